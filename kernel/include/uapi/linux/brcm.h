@@ -112,6 +112,7 @@ enum {
 	IFLA_BRCM_TAG_ENFORCE,
 	__IFLA_BRCM_MAX
 };
+
 #define IFLA_BRCM_MAX (__IFLA_BRCM_MAX - 1)
 
 #endif /* _UAPI_LINUX_BRCM_H */

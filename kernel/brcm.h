@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _BRCM_H
+#define _BRCM_H
+
+#include <linux/netdevice.h>
+#include <linux/u64_stats_sync.h>
+#include <net/gro_cells.h>
+#include <uapi/linux/brcm.h>
+
+/* Counters of a lower device, kept per cpu: frames the receive hook saw
+ * and the reasons it dropped some before they reached a port.
+ */
+struct brcm_lower_stats {
+	u64_stats_t rx_tagged;
+	u64_stats_t rx_bad_len;
+	u64_stats_t rx_bad_opcode;
+	u64_stats_t rx_bad_port_id;
+	u64_stats_t rx_unknown_port;
+	struct u64_stats_sync syncp;
+};
+
+enum brcm_lower_counter {
+	BRCM_LOWER_RX_TAGGED,
+	BRCM_LOWER_RX_BAD_LEN,
+	BRCM_LOWER_RX_BAD_OPCODE,
+	BRCM_LOWER_RX_BAD_PORT_ID,
+	BRCM_LOWER_RX_UNKNOWN_PORT,
+	BRCM_LOWER_NR_COUNTERS
+};
+
+/* The ports bound on one lower device. Written under RTNL; the receive
+ * hook reads ports[] under RCU and finds its group from its packet_type.
+ */
+struct brcm_group {
+	struct hlist_node hnode;
+	struct net_device *lower;
+	struct packet_type ptype;
+	struct net_device __rcu *ports[BRCM_PORT_MAX + 1];
+	unsigned int nr_ports;
+	/* The lower's MTU before this group raised it, or 0. */
+	unsigned int saved_mtu;
+	struct brcm_lower_stats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+struct brcm_pcpu_stats {
+	u64_stats_t rx_packets;
+	u64_stats_t rx_bytes;
+	u64_stats_t rx_multicast;
+	u64_stats_t rx_dropped;
+	u64_stats_t rx_errors;
+	u64_stats_t tx_packets;
+	u64_stats_t tx_bytes;
+	u64_stats_t tx_dropped;
+	struct u64_stats_sync syncp;
+};
+
+struct brcm_port {
+	struct net_device *lower;
+	netdevice_tracker lower_tracker;
+	/* Set while the device is bound in its group's ports[]. */
+	struct brcm_group *group;
+	struct brcm_pcpu_stats __percpu *stats;
+	struct gro_cells gcells;
+	/* The tag every transmitted frame carries, rebuilt under RTNL when
+	 * queue or tag enforcement change and read locklessly on transmit.
+	 */
+	__be32 tx_tag;
+	u16 port;
+	u8 queue;
+	u8 tag_enforce;
+	/* The lower's address when last synced, to follow its changes. */
+	u8 lower_addr[ETH_ALEN];
+};
+
+struct brcm_port_cfg {
+	u16 port;
+	u8 queue;
+	u8 tag_enforce;
+	bool mtu_set;	/* dev->mtu was given by the caller */
+};
+
+static inline struct brcm_port *brcm_port(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+/* Counts one event in a per-cpu counter of @syncp's block. */
+static inline void brcm_inc(struct u64_stats_sync *syncp, u64_stats_t *c)
+{
+	u64_stats_update_begin(syncp);
+	u64_stats_inc(c);
+	u64_stats_update_end(syncp);
+}
+
+/* extack.c: a message naming the values involved */
+#ifdef NL_SET_ERR_MSG_FMT
+#define brcm_err(extack, fmt, ...) NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
+#else
+__printf(2, 3)
+void brcm_extack_fmt(struct netlink_ext_ack *extack, const char *fmt, ...);
+#define brcm_err(extack, fmt, ...) brcm_extack_fmt(extack, fmt, ##__VA_ARGS__)
+#endif
+
+/* rtnl.c */
+extern struct rtnl_link_ops brcm_link_ops;
+
+/* group.c */
+extern struct notifier_block brcm_notifier;
+struct brcm_group *brcm_group_find(const struct net_device *lower);
+struct brcm_group *brcm_group_get(struct net_device *lower,
+				  struct netlink_ext_ack *extack);
+void brcm_group_put(struct brcm_group *grp);
+void brcm_group_get_stats(const struct brcm_group *grp,
+			  u64 out[BRCM_LOWER_NR_COUNTERS]);
+
+/* port.c */
+void brcm_setup(struct net_device *dev);
+bool brcm_is_port(const struct net_device *dev);
+int brcm_check_cfg(const struct brcm_port_cfg *cfg, struct netlink_ext_ack *extack);
+int brcm_port_register(struct net_device *dev, struct net_device *lower,
+		       const struct brcm_port_cfg *cfg,
+		       struct netlink_ext_ack *extack);
+void brcm_port_unbind(struct net_device *dev);
+void brcm_port_set(struct net_device *dev, u8 queue, u8 tag_enforce);
+void brcm_port_lower_event(struct net_device *dev, unsigned long event);
+
+/* rx.c */
+int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
+	     struct packet_type *pt, struct net_device *orig_dev);
+
+#endif /* _BRCM_H */

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * brcm: network devices for the ports of a Broadcom switch behind its
+ * IMP port, one per port, stacked on the Ethernet device that carries
+ * the Broadcom-tagged frames.
+ */
+
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <net/rtnetlink.h>
+
+#include "brcm.h"
+
+static int __init brcm_module_init(void)
+{
+	int err;
+
+	err = register_netdevice_notifier(&brcm_notifier);
+	if (err)
+		return err;
+	err = rtnl_link_register(&brcm_link_ops);
+	if (err)
+		goto unregister_notifier;
+	return 0;
+
+unregister_notifier:
+	unregister_netdevice_notifier(&brcm_notifier);
+	return err;
+}
+
+static void __exit brcm_module_exit(void)
+{
+	/* Deletes every port in every netns, and so every group. */
+	rtnl_link_unregister(&brcm_link_ops);
+	unregister_netdevice_notifier(&brcm_notifier);
+	/* Wait for the groups freed by call_rcu(). */
+	rcu_barrier();
+}
+
+module_init(brcm_module_init);
+module_exit(brcm_module_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Network devices for the ports of a Broadcom switch behind its IMP port");
+MODULE_ALIAS_RTNL_LINK("brcm");

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A port: the network device bound to one switch port through a lower
+ * device. Its life follows net/8021q's VLAN devices.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <asm/unaligned.h>
+
+#include "brcm.h"
+
+static const struct net_device_ops brcm_netdev_ops;
+
+bool brcm_is_port(const struct net_device *dev)
+{
+	return dev->netdev_ops == &brcm_netdev_ops;
+}
+
+static __be32 brcm_tx_tag(u16 port, u8 queue, u8 tag_enforce)
+{
+	u32 tag = ((u32)queue & BRCM_TX_QUEUE_MASK) << BRCM_TX_QUEUE_SHIFT |
+		  ((u32)tag_enforce & BRCM_TX_TE_MASK) << BRCM_TX_TE_SHIFT;
+
+	/* Port 0 leaves forwarding to the switch's address table. */
+	if (port)
+		tag |= (u32)BRCM_OP_EGRESS_DIRECTED << BRCM_OPCODE_SHIFT |
+		       ((port + BRCM_PORT_ID_OFFSET) & BRCM_TX_DST_MASK) <<
+		       BRCM_TX_DST_SHIFT;
+	return cpu_to_be32(tag);
+}
+
+static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct brcm_port *p = brcm_port(dev);
+	struct net_device *lower = p->lower;
+	unsigned int len = skb->len;
+	struct brcm_pcpu_stats *s = this_cpu_ptr(p->stats);
+	u8 *hdr;
+	int ret;
+
+	if (unlikely(len < ETH_HLEN || skb_cow_head(skb, BRCM_HLEN)))
+		goto drop;
+
+	/* dst | src | ETH_P_BRCM | tag | the frame's own ethertype ... */
+	hdr = skb_push(skb, BRCM_HLEN);
+	memmove(hdr, hdr + BRCM_HLEN, 2 * ETH_ALEN);
+	put_unaligned(htons(ETH_P_BRCM), (__be16 *)(hdr + 2 * ETH_ALEN));
+	put_unaligned(READ_ONCE(p->tx_tag),
+		      (__be32 *)(hdr + 2 * ETH_ALEN + sizeof(__be16)));
+	skb_reset_mac_header(skb);
+
+	/* The switch checks the 60-byte minimum after stripping the tag. */
+	if (unlikely(skb_put_padto(skb, BRCM_MIN_FRAME_LEN)))
+		goto dropped;	/* freed */
+
+	/* No layer past this knows the tag: checksum and GSO see it whole. */
+	skb->protocol = htons(ETH_P_BRCM);
+	skb->dev = lower;
+	if (!net_eq(dev_net(dev), dev_net(lower)))
+		skb_scrub_packet(skb, true);
+
+	ret = dev_queue_xmit(skb);
+	if (unlikely(ret != NET_XMIT_SUCCESS && ret != NET_XMIT_CN))
+		goto dropped;
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->tx_packets);
+	u64_stats_add(&s->tx_bytes, len);
+	u64_stats_update_end(&s->syncp);
+	return NETDEV_TX_OK;
+
+drop:
+	kfree_skb(skb);
+dropped:
+	brcm_inc(&s->syncp, &s->tx_dropped);
+	return NETDEV_TX_OK;
+}
+
+/* Features still correct with a tag the lower cannot parse: no TSO (the
+ * lower could not segment), checksum offload only where it is generic.
+ */
+#define BRCM_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HW_CSUM | \
+		       NETIF_F_HIGHDMA)
+
+static void brcm_transfer_features(struct net_device *dev)
+{
+	struct net_device *lower = brcm_port(dev)->lower;
+
+	netif_inherit_tso_max(dev, lower);
+	dev->needed_headroom = lower->needed_headroom + BRCM_HLEN;
+	dev->needed_tailroom = lower->needed_tailroom;
+	netdev_update_features(dev);
+}
+
+static netdev_features_t brcm_fix_features(struct net_device *dev,
+					   netdev_features_t features)
+{
+	netdev_features_t lower = brcm_port(dev)->lower->features;
+
+	return (features & (lower | ~BRCM_FEATURES)) | NETIF_F_LLTX;
+}
+
+static int brcm_init(struct net_device *dev)
+{
+	struct brcm_port *p = brcm_port(dev);
+	struct net_device *lower = p->lower;
+	int err;
+
+	netif_carrier_off(dev);
+	dev->hw_features = BRCM_FEATURES;
+	dev->features |= BRCM_FEATURES | NETIF_F_LLTX;
+	dev->vlan_features = BRCM_FEATURES;
+	dev->dev_id = lower->dev_id;
+	netif_inherit_tso_max(dev, lower);
+	dev->needed_headroom = lower->needed_headroom + BRCM_HLEN;
+	dev->needed_tailroom = lower->needed_tailroom;
+
+	if (is_zero_ether_addr(dev->dev_addr)) {
+		eth_hw_addr_set(dev, lower->dev_addr);
+		dev->addr_assign_type = NET_ADDR_STOLEN;
+	}
+	memcpy(dev->broadcast, lower->broadcast, ETH_ALEN);
+	netdev_lockdep_set_classes(dev);
+
+	p->stats = netdev_alloc_pcpu_stats(struct brcm_pcpu_stats);
+	if (!p->stats)
+		return -ENOMEM;
+	err = gro_cells_init(&p->gcells, dev);
+	if (err) {
+		free_percpu(p->stats);
+		p->stats = NULL;
+		return err;
+	}
+	netdev_hold(lower, &p->lower_tracker, GFP_KERNEL);
+	return 0;
+}
+
+static void brcm_uninit(struct net_device *dev)
+{
+	struct brcm_port *p = brcm_port(dev);
+
+	/* Every unregistration but an unwound creation unbinds in dellink. */
+	brcm_port_unbind(dev);
+	gro_cells_destroy(&p->gcells);
+}
+
+/* After the last RCU reader of the device is gone. */
+static void brcm_free(struct net_device *dev)
+{
+	struct brcm_port *p = brcm_port(dev);
+
+	free_percpu(p->stats);
+	p->stats = NULL;
+	netdev_put(p->lower, &p->lower_tracker);
+}
+
+/* A port whose address was never set follows its lower's. */
+static bool brcm_inherit_address(struct net_device *dev,
+				 struct net_device *lower)
+{
+	if (dev->addr_assign_type != NET_ADDR_STOLEN)
+		return false;
+	eth_hw_addr_set(dev, lower->dev_addr);
+	call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
+	return true;
+}
+
+static int brcm_open(struct net_device *dev)
+{
+	struct brcm_port *p = brcm_port(dev);
+	struct net_device *lower = p->lower;
+	int err;
+
+	if (!(lower->flags & IFF_UP))
+		return -ENETDOWN;
+
+	/* The lower must accept frames for an address other than its own. */
+	if (!ether_addr_equal(dev->dev_addr, lower->dev_addr) &&
+	    !brcm_inherit_address(dev, lower)) {
+		err = dev_uc_add(lower, dev->dev_addr);
+		if (err < 0)
+			return err;
+	}
+	ether_addr_copy(p->lower_addr, lower->dev_addr);
+	netif_stacked_transfer_operstate(lower, dev);
+	return 0;
+}
+
+static int brcm_stop(struct net_device *dev)
+{
+	struct net_device *lower = brcm_port(dev)->lower;
+
+	dev_mc_unsync(lower, dev);
+	dev_uc_unsync(lower, dev);
+	if (!ether_addr_equal(dev->dev_addr, lower->dev_addr))
+		dev_uc_del(lower, dev->dev_addr);
+	netif_carrier_off(dev);
+	return 0;
+}
+
+static int brcm_set_mac_address(struct net_device *dev, void *addr)
+{
+	struct net_device *lower = brcm_port(dev)->lower;
+	const struct sockaddr *sa = addr;
+	int err;
+
+	if (!is_valid_ether_addr(sa->sa_data))
+		return -EADDRNOTAVAIL;
+
+	if (dev->flags & IFF_UP) {
+		if (!ether_addr_equal(sa->sa_data, lower->dev_addr)) {
+			err = dev_uc_add(lower, sa->sa_data);
+			if (err < 0)
+				return err;
+		}
+		if (!ether_addr_equal(dev->dev_addr, lower->dev_addr))
+			dev_uc_del(lower, dev->dev_addr);
+	}
+	eth_hw_addr_set(dev, sa->sa_data);
+	return 0;
+}
+
+/* Follow a change of the lower's address, as 8021q does. */
+static void brcm_sync_address(struct net_device *dev, struct net_device *lower)
+{
+	struct brcm_port *p = brcm_port(dev);
+
+	if (ether_addr_equal(p->lower_addr, lower->dev_addr))
+		return;
+	if (!brcm_inherit_address(dev, lower)) {
+		/* Was a filter entry, now is the lower's own address. */
+		if (!ether_addr_equal(dev->dev_addr, p->lower_addr) &&
+		    ether_addr_equal(dev->dev_addr, lower->dev_addr))
+			dev_uc_del(lower, dev->dev_addr);
+		/* Was the lower's own address, now needs a filter entry. */
+		if (ether_addr_equal(dev->dev_addr, p->lower_addr) &&
+		    !ether_addr_equal(dev->dev_addr, lower->dev_addr))
+			dev_uc_add(lower, dev->dev_addr);
+	}
+	ether_addr_copy(p->lower_addr, lower->dev_addr);
+}
+
+static void brcm_change_rx_flags(struct net_device *dev, int change)
+{
+	struct net_device *lower = brcm_port(dev)->lower;
+
+	if (change & IFF_ALLMULTI)
+		dev_set_allmulti(lower, dev->flags & IFF_ALLMULTI ? 1 : -1);
+	if (change & IFF_PROMISC)
+		dev_set_promiscuity(lower, dev->flags & IFF_PROMISC ? 1 : -1);
+}
+
+static void brcm_set_rx_mode(struct net_device *dev)
+{
+	struct net_device *lower = brcm_port(dev)->lower;
+
+	dev_mc_sync(lower, dev);
+	dev_uc_sync(lower, dev);
+}
+
+static int brcm_change_mtu(struct net_device *dev, int new_mtu)
+{
+	if (new_mtu > (int)brcm_port(dev)->lower->mtu - BRCM_HLEN)
+		return -ERANGE;
+	dev->mtu = new_mtu;
+	return 0;
+}
+
+static int brcm_get_iflink(const struct net_device *dev)
+{
+	return brcm_port(dev)->lower->ifindex;
+}
+
+static void brcm_get_stats64(struct net_device *dev,
+			     struct rtnl_link_stats64 *stats)
+{
+	struct brcm_port *p = brcm_port(dev);
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct brcm_pcpu_stats *s = per_cpu_ptr(p->stats, cpu);
+		u64 rx_packets, rx_bytes, rx_multicast, rx_dropped, rx_errors;
+		u64 tx_packets, tx_bytes, tx_dropped;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			rx_packets = u64_stats_read(&s->rx_packets);
+			rx_bytes = u64_stats_read(&s->rx_bytes);
+			rx_multicast = u64_stats_read(&s->rx_multicast);
+			rx_dropped = u64_stats_read(&s->rx_dropped);
+			rx_errors = u64_stats_read(&s->rx_errors);
+			tx_packets = u64_stats_read(&s->tx_packets);
+			tx_bytes = u64_stats_read(&s->tx_bytes);
+			tx_dropped = u64_stats_read(&s->tx_dropped);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+
+		stats->rx_packets += rx_packets;
+		stats->rx_bytes += rx_bytes;
+		stats->multicast += rx_multicast;
+		stats->rx_dropped += rx_dropped;
+		stats->rx_errors += rx_errors;
+		stats->rx_length_errors += rx_errors;
+		stats->tx_packets += tx_packets;
+		stats->tx_bytes += tx_bytes;
+		stats->tx_dropped += tx_dropped;
+	}
+}
+
+static const struct net_device_ops brcm_netdev_ops = {
+	.ndo_init		= brcm_init,
+	.ndo_uninit		= brcm_uninit,
+	.ndo_open		= brcm_open,
+	.ndo_stop		= brcm_stop,
+	.ndo_start_xmit		= brcm_xmit,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_set_mac_address	= brcm_set_mac_address,
+	.ndo_set_rx_mode	= brcm_set_rx_mode,
+	.ndo_change_rx_flags	= brcm_change_rx_flags,
+	.ndo_change_mtu		= brcm_change_mtu,
+	.ndo_get_stats64	= brcm_get_stats64,
+	.ndo_get_iflink		= brcm_get_iflink,
+	.ndo_fix_features	= brcm_fix_features,
+};
+
+/* ethtool -S: the counters of the lower's receive hook, which no port's
+ * own statistics can show (the frames it dropped belong to no port).
+ */
+static const char brcm_lower_stat_names[BRCM_LOWER_NR_COUNTERS][ETH_GSTRING_LEN] = {
+	[BRCM_LOWER_RX_TAGGED]		= "lower_rx_tagged",
+	[BRCM_LOWER_RX_BAD_LEN]		= "lower_rx_bad_length",
+	[BRCM_LOWER_RX_BAD_OPCODE]	= "lower_rx_bad_opcode",
+	[BRCM_LOWER_RX_BAD_PORT_ID]	= "lower_rx_bad_port_id",
+	[BRCM_LOWER_RX_UNKNOWN_PORT]	= "lower_rx_unknown_port",
+};
+
+static int brcm_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? BRCM_LOWER_NR_COUNTERS : -EOPNOTSUPP;
+}
+
+static void brcm_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(data, brcm_lower_stat_names, sizeof(brcm_lower_stat_names));
+}
+
+static void brcm_get_ethtool_stats(struct net_device *dev,
+				   struct ethtool_stats *stats, u64 *data)
+{
+	struct brcm_group *grp = brcm_port(dev)->group;
+
+	if (grp)
+		brcm_group_get_stats(grp, data);
+	else
+		memset(data, 0, sizeof(u64) * BRCM_LOWER_NR_COUNTERS);
+}
+
+static void brcm_get_drvinfo(struct net_device *dev,
+			     struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->bus_info, brcm_port(dev)->lower->name,
+		sizeof(info->bus_info));
+}
+
+static int brcm_get_link_ksettings(struct net_device *dev,
+				   struct ethtool_link_ksettings *cmd)
+{
+	return __ethtool_get_link_ksettings(brcm_port(dev)->lower, cmd);
+}
+
+static const struct ethtool_ops brcm_ethtool_ops = {
+	.get_drvinfo		= brcm_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_link_ksettings	= brcm_get_link_ksettings,
+	.get_sset_count		= brcm_get_sset_count,
+	.get_strings		= brcm_get_strings,
+	.get_ethtool_stats	= brcm_get_ethtool_stats,
+};
+
+static struct device_type brcm_type = {
+	.name = "brcm",
+};
+
+void brcm_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_UNICAST_FLT;
+	/* Transmit writes the tag into the frame. */
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
+	netif_keep_dst(dev);
+	dev->netdev_ops = &brcm_netdev_ops;
+	dev->ethtool_ops = &brcm_ethtool_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = brcm_free;
+	dev->min_mtu = ETH_MIN_MTU;
+	/* brcm_change_mtu() checks against the lower. */
+	dev->max_mtu = ETH_MAX_MTU;
+	SET_NETDEV_DEVTYPE(dev, &brcm_type);
+}
+
+static int brcm_check_lower(const struct net_device *lower,
+			    struct netlink_ext_ack *extack)
+{
+	if (brcm_is_port(lower)) {
+		brcm_err(extack, "lower device %s is itself a brcm port",
+			 lower->name);
+		return -EINVAL;
+	}
+	if (lower->type != ARPHRD_ETHER || lower->addr_len != ETH_ALEN ||
+	    (lower->flags & IFF_LOOPBACK)) {
+		brcm_err(extack, "lower device %s is not an Ethernet device (type %u)",
+			 lower->name, lower->type);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int brcm_check_cfg(const struct brcm_port_cfg *cfg,
+		   struct netlink_ext_ack *extack)
+{
+	if (cfg->port > BRCM_PORT_MAX) {
+		brcm_err(extack, "port %u out of range (0-%u)",
+			 cfg->port, BRCM_PORT_MAX);
+		return -ERANGE;
+	}
+	if (cfg->queue > BRCM_QUEUE_MAX) {
+		brcm_err(extack, "queue %u out of range (0-%u)",
+			 cfg->queue, BRCM_QUEUE_MAX);
+		return -ERANGE;
+	}
+	if (cfg->tag_enforce > BRCM_TAG_ENFORCE_MAX) {
+		brcm_err(extack, "tag enforcement %u out of range (0-%u)",
+			 cfg->tag_enforce, BRCM_TAG_ENFORCE_MAX);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/* Binds @dev, allocated with brcm_setup() and not yet registered, to
+ * @cfg->port on @lower and registers it. Every way of creating a port
+ * comes through here. Called under RTNL; on error nothing is left behind
+ * and the caller frees @dev.
+ */
+int brcm_port_register(struct net_device *dev, struct net_device *lower,
+		       const struct brcm_port_cfg *cfg,
+		       struct netlink_ext_ack *extack)
+{
+	struct brcm_port *p = brcm_port(dev);
+	unsigned int max_mtu;
+	struct brcm_group *grp;
+	struct net_device *other;
+	int err;
+
+	ASSERT_RTNL();
+	err = brcm_check_cfg(cfg, extack);
+	if (err)
+		return err;
+	err = brcm_check_lower(lower, extack);
+	if (err)
+		return err;
+
+	grp = brcm_group_find(lower);
+	other = grp ? rtnl_dereference(grp->ports[cfg->port]) : NULL;
+	if (other) {
+		brcm_err(extack, "port %u already exists on %s (%s)",
+			 cfg->port, lower->name, other->name);
+		return -EEXIST;
+	}
+	grp = brcm_group_get(lower, extack);
+	if (IS_ERR(grp))
+		return PTR_ERR(grp);
+
+	/* A full 1500 bytes unless the lower cannot carry them with the tag. */
+	max_mtu = lower->mtu > BRCM_HLEN ? lower->mtu - BRCM_HLEN : 0;
+	if (!cfg->mtu_set) {
+		dev->mtu = min_t(unsigned int, ETH_DATA_LEN, max_mtu);
+	} else if (dev->mtu > max_mtu) {
+		brcm_err(extack, "MTU %u too large: %s carries %u with the tag",
+			 dev->mtu, lower->name, max_mtu);
+		err = -ERANGE;
+		goto put_group;
+	}
+	if (dev->mtu < ETH_MIN_MTU) {
+		brcm_err(extack, "MTU %u of %s leaves no room for the tag",
+			 lower->mtu, lower->name);
+		err = -ERANGE;
+		goto put_group;
+	}
+
+	p->lower = lower;
+	p->port = cfg->port;
+	p->queue = cfg->queue;
+	p->tag_enforce = cfg->tag_enforce;
+	p->tx_tag = brcm_tx_tag(cfg->port, cfg->queue, cfg->tag_enforce);
+
+	err = register_netdevice(dev);
+	if (err)
+		goto put_group;
+	err = netdev_upper_dev_link(lower, dev, extack);
+	if (err) {
+		unregister_netdevice(dev);
+		goto put_group;
+	}
+
+	p->group = grp;
+	grp->nr_ports++;
+	rcu_assign_pointer(grp->ports[cfg->port], dev);
+	netif_stacked_transfer_operstate(lower, dev);
+	return 0;
+
+put_group:
+	brcm_group_put(grp);
+	return err;
+}
+
+/* Unpublishes @dev from its group. The receive hook may still hold it
+ * until the grace period that unregistering waits for.
+ */
+void brcm_port_unbind(struct net_device *dev)
+{
+	struct brcm_port *p = brcm_port(dev);
+	struct brcm_group *grp = p->group;
+
+	ASSERT_RTNL();
+	if (!grp)
+		return;
+	RCU_INIT_POINTER(grp->ports[p->port], NULL);
+	grp->nr_ports--;
+	p->group = NULL;
+	netdev_upper_dev_unlink(p->lower, dev);
+	brcm_group_put(grp);
+}
+
+void brcm_port_set(struct net_device *dev, u8 queue, u8 tag_enforce)
+{
+	struct brcm_port *p = brcm_port(dev);
+
+	ASSERT_RTNL();
+	p->queue = queue;
+	p->tag_enforce = tag_enforce;
+	WRITE_ONCE(p->tx_tag, brcm_tx_tag(p->port, queue, tag_enforce));
+}
+
+/* @dev's lower reported @event: follow it as a VLAN device would. */
+void brcm_port_lower_event(struct net_device *dev, unsigned long event)
+{
+	struct net_device *lower = brcm_port(dev)->lower;
+
+	switch (event) {
+	case NETDEV_CHANGE:
+		netif_stacked_transfer_operstate(lower, dev);
+		break;
+	case NETDEV_CHANGEADDR:
+		if (dev->flags & IFF_UP)
+			brcm_sync_address(dev, lower);
+		break;
+	case NETDEV_CHANGEMTU:
+		if (dev->mtu + BRCM_HLEN > lower->mtu &&
+		    lower->mtu >= ETH_MIN_MTU + BRCM_HLEN)
+			dev_set_mtu(dev, lower->mtu - BRCM_HLEN);
+		break;
+	case NETDEV_FEAT_CHANGE:
+		brcm_transfer_features(dev);
+		break;
+	case NETDEV_DOWN:
+		if (dev->flags & IFF_UP)
+			dev_close(dev);
+		netif_stacked_transfer_operstate(lower, dev);
+		break;
+	case NETDEV_UP:
+		if (!(dev->flags & IFF_UP))
+			dev_change_flags(dev, dev->flags | IFF_UP, NULL);
+		netif_stacked_transfer_operstate(lower, dev);
+		break;
+	}
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rtnetlink link kind "brcm".
+ */
+
+#include <linux/etherdevice.h>
+#include <net/rtnetlink.h>
+
+#include "brcm.h"
+
+/* Ranges are checked in brcm_check_cfg(), not here, so the error can name
+ * the value: a policy range only says "integer out of range".
+ */
+static const struct nla_policy brcm_policy[IFLA_BRCM_MAX + 1] = {
+	[IFLA_BRCM_PORT]	= { .type = NLA_U16 },
+	[IFLA_BRCM_QUEUE]	= { .type = NLA_U8 },
+	[IFLA_BRCM_TAG_ENFORCE]	= { .type = NLA_U8 },
+};
+
+static void brcm_cfg_from_attrs(struct brcm_port_cfg *cfg,
+				struct nlattr *data[])
+{
+	if (data[IFLA_BRCM_PORT])
+		cfg->port = nla_get_u16(data[IFLA_BRCM_PORT]);
+	if (data[IFLA_BRCM_QUEUE])
+		cfg->queue = nla_get_u8(data[IFLA_BRCM_QUEUE]);
+	if (data[IFLA_BRCM_TAG_ENFORCE])
+		cfg->tag_enforce = nla_get_u8(data[IFLA_BRCM_TAG_ENFORCE]);
+}
+
+static int brcm_validate(struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	struct brcm_port_cfg cfg = {};
+
+	if (tb[IFLA_ADDRESS]) {
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN ||
+		    !is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+					    "invalid Ethernet address");
+			return -EADDRNOTAVAIL;
+		}
+	}
+	if (!data)
+		return 0;
+	brcm_cfg_from_attrs(&cfg, data);
+	return brcm_check_cfg(&cfg, extack);
+}
+
+static int brcm_newlink(struct net *src_net, struct net_device *dev,
+			struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	struct brcm_port_cfg cfg = { .mtu_set = !!tb[IFLA_MTU] };
+	struct net_device *lower;
+	u32 ifindex;
+
+	if (!tb[IFLA_LINK]) {
+		NL_SET_ERR_MSG(extack, "lower device not given (IFLA_LINK)");
+		return -EINVAL;
+	}
+	ifindex = nla_get_u32(tb[IFLA_LINK]);
+	lower = __dev_get_by_index(src_net, ifindex);
+	if (!lower) {
+		brcm_err(extack, "lower device ifindex %u not found", ifindex);
+		return -ENODEV;
+	}
+	if (!data || !data[IFLA_BRCM_PORT]) {
+		NL_SET_ERR_MSG(extack, "switch port not given (IFLA_BRCM_PORT)");
+		return -EINVAL;
+	}
+	brcm_cfg_from_attrs(&cfg, data);
+	return brcm_port_register(dev, lower, &cfg, extack);
+}
+
+static int brcm_changelink(struct net_device *dev, struct nlattr *tb[],
+			   struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	struct brcm_port *p = brcm_port(dev);
+	struct brcm_port_cfg cfg = {
+		.port = p->port,
+		.queue = p->queue,
+		.tag_enforce = p->tag_enforce,
+	};
+
+	if (!data)
+		return 0;
+	brcm_cfg_from_attrs(&cfg, data);
+	if (cfg.port != p->port) {
+		brcm_err(extack, "cannot change the port of %s from %u to %u: delete it and add it again",
+			 dev->name, p->port, cfg.port);
+		return -EOPNOTSUPP;
+	}
+	brcm_port_set(dev, cfg.queue, cfg.tag_enforce);
+	return 0;
+}
+
+static void brcm_dellink(struct net_device *dev, struct list_head *head)
+{
+	/* Unbind now: a batch that also removes the lower must not find it. */
+	brcm_port_unbind(dev);
+	unregister_netdevice_queue(dev, head);
+}
+
+static size_t brcm_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u16)) +	/* IFLA_BRCM_PORT */
+	       nla_total_size(sizeof(u8)) +	/* IFLA_BRCM_QUEUE */
+	       nla_total_size(sizeof(u8));	/* IFLA_BRCM_TAG_ENFORCE */
+}
+
+static int brcm_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct brcm_port *p = brcm_port(dev);
+
+	if (nla_put_u16(skb, IFLA_BRCM_PORT, p->port) ||
+	    nla_put_u8(skb, IFLA_BRCM_QUEUE, p->queue) ||
+	    nla_put_u8(skb, IFLA_BRCM_TAG_ENFORCE, p->tag_enforce))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static struct net *brcm_get_link_net(const struct net_device *dev)
+{
+	return dev_net(brcm_port(dev)->lower);
+}
+
+struct rtnl_link_ops brcm_link_ops __read_mostly = {
+	.kind		= "brcm",
+	.maxtype	= IFLA_BRCM_MAX,
+	.policy		= brcm_policy,
+	.priv_size	= sizeof(struct brcm_port),
+	.setup		= brcm_setup,
+	.validate	= brcm_validate,
+	.newlink	= brcm_newlink,
+	.changelink	= brcm_changelink,
+	.dellink	= brcm_dellink,
+	.get_size	= brcm_get_size,
+	.fill_info	= brcm_fill_info,
+	.get_link_net	= brcm_get_link_net,
+};

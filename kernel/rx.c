@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receive: one packet_type per lower device that has ports, so frames on
+ * every other device never reach this code.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_ether.h>
+#include <linux/skbuff.h>
+#include <asm/unaligned.h>
+
+#include "brcm.h"
+
+/* What eth_type_trans() does for the ethertype it finds. */
+static __be16 brcm_encap_proto(const struct sk_buff *skb, __be16 proto)
+{
+	unsigned short _sap;
+	const unsigned short *sap;
+
+	if (likely(eth_proto_is_802_3(proto)))
+		return proto;
+	/* A raw 802.3 frame starts with 0xFFFF, an 802.2 one with its SAPs. */
+	sap = skb_header_pointer(skb, 0, sizeof(*sap), &_sap);
+	if (sap && *sap == 0xFFFF)
+		return htons(ETH_P_802_3);
+	return htons(ETH_P_802_2);
+}
+
+int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
+	     struct packet_type *pt, struct net_device *orig_dev)
+{
+	struct brcm_group *grp = container_of(pt, struct brcm_group, ptype);
+	struct net_device *dev;
+	struct brcm_port *p;
+	struct brcm_lower_stats *ls;
+	struct brcm_pcpu_stats *s;
+	u32 tag, port_id;
+	__be16 proto;
+
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return NET_RX_DROP;
+
+	ls = this_cpu_ptr(grp->stats);
+	brcm_inc(&ls->syncp, &ls->rx_tagged);
+	if (unlikely(!pskb_may_pull(skb, BRCM_TAG_LEN))) {
+		brcm_inc(&ls->syncp, &ls->rx_bad_len);
+		goto drop;
+	}
+	tag = get_unaligned_be32(skb->data);
+	if (unlikely(((tag >> BRCM_OPCODE_SHIFT) & BRCM_OPCODE_MASK) !=
+		     BRCM_OP_NORMAL)) {
+		brcm_inc(&ls->syncp, &ls->rx_bad_opcode);
+		goto drop;
+	}
+	port_id = (tag >> BRCM_RX_SRC_SHIFT) & BRCM_RX_SRC_MASK;
+	if (unlikely(port_id <= BRCM_PORT_ID_OFFSET ||
+		     port_id > BRCM_PORT_ID_OFFSET + BRCM_PORT_MAX)) {
+		brcm_inc(&ls->syncp, &ls->rx_bad_port_id);
+		goto drop;
+	}
+
+	/* The bound port, else the lower's catch-all port 0. */
+	dev = rcu_dereference(grp->ports[port_id - BRCM_PORT_ID_OFFSET]);
+	if (!dev)
+		dev = rcu_dereference(grp->ports[0]);
+	if (unlikely(!dev)) {
+		brcm_inc(&ls->syncp, &ls->rx_unknown_port);
+		goto drop;
+	}
+	p = brcm_port(dev);
+	s = this_cpu_ptr(p->stats);
+
+	/* From here the frame is the port's: its faults count there too. */
+	if (unlikely(!pskb_may_pull(skb, BRCM_HLEN))) {
+		brcm_inc(&ls->syncp, &ls->rx_bad_len);
+		brcm_inc(&s->syncp, &s->rx_errors);
+		goto drop;
+	}
+	/* Moving the MAC addresses over the tag writes to the header. */
+	if (unlikely(!(dev->flags & IFF_UP) || skb_cow(skb, 0))) {
+		brcm_inc(&s->syncp, &s->rx_dropped);
+		goto drop;
+	}
+
+	proto = *(__be16 *)(skb->data + BRCM_TAG_LEN);
+	skb_pull_rcsum(skb, BRCM_HLEN);
+	memmove(skb_mac_header(skb) + BRCM_HLEN, skb_mac_header(skb),
+		2 * ETH_ALEN);
+	skb->mac_header += BRCM_HLEN;
+	skb_reset_network_header(skb);
+	skb_reset_mac_len(skb);
+	skb->protocol = brcm_encap_proto(skb, proto);
+
+	skb->dev = dev;
+	if (!net_eq(dev_net(lower), dev_net(dev)))
+		skb_scrub_packet(skb, true);
+	/* The lower classified the frame against its own address. */
+	skb->pkt_type = PACKET_HOST;
+	eth_skb_pkt_type(skb, dev);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->rx_packets);
+	u64_stats_add(&s->rx_bytes, skb->len + ETH_HLEN);
+	if (skb->pkt_type == PACKET_MULTICAST)
+		u64_stats_inc(&s->rx_multicast);
+	u64_stats_update_end(&s->syncp);
+
+	gro_cells_receive(&p->gcells, skb);
+	return NET_RX_SUCCESS;
+
+drop:
+	kfree_skb(skb);
+	return NET_RX_DROP;
+}

@@ -1,0 +1,114 @@
+package rtlink
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/jsimonetti/rtnetlink/v2"
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// link is one RTM_NEWLINK message from the kernel. Every link has an
+// index, a name and a kind ("" for physical devices); only a brcm link is
+// decoded further, into port, whose Lower is still unresolved.
+type link struct {
+	index      int
+	name       string
+	kind       string
+	otherNetNS bool // IFLA_LINK_NETNSID: IFLA_LINK indexes another netns
+	port       brcmlink.Port
+}
+
+// parseLink decodes an RTM_NEWLINK payload. It reads the name, kind and
+// IFLA_LINK_NETNSID itself: rtnetlink.LinkMessage does not decode the
+// latter, and reading the kind first keeps links of other kinds (whose
+// attributes LinkMessage might reject) away from LinkMessage.
+func parseLink(b []byte) (link, error) {
+	if len(b) < unix.SizeofIfInfomsg {
+		return link{}, fmt.Errorf("link message of %d bytes is too short", len(b))
+	}
+	l := link{index: int(binary.NativeEndian.Uint32(b[4:8]))} // ifinfomsg.ifi_index
+	ad, err := netlink.NewAttributeDecoder(b[unix.SizeofIfInfomsg:])
+	if err != nil {
+		return link{}, err
+	}
+	for ad.Next() {
+		switch ad.Type() {
+		case unix.IFLA_IFNAME:
+			l.name = ad.String()
+		case unix.IFLA_LINK_NETNSID:
+			l.otherNetNS = true
+		case unix.IFLA_LINKINFO:
+			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+				for nad.Next() {
+					if nad.Type() == unix.IFLA_INFO_KIND {
+						l.kind = nad.String()
+					}
+				}
+				return nil
+			})
+		}
+	}
+	if err := ad.Err(); err != nil {
+		return link{}, err
+	}
+	if l.kind != brcmlink.Kind {
+		return l, nil
+	}
+
+	var m rtnetlink.LinkMessage
+	if err := m.UnmarshalBinary(b); err != nil {
+		return link{}, err
+	}
+	a := m.Attributes // not nil: the kind was among them
+	d, ok := a.Info.Data.(*Brcm)
+	if !ok && a.Info.Data != nil {
+		return link{}, fmt.Errorf("another package registered an rtnetlink driver for kind %q", brcmlink.Kind)
+	}
+	if d == nil || d.Port == nil {
+		return link{}, fmt.Errorf("brcm link %s reports no port", l.name)
+	}
+	l.port = brcmlink.Port{
+		Index:      l.index,
+		Name:       l.name,
+		LowerIndex: int(a.Type), // rtnetlink decodes IFLA_LINK into Type
+		Port:       *d.Port,
+		Queue:      deref(d.Queue),
+		TagEnforce: deref(d.TagEnforce),
+		Up:         m.Flags&unix.IFF_UP != 0,
+		OperState:  operState(a.OperationalState),
+		MTU:        a.MTU,
+	}
+	if s := a.Stats64; s != nil {
+		l.port.Stats = &brcmlink.Stats{
+			RxPackets:   s.RXPackets,
+			RxBytes:     s.RXBytes,
+			RxMulticast: s.Multicast,
+			RxDropped:   s.RXDropped,
+			RxErrors:    s.RXErrors,
+			TxPackets:   s.TXPackets,
+			TxBytes:     s.TXBytes,
+			TxDropped:   s.TXDropped,
+		}
+	}
+	return l, nil
+}
+
+// operStates are the names "ip link" gives RFC 2863 operational states.
+var operStates = [...]string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
+
+func operState(s rtnetlink.OperationalState) string {
+	if int(s) < len(operStates) {
+		return operStates[s]
+	}
+	return fmt.Sprintf("%#x", uint8(s)) // as "ip link" prints a state it does not know
+}
+
+func deref[T any](p *T) (v T) {
+	if p != nil {
+		v = *p
+	}
+	return v
+}
