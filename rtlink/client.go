@@ -278,26 +278,32 @@ func (c *Client) dump() ([]link, error) {
 	links, err := c.execute(unix.RTM_GETLINK, netlink.Dump, &rtnetlink.LinkMessage{
 		Attributes: &rtnetlink.LinkAttributes{Info: &rtnetlink.LinkInfo{Kind: brcmlink.Kind}},
 	})
+	if err != nil {
+		return nil, err
+	}
 	var brcm []link
 	for _, l := range links {
 		if l.kind == brcmlink.Kind {
 			brcm = append(brcm, l)
 		}
 	}
-	return brcm, err
+	return brcm, nil
 }
 
 // lowerLinks returns the brcm links on the lower device with ifindex
 // lower in this namespace.
 func (c *Client) lowerLinks(lower int) ([]link, error) {
 	links, err := c.dump()
+	if err != nil {
+		return nil, err
+	}
 	var on []link
 	for _, l := range links {
 		if !l.otherNetNS && l.port.LowerIndex == lower {
 			on = append(on, l)
 		}
 	}
-	return on, err
+	return on, nil
 }
 
 // findPort returns the brcm link bound to port of the lower device with
@@ -343,7 +349,7 @@ func (c *Client) ports(links []link) ([]brcmlink.Port, error) {
 	ps := make([]brcmlink.Port, 0, len(links))
 	for _, l := range links {
 		p := l.port
-		if !l.otherNetNS {
+		if !l.otherNetNS && p.LowerIndex != 0 {
 			name, ok := names[p.LowerIndex]
 			if !ok {
 				lower, err := c.getLink(p.LowerIndex, "")

@@ -1,0 +1,101 @@
+package rtlink
+
+import (
+	"errors"
+	"os"
+	"syscall"
+	"testing"
+
+	"github.com/mdlayher/netlink"
+)
+
+func TestErrorIs(t *testing.T) {
+	for _, tt := range []struct {
+		errno syscall.Errno
+		want  error // the one os error it matches; nil for none
+	}{
+		{syscall.EEXIST, os.ErrExist},
+		{syscall.ENODEV, os.ErrNotExist},
+		{syscall.ENOENT, os.ErrNotExist},
+		{syscall.EPERM, os.ErrPermission},
+		{syscall.EACCES, os.ErrPermission},
+		{syscall.EINVAL, nil},
+		{syscall.EBUSY, nil},
+	} {
+		// The kernel's errors arrive in a *netlink.OpError, socket errors
+		// further wrapped in an *os.SyscallError.
+		for _, err := range []error{
+			&netlink.OpError{Op: "receive", Err: tt.errno, Message: "the kernel says"},
+			&netlink.OpError{Op: "send", Err: os.NewSyscallError("sendmsg", tt.errno)},
+		} {
+			got := wrap("add", "eth0.p5", err)
+			for _, target := range []error{os.ErrExist, os.ErrNotExist, os.ErrPermission} {
+				if errors.Is(got, target) != (target == tt.want) {
+					t.Errorf("%v: errors.Is(%v) = %v", got, target, !(target == tt.want))
+				}
+			}
+			if !errors.Is(got, tt.errno) {
+				t.Errorf("%v: errors.Is(%v) = false", got, tt.errno)
+			}
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		op, dev  string
+		err      error
+		want     string
+		wantErr  *Error // nil: not an *Error
+		original error  // still reachable with errors.Is
+	}{
+		{
+			name: "kernel message",
+			op:   "add", dev: "eth0.p5",
+			err:     &netlink.OpError{Op: "receive", Err: syscall.EEXIST, Message: "port 5 already exists on eth0 (eth0.p5)"},
+			want:    "rtlink: add eth0.p5: port 5 already exists on eth0 (eth0.p5): file exists",
+			wantErr: &Error{Op: "add", Dev: "eth0.p5", Err: syscall.EEXIST, Message: "port 5 already exists on eth0 (eth0.p5)"},
+		},
+		{
+			name: "no extended ack",
+			op:   "get", dev: "eth0.p9",
+			err:     &netlink.OpError{Op: "receive", Err: syscall.ENODEV},
+			want:    "rtlink: get eth0.p9: no such device",
+			wantErr: &Error{Op: "get", Dev: "eth0.p9", Err: syscall.ENODEV},
+		},
+		{
+			name: "client check",
+			op:   "set", dev: "eth0.p5",
+			err:     errorf(syscall.EINVAL, "queue %d is out of range 0-%d", 4, 3),
+			want:    "rtlink: set eth0.p5: queue 4 is out of range 0-3: invalid argument",
+			wantErr: &Error{Op: "set", Dev: "eth0.p5", Err: syscall.EINVAL, Message: "queue 4 is out of range 0-3"},
+		},
+		{
+			name:     "no errno",
+			op:       "list",
+			err:      errShort,
+			want:     "rtlink: list: short",
+			original: errShort,
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := wrap(tt.op, tt.dev, tt.err)
+			if got.Error() != tt.want {
+				t.Errorf("Error() = %q, want %q", got.Error(), tt.want)
+			}
+			var e *Error
+			if errors.As(got, &e) != (tt.wantErr != nil) || (e != nil && *e != *tt.wantErr) {
+				t.Errorf("error %#v, want %#v", got, tt.wantErr)
+			}
+			if tt.original != nil && !errors.Is(got, tt.original) {
+				t.Errorf("errors.Is(%v, %v) = false", got, tt.original)
+			}
+		})
+	}
+	if err := wrap("get", "x", nil); err != nil {
+		t.Errorf("wrap(nil) = %v", err)
+	}
+}
+
+var errShort = errors.New("short")
