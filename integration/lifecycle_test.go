@@ -1,0 +1,158 @@
+//go:build vmtest
+
+package integration
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestLowerFollows checks that ports follow their lower as VLAN devices
+// do: admin state, carrier, MTU, and address.
+func TestLowerFollows(t *testing.T) {
+	lw, peer := name("fl"), name("fp")
+	veth(t, lw, peer)
+	c := client(t)
+	a, b := name("fa"), name("fb")
+	addPort(t, c, lw, 1, a)
+	addPort(t, c, lw, 2, b)
+
+	// MTU: the lower is raised to carry 1500 bytes and the tag.
+	if got := sysfsInt(t, lw, "mtu"); got != 1506 {
+		t.Errorf("%s MTU %d, want 1506", lw, got)
+	}
+	for _, d := range []string{a, b} {
+		if got := sysfsInt(t, d, "mtu"); got != 1500 {
+			t.Errorf("%s MTU %d, want 1500", d, got)
+		}
+		eventually(t, d+" up", func() bool { return sysfs(t, d, "operstate") == "up" })
+	}
+
+	sh(t, "ip", "link", "set", lw, "down")
+	for _, d := range []string{a, b} {
+		eventually(t, d+" down with its lower", func() bool {
+			return sysfsInt(t, d, "flags")&1 == 0 && sysfs(t, d, "operstate") == "down"
+		})
+	}
+	sh(t, "ip", "link", "set", lw, "up")
+	for _, d := range []string{a, b} {
+		eventually(t, d+" up with its lower", func() bool {
+			return sysfsInt(t, d, "flags")&1 == 1 && sysfs(t, d, "operstate") == "up"
+		})
+	}
+
+	// Carrier: the veth loses it when its peer goes down.
+	sh(t, "ip", "link", "set", peer, "down")
+	eventually(t, a+" lowerlayerdown", func() bool {
+		return sysfs(t, a, "operstate") == "lowerlayerdown" && sysfs(t, a, "carrier") == "0"
+	})
+	sh(t, "ip", "link", "set", peer, "up")
+	eventually(t, a+" up again", func() bool { return sysfs(t, a, "operstate") == "up" })
+
+	// A port cannot be brought up while its lower is down.
+	sh(t, "ip", "link", "set", lw, "down")
+	if out, err := command("ip", "link", "set", a, "up"); err == nil {
+		t.Errorf("ip link set %s up with %s down succeeded: %s", a, lw, out)
+	}
+	sh(t, "ip", "link", "set", lw, "up")
+
+	// The lower's MTU shrinks: ports clamp to what it carries.
+	sh(t, "ip", "link", "set", lw, "mtu", "1400")
+	for _, d := range []string{a, b} {
+		if got := sysfsInt(t, d, "mtu"); got != 1394 {
+			t.Errorf("%s MTU %d after %s went to 1400, want 1394", d, got, lw)
+		}
+	}
+	if out, err := command("ip", "link", "set", a, "mtu", "1395"); err == nil {
+		t.Errorf("MTU 1395 on %s over a 1400 lower was accepted: %s", a, out)
+	}
+	sh(t, "ip", "link", "set", a, "mtu", "1300")
+
+	// Address: a port that never had its own follows the lower's.
+	sh(t, "ip", "link", "set", b, "address", "02:00:00:00:00:bb")
+	sh(t, "ip", "link", "set", lw, "address", "02:00:00:00:00:01")
+	if got := sysfs(t, a, "address"); got != "02:00:00:00:00:01" {
+		t.Errorf("%s address %s, want the lower's new 02:00:00:00:00:01", a, got)
+	}
+	if got := sysfs(t, b, "address"); got != "02:00:00:00:00:bb" {
+		t.Errorf("%s address %s, want its own 02:00:00:00:00:bb kept", b, got)
+	}
+
+	// The lower goes away: so do its ports.
+	sh(t, "ip", "link", "del", lw)
+	for _, d := range []string{a, b} {
+		if linkExists(d) {
+			t.Errorf("%s survived the deletion of its lower", d)
+		}
+	}
+}
+
+// TestNetnsTeardown moves a port to another netns and destroys that
+// netns: the port goes with it, and the lower gets its MTU back.
+func TestNetnsTeardown(t *testing.T) {
+	lw, peer := name("nl"), name("np")
+	veth(t, lw, peer)
+	c := client(t)
+	dev, ns := name("nb"), name("ns")
+	addPort(t, c, lw, 4, dev)
+	netns(t, ns)
+	sh(t, "ip", "link", "set", dev, "netns", ns)
+	if linkExists(dev) {
+		t.Fatalf("%s still in the initial netns after the move", dev)
+	}
+	out := sh(t, "ip", "-n", ns, "-d", "link", "show", dev)
+	if !containsAll(out, "brcm", "link-netns") {
+		t.Errorf("ip -n %s -d link show %s does not show a brcm device linked to another netns:\n%s", ns, dev, out)
+	}
+	// The lower is not in the port's netns: its index is meaningful only
+	// with the link netns id.
+	sh(t, "ip", "netns", "del", ns)
+	eventually(t, "the lower's MTU restored after the netns went", func() bool {
+		return sysfsInt(t, lw, "mtu") == 1500
+	})
+	if got := sh(t, "ip", "-d", "link", "show", "type", "brcm"); got != "" {
+		t.Errorf("brcm devices left after the netns went:\n%s", got)
+	}
+}
+
+// TestRmmod unloads the module with ports on two lowers, in two netns,
+// and loads it again.
+func TestRmmod(t *testing.T) {
+	c := client(t)
+	var lowers []string
+	for i := 0; i < 2; i++ {
+		lw, peer := name("ml"), name("mp")
+		veth(t, lw, peer)
+		lowers = append(lowers, lw)
+		for port := uint16(1); port <= 3; port++ {
+			addPort(t, c, lw, port, fmt.Sprintf("%s.p%d", lw, port))
+		}
+	}
+	ns := name("ms")
+	netns(t, ns)
+	sh(t, "ip", "link", "set", lowers[1]+".p3", "netns", ns)
+
+	sh(t, "rmmod", "brcm")
+	t.Cleanup(func() {
+		if err := loadModule(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, lw := range lowers {
+		if got := sysfsInt(t, lw, "mtu"); got != 1500 {
+			t.Errorf("%s MTU %d after rmmod, want 1500", lw, got)
+		}
+		for port := 1; port <= 3; port++ {
+			if d := fmt.Sprintf("%s.p%d", lw, port); linkExists(d) {
+				t.Errorf("%s survived rmmod", d)
+			}
+		}
+	}
+	if out := sh(t, "ip", "-n", ns, "-br", "link"); containsAll(out, ".p3") {
+		t.Errorf("the port moved to %s survived rmmod:\n%s", ns, out)
+	}
+	if err := loadModule(); err != nil {
+		t.Fatal(err)
+	}
+	addPort(t, c, lowers[0], 1, lowers[0]+".p1")
+}

@@ -1,0 +1,199 @@
+//go:build vmtest
+
+package integration
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/rtlink"
+)
+
+func ifindex(t testing.TB, dev string) int {
+	t.Helper()
+	return int(sysfsInt(t, dev, "ifindex"))
+}
+
+// links lists the devices of the initial netns.
+func links(t testing.TB) []string {
+	t.Helper()
+	ents, err := os.ReadDir("/sys/class/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// TestRejections sends every kind of bad request and checks the kernel's
+// errno and message, and that nothing is left behind: no device, and the
+// lower's MTU as it was.
+func TestRejections(t *testing.T) {
+	lw, peer := name("rl"), name("rp")
+	veth(t, lw, peer)
+	tun := name("rt")
+	sh(t, "ip", "tuntap", "add", "dev", tun, "mode", "tun")
+	t.Cleanup(func() { command("ip", "link", "del", tun) })
+
+	c := client(t)
+	taken := name("rtk")
+	addPort(t, c, lw, 5, taken)
+	lower := ifindex(t, lw)
+
+	// A second lower with no port yet: a refused first port must not
+	// leave its MTU raised.
+	lw2, peer2 := name("rl"), name("rp")
+	veth(t, lw2, peer2)
+	lower2 := ifindex(t, lw2)
+
+	before := links(t)
+	for _, tc := range []struct {
+		what  string
+		req   rawLink
+		errno syscall.Errno
+		msg   string
+	}{
+		{"no lower", rawLink{port: u16(1)}, syscall.EINVAL, "lower device not given (IFLA_LINK)"},
+		{"lower not found", rawLink{lower: 999999, port: u16(1)}, syscall.ENODEV, "lower device ifindex 999999 not found"},
+		{"loopback lower", rawLink{lower: 1, port: u16(1)}, syscall.EINVAL, "lower device lo is not an Ethernet device (type 772)"},
+		{"tun lower", rawLink{lower: ifindex(t, tun), port: u16(1)}, syscall.EINVAL,
+			fmt.Sprintf("lower device %s is not an Ethernet device (type 65534)", tun)},
+		{"brcm lower", rawLink{lower: ifindex(t, taken), port: u16(1)}, syscall.EINVAL,
+			fmt.Sprintf("lower device %s is itself a brcm port", taken)},
+		{"no port", rawLink{lower: lower}, syscall.EINVAL, "switch port not given (IFLA_BRCM_PORT)"},
+		{"port 28", rawLink{lower: lower, port: u16(28)}, syscall.ERANGE, "port 28 out of range (0-27)"},
+		{"port 65535", rawLink{lower: lower, port: u16(65535)}, syscall.ERANGE, "port 65535 out of range (0-27)"},
+		{"queue 4", rawLink{lower: lower, port: u16(1), queue: u8(4)}, syscall.ERANGE, "queue 4 out of range (0-3)"},
+		{"tag enforcement 9", rawLink{lower: lower, port: u16(1), te: u8(9)}, syscall.ERANGE, "tag enforcement 9 out of range (0-3)"},
+		{"port taken", rawLink{lower: lower, port: u16(5)}, syscall.EEXIST,
+			fmt.Sprintf("port 5 already exists on %s (%s)", lw, taken)},
+		{"MTU above the lower's", rawLink{lower: lower2, port: u16(1), mtu: 1501}, syscall.ERANGE,
+			fmt.Sprintf("MTU 1501 too large: %s carries 1500 with the tag", lw2)},
+		{"name taken", rawLink{name: peer2, lower: lower2, port: u16(1)}, syscall.EEXIST, ""},
+		{"change port", rawLink{index: ifindex(t, taken), port: u16(6)}, syscall.EOPNOTSUPP,
+			fmt.Sprintf("cannot change the port of %s from 5 to 6", taken)},
+		{"change queue out of range", rawLink{index: ifindex(t, taken), queue: u8(4)}, syscall.ERANGE, "queue 4 out of range (0-3)"},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			wantKernelErr(t, tc.req.send(), tc.errno, tc.msg)
+			if got := links(t); fmt.Sprint(got) != fmt.Sprint(before) {
+				t.Errorf("devices changed: before %v, after %v", before, got)
+			}
+			if mtu := sysfsInt(t, lw2, "mtu"); mtu != 1500 {
+				t.Errorf("%s MTU is %d after a refused first port, want 1500", lw2, mtu)
+			}
+		})
+	}
+
+	// The refused changes left the port as it was.
+	p, err := c.Get(taken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Port != 5 || p.Queue != 0 || p.TagEnforce != 0 {
+		t.Errorf("after refused changes: port %d queue %d tag enforcement %d, want 5 0 0", p.Port, p.Queue, p.TagEnforce)
+	}
+	// Repeating the same port is a change of nothing, not an error.
+	if err := (rawLink{index: ifindex(t, taken), port: u16(5), queue: u8(2)}).send(); err != nil {
+		t.Errorf("repeating port 5 with queue 2: %v", err)
+	}
+}
+
+// TestLibraryErrors checks the Go library's errors for what a user meets
+// most: a taken port, a missing device, a device of another kind.
+func TestLibraryErrors(t *testing.T) {
+	lw, peer := name("ll"), name("lp")
+	veth(t, lw, peer)
+	c := client(t)
+	dev := name("lb")
+	addPort(t, c, lw, 3, dev)
+
+	_, err := c.Add(rtlink.AddRequest{Lower: lw, Port: 3, Name: name("lb")})
+	wantErr(t, err, os.ErrExist, fmt.Sprintf("port 3 already exists on %s (%s)", lw, dev))
+	_, err = c.Add(rtlink.AddRequest{Lower: name("nolower"), Port: 3})
+	wantErr(t, err, os.ErrNotExist, "not found")
+	_, err = c.Get(name("nodev"))
+	wantErr(t, err, os.ErrNotExist, "")
+	err = c.Delete(peer)
+	wantErr(t, err, os.ErrNotExist, "is not a brcm device")
+	if !linkExists(peer) {
+		t.Fatalf("Delete(%s) of a veth removed it", peer)
+	}
+	_, err = c.GetByPort(lw, 4)
+	wantErr(t, err, os.ErrNotExist, "")
+}
+
+// TestAddGetSetDelete walks a port through its life with the library and
+// checks each step against what the kernel shows in sysfs and ip.
+func TestAddGetSetDelete(t *testing.T) {
+	lw, peer := name("al"), name("ap")
+	veth(t, lw, peer)
+	c := client(t)
+	dev := name("ab")
+
+	q, te := uint8(2), uint8(1)
+	p, err := c.Add(rtlink.AddRequest{Lower: lw, Port: 7, Name: dev, Queue: &q, TagEnforce: &te, Up: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", dev) })
+	want := brcmlink.Port{Index: ifindex(t, dev), Name: dev, LowerIndex: ifindex(t, lw), Lower: lw,
+		Port: 7, Queue: 2, TagEnforce: 1, Up: true, MTU: 1500}
+	if p.Index != want.Index || p.Name != want.Name || p.LowerIndex != want.LowerIndex || p.Lower != want.Lower ||
+		p.Port != want.Port || p.Queue != want.Queue || p.TagEnforce != want.TagEnforce || p.Up != want.Up || p.MTU != want.MTU {
+		t.Errorf("Add returned %+v, want %+v", *p, want)
+	}
+	if got := sysfs(t, dev, "iflink"); got != fmt.Sprint(ifindex(t, lw)) {
+		t.Errorf("iflink %s, want %d", got, ifindex(t, lw))
+	}
+	if _, err := os.Stat("/sys/class/net/" + lw + "/upper_" + dev); err != nil {
+		t.Errorf("no upper link from %s to %s: %v", lw, dev, err)
+	}
+	if out := sh(t, "ip", "-d", "link", "show", dev); !containsAll(out, "brcm", "@"+lw) {
+		t.Errorf("ip -d link show %s does not show kind brcm on %s:\n%s", dev, lw, out)
+	}
+
+	if err := c.Set(dev, u8(3), nil); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = c.Get(dev); err != nil {
+		t.Fatal(err)
+	}
+	if p.Queue != 3 || p.TagEnforce != 1 {
+		t.Errorf("after Set(queue 3): queue %d tag enforcement %d, want 3 1", p.Queue, p.TagEnforce)
+	}
+	byPort, err := c.GetByPort(lw, 7)
+	if err != nil || byPort.Index != p.Index {
+		t.Errorf("GetByPort(%s, 7) = %+v, %v; want %s", lw, byPort, err, dev)
+	}
+	all, err := c.ListLower(lw)
+	if err != nil || len(all) != 1 || all[0].Name != dev {
+		t.Errorf("ListLower(%s) = %+v, %v; want just %s", lw, all, err, dev)
+	}
+
+	if err := c.DeleteByPort(lw, 7); err != nil {
+		t.Fatal(err)
+	}
+	if linkExists(dev) {
+		t.Errorf("%s still exists after DeleteByPort", dev)
+	}
+	if mtu := sysfsInt(t, lw, "mtu"); mtu != 1500 {
+		t.Errorf("%s MTU %d after its last port went, want 1500 restored", lw, mtu)
+	}
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,51 @@
+//go:build vmtest
+
+// Package integration proves the brcm module on a real kernel. Its tests
+// run as root inside the test VM (integration/vm), which `make
+// integration` boots; outside it they refuse to run rather than skip.
+package integration
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+var koPath = flag.String("brcm.ko", "", "brcm.ko to load before the tests")
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if err := setup(); err != nil {
+		fmt.Fprintln(os.Stderr, "integration:", err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+func setup() error {
+	cmdline, err := os.ReadFile("/proc/cmdline")
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(string(cmdline), "brcm.repo=") {
+		return fmt.Errorf("not in the test VM: run these tests with `make integration`")
+	}
+	if *koPath == "" {
+		return fmt.Errorf("-brcm.ko is required")
+	}
+	// IPv6 autoconfiguration would send frames of its own and spoil
+	// exact counts.
+	for _, k := range []string{"all", "default"} {
+		if err := os.WriteFile("/proc/sys/net/ipv6/conf/"+k+"/disable_ipv6", []byte("1"), 0); err != nil {
+			return err
+		}
+	}
+	for _, m := range []string{"veth", "tun"} {
+		if out, err := command("modprobe", m); err != nil {
+			return fmt.Errorf("modprobe %s: %v: %s", m, err, out)
+		}
+	}
+	return loadModule()
+}
