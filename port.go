@@ -15,7 +15,7 @@ type Port struct {
 	Up         bool   // administratively up (IFF_UP)
 	OperState  string // operational state as "ip link" prints it: "UP", "DOWN", "LOWERLAYERDOWN", ...
 	MTU        uint32
-	Stats      *Stats // nil unless asked for
+	Stats      *Stats // nil when the source reports none
 }
 
 // Stats are a port's 64-bit counters, as the kernel keeps them exactly.

@@ -2,9 +2,12 @@
 // rtnetlink: network devices the brcm kernel module binds to one port of
 // a Broadcom switch behind a lower (IMP) Ethernet device.
 //
-// A Client works in one network namespace, that of its socket. Its
-// methods return a *Error for anything the kernel or the client's own
-// checks refuse; see Error for matching them with errors.Is.
+// A Client works in one network namespace, that of its socket. It
+// returns links as brcmlink.Port, with their IFLA_STATS64 counters, and
+// with Lower "" when the lower device is in another namespace (LowerIndex
+// then indexes that one). Its methods return a *Error for anything the
+// kernel or the client's own checks refuse; see Error for matching them
+// with errors.Is.
 //
 // The package also registers the Brcm link driver with
 // github.com/jsimonetti/rtnetlink/v2, for programs that use that package
@@ -72,7 +75,12 @@ func (r AddRequest) lower() string {
 	return fmt.Sprintf("ifindex %d", r.LowerIndex)
 }
 
-func portDev(lower string, port uint16) string { return fmt.Sprintf("%s port %d", lower, port) }
+func portDev(lower string, port uint16) string {
+	if lower == "" {
+		return fmt.Sprintf("port %d", port)
+	}
+	return fmt.Sprintf("%s port %d", lower, port)
+}
 
 // Add creates a brcm link and returns it as the kernel reports it.
 func (c *Client) Add(req AddRequest) (p *brcmlink.Port, err error) {

@@ -70,18 +70,18 @@ func (b *Brcm) Decode(ad *netlink.AttributeDecoder) error {
 }
 
 // Verify implements rtnetlink.LinkDriverVerifier, which runs it before
-// encoding: a value out of range fails with EINVAL, as in the kernel,
-// without a round trip.
+// encoding: a value out of range fails with the kernel's errno (ERANGE)
+// and message, without a round trip.
 func (b *Brcm) Verify(*rtnetlink.LinkMessage) error { return b.validate() }
 
 func (b *Brcm) validate() error {
 	switch {
 	case b.Port != nil && *b.Port > brcmlink.PortMax:
-		return errorf(syscall.EINVAL, "port %d is out of range 0-%d", *b.Port, brcmlink.PortMax)
+		return errorf(syscall.ERANGE, "port %d out of range (0-%d)", *b.Port, brcmlink.PortMax)
 	case b.Queue != nil && *b.Queue > brcmlink.QueueMax:
-		return errorf(syscall.EINVAL, "queue %d is out of range 0-%d", *b.Queue, brcmlink.QueueMax)
+		return errorf(syscall.ERANGE, "queue %d out of range (0-%d)", *b.Queue, brcmlink.QueueMax)
 	case b.TagEnforce != nil && *b.TagEnforce > brcmlink.TagEnforceMax:
-		return errorf(syscall.EINVAL, "tag enforcement %d is out of range 0-%d", *b.TagEnforce, brcmlink.TagEnforceMax)
+		return errorf(syscall.ERANGE, "tag enforcement %d out of range (0-%d)", *b.TagEnforce, brcmlink.TagEnforceMax)
 	}
 	return nil
 }

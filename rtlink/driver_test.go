@@ -123,10 +123,10 @@ func TestBrcmValidate(t *testing.T) {
 	}{
 		{b: Brcm{}},
 		{b: Brcm{Port: new(uint16(27)), Queue: new(uint8(3)), TagEnforce: new(uint8(3))}},
-		{b: Brcm{Port: new(uint16(28))}, want: "port 28 is out of range 0-27"},
-		{b: Brcm{Port: new(uint16(65535))}, want: "port 65535 is out of range 0-27"},
-		{b: Brcm{Queue: new(uint8(4))}, want: "queue 4 is out of range 0-3"},
-		{b: Brcm{TagEnforce: new(uint8(255))}, want: "tag enforcement 255 is out of range 0-3"},
+		{b: Brcm{Port: new(uint16(28))}, want: "port 28 out of range (0-27)"},
+		{b: Brcm{Port: new(uint16(65535))}, want: "port 65535 out of range (0-27)"},
+		{b: Brcm{Queue: new(uint8(4))}, want: "queue 4 out of range (0-3)"},
+		{b: Brcm{TagEnforce: new(uint8(255))}, want: "tag enforcement 255 out of range (0-3)"},
 	} {
 		err := tt.b.validate()
 		var e *Error
@@ -134,8 +134,8 @@ func TestBrcmValidate(t *testing.T) {
 		case tt.want == "" && err != nil:
 			t.Errorf("%+v: %v", tt.b, err)
 		case tt.want == "":
-		case !errors.As(err, &e) || e.Err != syscall.EINVAL || e.Message != tt.want:
-			t.Errorf("%+v: error %#v, want EINVAL %q", tt.b, err, tt.want)
+		case !errors.As(err, &e) || e.Err != syscall.ERANGE || e.Message != tt.want:
+			t.Errorf("%+v: error %#v, want ERANGE %q", tt.b, err, tt.want)
 		}
 	}
 }
@@ -160,7 +160,7 @@ func TestLinkMessage(t *testing.T) {
 	}
 
 	in.TagEnforce = new(uint8(4))
-	if _, err := m.MarshalBinary(); !errors.Is(err, syscall.EINVAL) {
-		t.Errorf("marshalling tag enforcement 4: %v, want EINVAL", err)
+	if _, err := m.MarshalBinary(); !errors.Is(err, syscall.ERANGE) {
+		t.Errorf("marshalling tag enforcement 4: %v, want ERANGE", err)
 	}
 }

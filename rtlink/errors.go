@@ -10,13 +10,15 @@ import (
 )
 
 // Error is a failed request: the kernel's answer, or the client's own
-// check that stopped a request before it was sent. It matches
-// os.ErrExist, os.ErrNotExist and os.ErrPermission with errors.Is, and
-// its errno with errors.Is(err, syscall.EEXIST) and the like.
+// check that stopped a request the kernel would refuse the same way. It
+// matches os.ErrExist, os.ErrNotExist and os.ErrPermission with
+// errors.Is, and its errno with errors.Is(err, syscall.EEXIST) and the
+// like. A device that exists but is not a brcm link is ENODEV, like one
+// that does not exist: either way there is no such brcm device.
 type Error struct {
 	Op      string        // "dial", "add", "delete", "set", "get" or "list"; "" outside a Client
 	Dev     string        // device as the caller named it, like "eth0.p5" or "eth0 port 5"; may be ""
-	Err     syscall.Errno // such as EEXIST, ENODEV, EINVAL or EPERM
+	Err     syscall.Errno // such as EEXIST, ENODEV, EINVAL, ERANGE or EPERM
 	Message string        // the kernel's extended-ack message, or the client's; may be ""
 }
 

@@ -67,9 +67,9 @@ func TestWrap(t *testing.T) {
 		{
 			name: "client check",
 			op:   "set", dev: "eth0.p5",
-			err:     errorf(syscall.EINVAL, "queue %d is out of range 0-%d", 4, 3),
-			want:    "rtlink: set eth0.p5: queue 4 is out of range 0-3: invalid argument",
-			wantErr: &Error{Op: "set", Dev: "eth0.p5", Err: syscall.EINVAL, Message: "queue 4 is out of range 0-3"},
+			err:     errorf(syscall.ERANGE, "queue %d out of range (0-%d)", 4, 3),
+			want:    "rtlink: set eth0.p5: queue 4 out of range (0-3): numerical result out of range",
+			wantErr: &Error{Op: "set", Dev: "eth0.p5", Err: syscall.ERANGE, Message: "queue 4 out of range (0-3)"},
 		},
 		{
 			name:     "no errno",
