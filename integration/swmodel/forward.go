@@ -14,7 +14,15 @@ func (s *Switch) serve(l *link) error {
 	oob := make([]byte, oobSize)
 	for {
 		m, err := l.rx.recv(fb, oob)
-		if err != nil {
+		switch {
+		case errors.Is(err, unix.ENETDOWN):
+			continue // reported once when the interface goes down; it may come back
+		case errors.Is(err, unix.EINVAL):
+			// A GSO frame of a type virtio_net_hdr cannot
+			// describe: the kernel discards it and fails the read.
+			s.drop(DropGSO)
+			continue
+		case err != nil:
 			return err
 		}
 		if m.pkttype == unix.PACKET_OUTGOING {
@@ -28,22 +36,33 @@ func (s *Switch) serve(l *link) error {
 	}
 }
 
-// finish turns a frame as read into the frame the wire would carry: with
-// its checksum completed and its VLAN tag back in place.
+// finish prepares a frame as read for forwarding, counting checksums it
+// completes.
 func (s *Switch) finish(fb *frameBuf, m rxMeta) (DropReason, bool) {
+	completed, r, ok := toWire(fb, m)
+	if completed {
+		s.checksummed.Add(1)
+	}
+	return r, ok
+}
+
+// toWire turns a frame as read into the frame the wire would carry: with
+// its checksum completed and its VLAN tag back in place. It reports
+// whether it completed a checksum, or why the frame cannot be forwarded.
+func toWire(fb *frameBuf, m rxMeta) (completed bool, r DropReason, ok bool) {
 	switch {
 	case m.vnet.gsoType != vnetGSONone:
-		return DropGSO, false
+		return false, DropGSO, false
 	case m.truncated:
-		return DropOversize, false
+		return false, DropOversize, false
 	}
 	if m.vnet.flags&vnetNeedsCsum != 0 {
 		// The offsets count from the frame as read, so this comes
 		// before any header is inserted or removed.
 		if completeChecksum(fb.bytes(), int(m.vnet.csumStart), int(m.vnet.csumOffset)) != nil {
-			return DropOffload, false
+			return false, DropOffload, false
 		}
-		s.checksummed.Add(1)
+		completed = true
 	}
 	if m.vlan {
 		var h [vlanHdrLen]byte
@@ -51,7 +70,7 @@ func (s *Switch) finish(fb *frameBuf, m rxMeta) (DropReason, bool) {
 		binary.BigEndian.PutUint16(h[2:], m.vlanTCI)
 		fb.insert(ethAddrsLen, h[:])
 	}
-	return 0, true
+	return completed, 0, true
 }
 
 // fromHost forwards a tagged frame from the host to the ports its tag or

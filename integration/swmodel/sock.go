@@ -63,9 +63,13 @@ func setupPacket(fd, ifindex int, mode sockMode) error {
 		opts = append(opts, unix.PACKET_AUXDATA, unix.PACKET_IGNORE_OUTGOING)
 		proto = unix.ETH_P_ALL
 		// Room for bursts (floods, tests sending back to back) so
-		// frames are not lost before the model reads them.
-		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20); err != nil {
-			return err
+		// frames are not lost before the model reads them. FORCE
+		// passes net.core.rmem_max, which would cap it at 208 KiB;
+		// without CAP_NET_ADMIN settle for what the limit allows.
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 4<<20); err != nil {
+			if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, 4<<20); err != nil {
+				return err
+			}
 		}
 	}
 	for _, opt := range opts {

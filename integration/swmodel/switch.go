@@ -124,10 +124,11 @@ func (s *Switch) links() []*link {
 }
 
 // Tap makes fn see every frame on the IMP link, tagged, as the wire
-// carries it: frames from the host after checksum completion, dropped
-// ones included, and frames to the host as they are sent. fn runs on the
-// forwarding goroutines, so it must be quick and safe for concurrent use;
-// it owns the slice. nil removes the tap.
+// carries it: frames from the host after checksum completion, including
+// those then dropped for their length or tag (not GSO frames), and frames
+// to the host as they are sent. fn runs on the forwarding goroutines, so
+// it must be quick and safe for concurrent use; it owns the slice. nil
+// removes the tap.
 func (s *Switch) Tap(fn func(dir Direction, frame []byte)) {
 	if fn == nil {
 		s.tap.Store(nil)
@@ -188,15 +189,8 @@ func (s *Switch) Run(ctx context.Context) error {
 	defer s.running.Store(false)
 
 	links := s.links()
-	setDeadlines(links, time.Time{}) // undo the previous Run's stop
 	ctx, cancel := context.WithCancel(ctx)
-	stopped := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		// A deadline in the past wakes every blocked read.
-		setDeadlines(links, time.Unix(1, 0))
-		close(stopped)
-	})
-
+	release := wakeOnDone(ctx, links)
 	var (
 		wg       sync.WaitGroup
 		errOnce  sync.Once
@@ -206,7 +200,7 @@ func (s *Switch) Run(ctx context.Context) error {
 		wg.Go(func() {
 			err := s.serve(l)
 			if errors.Is(err, os.ErrDeadlineExceeded) || s.closed.Load() {
-				return
+				return // stopped on purpose
 			}
 			errOnce.Do(func() { firstErr = fmt.Errorf("swmodel: reading %s: %w", l.name, err) })
 			cancel()
@@ -214,10 +208,25 @@ func (s *Switch) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	cancel()
-	if !stop() {
-		<-stopped // so it cannot set deadlines during a later Run
-	}
+	release()
 	return firstErr
+}
+
+// wakeOnDone makes the reads on links fail with os.ErrDeadlineExceeded
+// once ctx is done. After release returns it no longer touches them, so a
+// later Run starts clean.
+func wakeOnDone(ctx context.Context, links []*link) (release func()) {
+	setDeadlines(links, time.Time{}) // undo the previous Run's stop
+	woken := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		setDeadlines(links, time.Unix(1, 0)) // in the past: wakes blocked reads
+		close(woken)
+	})
+	return func() {
+		if !stop() {
+			<-woken
+		}
+	}
 }
 
 func setDeadlines(links []*link, t time.Time) {

@@ -83,7 +83,7 @@ func (t *Topology) SwitchPorts() map[uint16]string {
 // the MTU, no CRC32c the model would have to finish); IP checksum offload
 // stays on. Build runs ip(8) and ethtool(8) and needs root. On failure it
 // removes what it created.
-func Build(cfg Config) (t *Topology, err error) {
+func Build(cfg Config) (*Topology, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
@@ -91,15 +91,17 @@ func Build(cfg Config) (t *Topology, err error) {
 	if mtu == 0 {
 		mtu = DefaultIMPMTU
 	}
-	t = &Topology{IMP: cfg.Prefix + "imp", SwitchIMP: cfg.Prefix + "sw", Hosts: make(map[uint16]*Host)}
-	defer func() {
-		if err != nil {
-			t.Destroy()
-			t = nil
-		}
-	}()
-	if err := t.addIMP(mtu); err != nil {
+	t := &Topology{IMP: cfg.Prefix + "imp", SwitchIMP: cfg.Prefix + "sw", Hosts: make(map[uint16]*Host)}
+	if err := t.build(cfg, mtu); err != nil {
+		t.Destroy()
 		return nil, err
+	}
+	return t, nil
+}
+
+func (t *Topology) build(cfg Config, mtu int) error {
+	if err := t.addIMP(mtu); err != nil {
+		return err
 	}
 	for _, p := range cfg.Ports {
 		var addr netip.Prefix
@@ -107,10 +109,10 @@ func Build(cfg Config) (t *Topology, err error) {
 			addr = cfg.HostAddr(p)
 		}
 		if err := t.addHost(cfg.Prefix, p, addr); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return t, nil
+	return nil
 }
 
 func (c Config) check() error {

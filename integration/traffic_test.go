@@ -1,0 +1,463 @@
+//go:build vmtest
+
+package integration
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/integration/swmodel"
+	"github.com/brcmlink/brcmlink/rtlink"
+)
+
+// portDev creates the brcm device for port p of l with the address
+// l.portIP(p), up.
+func (l *lab) portDev(t testing.TB, c *rtlink.Client, p uint16) string {
+	t.Helper()
+	dev := fmt.Sprintf("%s.p%d", l.IMP, p)
+	addPort(t, c, l.IMP, p, dev)
+	sh(t, "ip", "addr", "add", l.portIP(p), "dev", dev)
+	return dev
+}
+
+func ping(t testing.TB, args ...string) {
+	t.Helper()
+	sh(t, "ping", append([]string{"-c", "2", "-i", "0.2", "-W", "3", "-q"}, args...)...)
+}
+
+// echoServer accepts one connection on h and echoes what it reads.
+func echoServer(t testing.TB, h *swmodel.Host, addr string) net.Listener {
+	t.Helper()
+	var ln net.Listener
+	if err := h.Do(func() (err error) {
+		ln, err = net.Listen("tcp4", addr)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		io.Copy(conn, conn)
+	}()
+	return ln
+}
+
+// tcpEcho sends n random bytes to an echo server at addr and checks that
+// exactly the same bytes come back.
+func tcpEcho(addr string, n int) error {
+	conn, err := net.DialTimeout("tcp4", addr, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(2 * time.Minute))
+	sent := make([]byte, n)
+	rand.Read(sent)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := conn.Write(sent)
+		conn.(*net.TCPConn).CloseWrite()
+		errc <- err
+	}()
+	got, err := io.ReadAll(conn)
+	if err != nil {
+		return err
+	}
+	if err := <-errc; err != nil {
+		return err
+	}
+	if !bytes.Equal(got, sent) {
+		return fmt.Errorf("echo of %d bytes came back as %d bytes that differ", n, len(got))
+	}
+	return nil
+}
+
+// TestPingAndTCP talks to the hosts behind several ports at once: ping,
+// then a TCP echo whose every byte is checked.
+func TestPingAndTCP(t *testing.T) {
+	ports := []uint16{1, 5, 27}
+	l := newLab(t, ports...)
+	c := client(t)
+	for _, p := range ports {
+		l.portDev(t, c, p)
+	}
+	for _, p := range ports {
+		ping(t, l.hostIP(p))
+	}
+	var wg sync.WaitGroup
+	for _, p := range ports {
+		addr := l.hostIP(p) + ":5001"
+		echoServer(t, l.Hosts[p], addr)
+		wg.Go(func() {
+			if err := tcpEcho(addr, 1<<20); err != nil {
+				t.Errorf("port %d: %v", p, err)
+			}
+		})
+	}
+	wg.Wait()
+	// Every frame the ports sent was one the switch could forward. (It
+	// may have lost some to full socket queues under TCP's bursts: TCP
+	// recovered them, and the echo checks proved it.)
+	st := l.sw.Stats()
+	if st.Dropped() != st.Drops[swmodel.DropOverrun] {
+		t.Errorf("the switch dropped frames it could not forward: %v", st)
+	}
+}
+
+// TestTagsOnWire checks transmitted and received frames byte for byte on
+// both sides of the tag.
+func TestTagsOnWire(t *testing.T) {
+	l := newLab(t, 5, 6)
+	c := client(t)
+	q, te := uint8(2), uint8(1)
+	d5 := fmt.Sprintf("%s.p5", l.IMP)
+	if _, err := c.Add(rtlink.AddRequest{Lower: l.IMP, Port: 5, Name: d5, Queue: &q, TagEnforce: &te, Up: true}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", d5) })
+	d0 := fmt.Sprintf("%s.p0", l.IMP)
+	addPort(t, c, l.IMP, 0, d0)
+
+	var mu sync.Mutex
+	var wire [][]byte
+	l.sw.Tap(func(dir swmodel.Direction, f []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		wire = append(wire, f)
+	})
+	onWire := func(match func([]byte) bool) []byte {
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			mu.Lock()
+			for _, f := range wire {
+				if match(f) {
+					mu.Unlock()
+					return f
+				}
+			}
+			mu.Unlock()
+		}
+		return nil
+	}
+	h5 := l.Hosts[5]
+	byPayload := func(p []byte) func([]byte) bool {
+		return func(f []byte) bool { return bytes.HasSuffix(bytes.TrimRight(f, "\x00"), bytes.TrimRight(p, "\x00")) }
+	}
+
+	for i, tc := range []struct {
+		dev       string
+		port      uint16
+		queue, te uint8
+		n         int    // payload bytes
+		tag       uint32 // expected transmit tag
+		size      int    // expected tagged frame size
+	}{
+		{d5, 5, 2, 1, 100, 0x5200001c, 14 + 6 + 100}, // id 28, queue 2, TE 1
+		{d5, 5, 2, 1, 10, 0x5200001c, 66},            // a runt, padded to 66
+		{d0, 0, 0, 0, 100, 0x00000000, 14 + 6 + 100}, // opcode 0, destination 0
+	} {
+		if w := brcmlink.TxTagFor(tc.port, tc.queue, tc.te).Word(); w != tc.tag {
+			t.Errorf("the Go codec gives %#x for port %d, the table %#x", w, tc.port, tc.tag)
+		}
+		s := openRaw(t, nil, tc.dev)
+		p := payload(i+1, tc.n)
+		f := frame(h5.MAC, mac(t, tc.dev), testEtherType, p)
+		s.send(t, f)
+		got := onWire(byPayload(p))
+		if got == nil {
+			t.Fatalf("%s: frame %d never reached the wire", tc.dev, i)
+		}
+		want := append(append(append([]byte{}, f[:12]...), 0x88, 0x74), binary.BigEndian.AppendUint32(nil, tc.tag)...)
+		want = append(append(want, f[12:]...), make([]byte, max(0, tc.size-6-len(f)))...)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: on the wire\n got % x\nwant % x", tc.dev, got, want)
+		}
+	}
+
+	// Receive: a frame from the host on port 5 reaches the lower tagged
+	// and the port untagged, exactly as the host sent it.
+	hs := openRaw(t, h5, h5.Link)
+	lower := openRaw(t, nil, l.IMP)
+	port := openRaw(t, nil, d5)
+	p := payload(9, 80)
+	f := frame(mac(t, d5), h5.MAC, testEtherType, p)
+	hs.send(t, f)
+	tagged := lower.recv(t, byPayload(p))
+	if tagged == nil {
+		t.Fatal("the host's frame never reached the lower")
+	}
+	if len(tagged) != len(f)+6 || !bytes.Equal(tagged[:12], f[:12]) || tagged[12] != 0x88 || tagged[13] != 0x74 ||
+		!bytes.Equal(tagged[18:], f[12:]) {
+		t.Errorf("tagged frame on the lower\n got % x\nfrom % x", tagged, f)
+	}
+	rt := brcmlink.ParseRxTag(binary.BigEndian.Uint32(tagged[14:18]))
+	if pt, err := rt.Port(); err != nil || pt != 5 || rt.Opcode != 0 {
+		t.Errorf("receive tag %+v names port %d (%v), want port 5 opcode 0", rt, pt, err)
+	}
+	if got := port.recv(t, byPayload(p)); !bytes.Equal(got, f) {
+		t.Errorf("on %s\n got % x\nwant % x", d5, got, f)
+	}
+}
+
+func stat(t testing.TB, dev, name string) uint64 {
+	t.Helper()
+	return sysfsInt(t, dev, "statistics/"+name)
+}
+
+// statsOf reads the counters the kernel keeps for dev.
+func statsOf(t testing.TB, dev string) map[string]uint64 {
+	t.Helper()
+	m := make(map[string]uint64)
+	for _, k := range []string{"rx_packets", "rx_bytes", "multicast", "rx_dropped", "rx_errors",
+		"tx_packets", "tx_bytes", "tx_dropped"} {
+		m[k] = stat(t, dev, k)
+	}
+	return m
+}
+
+// waitStat waits until dev's counter reaches want, then checks that it
+// stays there: a counter that overshoots is as wrong as one that lags.
+func waitStat(t testing.TB, dev, name string, want uint64) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); stat(t, dev, name) < want && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := stat(t, dev, name); got != want {
+		t.Errorf("%s %s = %d, want %d", dev, name, got, want)
+	}
+}
+
+// TestStatsExact sends known frames each way and checks every counter
+// moved by exactly what was sent.
+func TestStatsExact(t *testing.T) {
+	l := newLab(t, 3)
+	c := client(t)
+	dev := fmt.Sprintf("%s.p3", l.IMP)
+	addPort(t, c, l.IMP, 3, dev) // no address: nothing but the test's frames
+	h := l.Hosts[3]
+	before := statsOf(t, dev)
+
+	tx := openRaw(t, nil, dev)
+	var txBytes uint64
+	for i := 0; i < 20; i++ {
+		f := frame(h.MAC, mac(t, dev), testEtherType, payload(i, 10+i*70))
+		tx.send(t, f)
+		txBytes += uint64(len(f))
+	}
+	hs := openRaw(t, h, h.Link)
+	var rxBytes uint64
+	for i := 0; i < 20; i++ {
+		dst := mac(t, dev)
+		if i%4 == 0 {
+			dst = net.HardwareAddr{0x01, 0x00, 0x5e, 0x00, 0x00, 0x42} // multicast
+		}
+		f := frame(dst, h.MAC, testEtherType, payload(i, 46+i*60))
+		hs.send(t, f)
+		rxBytes += uint64(len(f))
+	}
+
+	waitStat(t, dev, "tx_packets", before["tx_packets"]+20)
+	waitStat(t, dev, "tx_bytes", before["tx_bytes"]+txBytes)
+	waitStat(t, dev, "rx_packets", before["rx_packets"]+20)
+	waitStat(t, dev, "rx_bytes", before["rx_bytes"]+rxBytes)
+	waitStat(t, dev, "multicast", before["multicast"]+5)
+	for _, k := range []string{"rx_dropped", "rx_errors", "tx_dropped"} {
+		waitStat(t, dev, k, before[k])
+	}
+	// The library reads the same counters.
+	p, err := c.Get(dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Stats.TxPackets != stat(t, dev, "tx_packets") || p.Stats.RxBytes != stat(t, dev, "rx_bytes") ||
+		p.Stats.RxMulticast != stat(t, dev, "multicast") {
+		t.Errorf("rtlink stats %+v disagree with sysfs %v", *p.Stats, statsOf(t, dev))
+	}
+}
+
+// TestMalformedFrames injects every kind of bad frame straight onto the
+// IMP wire and checks each is dropped and counted where it belongs.
+func TestMalformedFrames(t *testing.T) {
+	l := newLab(t, 6)
+	c := client(t)
+	d6 := fmt.Sprintf("%s.p6", l.IMP)
+	addPort(t, c, l.IMP, 6, d6)
+	wire := openRaw(t, nil, l.SwitchIMP) // the model ignores what is sent from its own end
+	dst, src := mac(t, l.IMP), net.HardwareAddr{0x02, 0, 0, 0, 0, 0x99}
+	tagged := func(tag uint32, rest ...byte) []byte {
+		return frame(dst, src, brcmlink.EthPBrcm, append(binary.BigEndian.AppendUint32(nil, tag), rest...))
+	}
+	pad := payload(0, 50)
+	fromPort := func(p uint16) uint32 { return brcmlink.RxTagFrom(p).Word() }
+
+	lowerBefore := lowerStats(t, d6)
+	before := statsOf(t, d6)
+	send := func(frames ...[]byte) {
+		for _, f := range frames {
+			wire.send(t, f)
+		}
+	}
+	// Too short for a tag: 0, 2 and 3 bytes after the ethertype.
+	send(frame(dst, src, brcmlink.EthPBrcm, nil), frame(dst, src, brcmlink.EthPBrcm, []byte{0, 0}),
+		frame(dst, src, brcmlink.EthPBrcm, []byte{0, 0, 0}))
+	// A tag for port 6 but no encapsulated ethertype: also port 6's error.
+	send(tagged(fromPort(6), 0x08))
+	// Opcodes 1-7.
+	for op := uint32(1); op <= 7; op++ {
+		send(tagged(op<<29|fromPort(6), append([]byte{0x88, 0xb5}, pad...)...))
+	}
+	// Source port ids outside 24-50.
+	for _, id := range []uint32{0, 23, 51, 63} {
+		send(tagged(id, append([]byte{0x88, 0xb5}, pad...)...))
+	}
+	// A valid port nobody is bound to, with no port 0 device.
+	send(tagged(fromPort(9), append([]byte{0x88, 0xb5}, pad...)...))
+	// And one good frame for port 6.
+	send(tagged(fromPort(6), append([]byte{0x88, 0xb5}, pad...)...))
+
+	want := map[string]uint64{
+		"lower_rx_tagged":       17,
+		"lower_rx_bad_length":   4,
+		"lower_rx_bad_opcode":   7,
+		"lower_rx_bad_port_id":  4,
+		"lower_rx_unknown_port": 1,
+	}
+	eventually(t, "the lower counted 17 tagged frames", func() bool {
+		return lowerStats(t, d6)["lower_rx_tagged"] >= lowerBefore["lower_rx_tagged"]+17
+	})
+	time.Sleep(100 * time.Millisecond)
+	got := lowerStats(t, d6)
+	for k, n := range want {
+		if got[k]-lowerBefore[k] != n {
+			t.Errorf("%s moved by %d, want %d", k, got[k]-lowerBefore[k], n)
+		}
+	}
+	waitStat(t, d6, "rx_packets", before["rx_packets"]+1)
+	waitStat(t, d6, "rx_errors", before["rx_errors"]+1)
+
+	// With a port 0 device, the unbound port's frames go there.
+	d0 := fmt.Sprintf("%s.p0", l.IMP)
+	addPort(t, c, l.IMP, 0, d0)
+	send(tagged(fromPort(9), append([]byte{0x88, 0xb5}, pad...)...))
+	waitStat(t, d0, "rx_packets", 1)
+	if n := lowerStats(t, d6)["lower_rx_unknown_port"] - lowerBefore["lower_rx_unknown_port"]; n != 1 {
+		t.Errorf("lower_rx_unknown_port moved by %d with a port 0 device, want 1 (the earlier frame)", n)
+	}
+	waitStat(t, d6, "rx_packets", before["rx_packets"]+1)
+}
+
+// TestCatchAllPort0 reaches a host through the port 0 device: frames go
+// out for the switch to forward by its address table, and answers from
+// ports nobody is bound to come back to port 0.
+func TestCatchAllPort0(t *testing.T) {
+	l := newLab(t, 1, 2, 3)
+	c := client(t)
+	d1 := l.portDev(t, c, 1)
+	d0 := fmt.Sprintf("%s.p0", l.IMP)
+	addPort(t, c, l.IMP, 0, d0)
+	sh(t, "ip", "addr", "add", l.portIP(2), "dev", d0)
+
+	ping(t, l.hostIP(2))
+	if p, ok := l.sw.Learned(l.Hosts[2].MAC); !ok || p != 2 {
+		t.Errorf("switch learned host 2 on port %d (%v), want 2", p, ok)
+	}
+	if n := stat(t, d0, "rx_packets"); n < 2 {
+		t.Errorf("%s received %d frames, want the ping's answers", d0, n)
+	}
+	// Port 1 has its own device: its host's frames never reach port 0.
+	before := stat(t, d0, "rx_packets")
+	ping(t, l.hostIP(1))
+	if after := stat(t, d0, "rx_packets"); after != before {
+		t.Errorf("%s received %d frames meant for %s", d0, after-before, d1)
+	}
+}
+
+// TestManyPortsTwoLowers binds all 27 ports of one lower, and the same
+// port numbers on a second lower, and reaches every host.
+func TestManyPortsTwoLowers(t *testing.T) {
+	var all []uint16
+	for p := uint16(1); p <= brcmlink.PortMax; p++ {
+		all = append(all, p)
+	}
+	a := newLab(t, all...)
+	b := newLab(t, 1, 2, 27)
+	c := client(t)
+	for _, p := range all {
+		a.portDev(t, c, p)
+	}
+	for _, p := range []uint16{1, 2, 27} {
+		b.portDev(t, c, p)
+	}
+	ps, err := c.ListLower(a.IMP)
+	if err != nil || len(ps) != 27 {
+		t.Fatalf("ListLower(%s): %d ports, %v; want 27", a.IMP, len(ps), err)
+	}
+	aBefore := statsOf(t, a.IMP+".p2")
+	for _, p := range []uint16{1, 2, 27} {
+		ping(t, b.hostIP(p))
+	}
+	if got := statsOf(t, a.IMP+".p2"); got["rx_packets"] != aBefore["rx_packets"] {
+		t.Errorf("%s.p2 received frames of %s.p2", a.IMP, b.IMP)
+	}
+	var wg sync.WaitGroup
+	for _, p := range all {
+		wg.Go(func() {
+			if out, err := command("ping", "-c", "1", "-W", "5", "-q", a.hostIP(p)); err != nil {
+				t.Errorf("ping port %d: %v\n%s", p, err, out)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestNetnsMoveTraffic moves a port into another netns, where it keeps
+// passing traffic.
+func TestNetnsMoveTraffic(t *testing.T) {
+	l := newLab(t, 4)
+	c := client(t)
+	dev := fmt.Sprintf("%s.p4", l.IMP)
+	addPort(t, c, l.IMP, 4, dev)
+	ns := name("mv")
+	netns(t, ns)
+	sh(t, "ip", "link", "set", dev, "netns", ns)
+	sh(t, "ip", "-n", ns, "addr", "add", l.portIP(4), "dev", dev)
+	sh(t, "ip", "-n", ns, "link", "set", dev, "up")
+	sh(t, "ip", "netns", "exec", ns, "ping", "-c", "2", "-i", "0.2", "-W", "3", "-q", l.hostIP(4))
+	// And back, where it needs its address again: a move flushes them.
+	sh(t, "ip", "-n", ns, "link", "set", dev, "netns", "1")
+	sh(t, "ip", "addr", "add", l.portIP(4), "dev", dev)
+	sh(t, "ip", "link", "set", dev, "up")
+	ping(t, l.hostIP(4))
+}
+
+// TestMTU1500 carries a full 1500-byte packet, with the lower at 1500
+// to start with: creating the first port raises it.
+func TestMTU1500(t *testing.T) {
+	l := newLabMTU(t, 1500, 2)
+	sh(t, "ip", "link", "set", l.SwitchIMP, "mtu", "1506") // the switch side of the wire
+	c := client(t)
+	dev := l.portDev(t, c, 2)
+	if got := sysfsInt(t, l.IMP, "mtu"); got != 1506 {
+		t.Fatalf("lower MTU %d, want 1506", got)
+	}
+	if got := sysfsInt(t, dev, "mtu"); got != 1500 {
+		t.Fatalf("port MTU %d, want 1500", got)
+	}
+	ping(t, "-M", "do", "-s", "1472", l.hostIP(2))
+	if out, err := command("ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1473", l.hostIP(2)); err == nil {
+		t.Errorf("a 1501-byte packet went through a 1500 MTU:\n%s", out)
+	}
+}
