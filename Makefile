@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CACHE ?= $(CURDIR)/.cache
 export BRCM_CACHE := $(CACHE)
 GO ?= go
-STATICCHECK_VERSION := 2025.1.1
+STATICCHECK_VERSION := v0.8.2
 
 # The stock Debian kernel the module targets; integration/vm/prepare
 # finds it and installs its headers.

@@ -3,7 +3,6 @@
 package integration
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -163,9 +162,4 @@ func wantErr(t testing.TB, err error, errno error, msg string) {
 	if !strings.Contains(e.Message, msg) {
 		t.Errorf("message: got %q, want it to contain %q", e.Message, msg)
 	}
-}
-
-func dmesgContains(t testing.TB, s string) bool {
-	t.Helper()
-	return bytes.Contains([]byte(sh(t, "dmesg")), []byte(s))
 }
