@@ -13,7 +13,7 @@ ABI = $(shell cat $(CACHE)/abi)
 KDIR ?= /usr/src/linux-headers-$(ABI)
 KSRC := $(CACHE)/linux-source
 
-.PHONY: all build prepare module go lint unit integration test vm-shell clean
+.PHONY: all build prepare module go lint unit integration test vm-shell clean demo
 
 all: build
 
@@ -69,3 +69,8 @@ vm-shell: module
 clean:
 	$(MAKE) -C kernel KDIR=$(KDIR) clean
 	rm -rf $(CACHE)/bin
+
+# The main job: a narrated provisioning run in the VM.
+demo: module
+	$(GO) build -o $(CACHE)/bin/brcm-demo ./integration/cmd/brcm-demo
+	integration/vm/run -- $(CACHE)/bin/brcm-demo -brcm.ko=$(CURDIR)/kernel/brcm.ko
