@@ -59,7 +59,10 @@ unit:
 integration: module
 	$(GO) test -c -tags vmtest -o $(CACHE)/bin/integration.test ./integration
 	integration/vm/run -- $(CACHE)/bin/integration.test -test.v -test.count=1 \
-		-brcm.ko=$(CURDIR)/kernel/brcm.ko
+		-brcm.ko=$(CURDIR)/kernel/brcm.ko | tee $(CACHE)/integration.log; \
+	status=$${PIPESTATUS[0]}; \
+	echo "integration: $$(grep -c '^--- PASS' $(CACHE)/integration.log) passed, $$(grep -c '^--- FAIL' $(CACHE)/integration.log) failed"; \
+	exit $$status
 
 test: build lint unit integration
 
