@@ -107,6 +107,10 @@ extern struct rtnl_link_ops brcm_link_ops;
 
 /* group.c */
 extern struct notifier_block brcm_notifier;
+#define BRCM_GROUP_HASH_BITS 6
+extern struct hlist_head brcm_groups[1 << BRCM_GROUP_HASH_BITS];
+/* Changes whenever a group comes or goes, for dumps to notice. */
+extern unsigned int brcm_groups_seq;
 struct brcm_group *brcm_group_find(const struct net_device *lower);
 struct brcm_group *brcm_group_get(struct net_device *lower,
 				  struct netlink_ext_ack *extack);
@@ -122,8 +126,16 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 		       const struct brcm_port_cfg *cfg,
 		       struct netlink_ext_ack *extack);
 void brcm_port_unbind(struct net_device *dev);
-void brcm_port_set(struct net_device *dev, u8 queue, u8 tag_enforce);
+void brcm_port_cfg(const struct net_device *dev, struct brcm_port_cfg *cfg);
+int brcm_port_change(struct net_device *dev, const struct brcm_port_cfg *cfg,
+		     struct netlink_ext_ack *extack);
 void brcm_port_lower_event(struct net_device *dev, unsigned long event);
+void brcm_port_event(struct net_device *dev, unsigned long event);
+
+/* genl.c */
+int brcm_genl_init(void);
+void brcm_genl_exit(void);
+void brcm_genl_notify(struct net_device *dev, u8 cmd);
 
 /* rx.c */
 int brcm_rcv(struct sk_buff *skb, struct net_device *lower,

@@ -15,7 +15,8 @@
 /* Groups by lower device. RTNL protects it: only the slow path looks a
  * group up by its lower; the receive hook gets it from its packet_type.
  */
-static DEFINE_HASHTABLE(brcm_groups, 6);
+DEFINE_HASHTABLE(brcm_groups, BRCM_GROUP_HASH_BITS);
+unsigned int brcm_groups_seq;
 
 struct brcm_group *brcm_group_find(const struct net_device *lower)
 {
@@ -82,6 +83,7 @@ struct brcm_group *brcm_group_get(struct net_device *lower,
 	grp->ptype.dev = lower;
 	dev_add_pack(&grp->ptype);
 	hash_add(brcm_groups, &grp->hnode, (unsigned long)lower);
+	brcm_groups_seq++;
 	return grp;
 
 nomem:
@@ -106,6 +108,7 @@ void brcm_group_put(struct brcm_group *grp)
 	/* The receive hook may still run on another cpu: free after RCU. */
 	__dev_remove_pack(&grp->ptype);
 	hash_del(&grp->hnode);
+	brcm_groups_seq++;
 	brcm_group_restore_mtu(grp);
 	call_rcu(&grp->rcu, brcm_group_free);
 }
@@ -140,11 +143,16 @@ static int brcm_lower_event(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
 	struct net_device *lower = netdev_notifier_info_to_dev(ptr);
-	struct brcm_group *grp = brcm_group_find(lower);
+	struct brcm_group *grp;
 	struct net_device *dev;
 	LIST_HEAD(list);
 	int i;
 
+	if (brcm_is_port(lower)) {
+		brcm_port_event(lower, event);
+		return NOTIFY_DONE;
+	}
+	grp = brcm_group_find(lower);
 	if (!grp)
 		return NOTIFY_DONE;
 

@@ -7,6 +7,7 @@
 
 #include <linux/module.h>
 #include <linux/netdevice.h>
+#include <net/genetlink.h>
 #include <net/rtnetlink.h>
 
 #include "brcm.h"
@@ -15,9 +16,13 @@ static int __init brcm_module_init(void)
 {
 	int err;
 
-	err = register_netdevice_notifier(&brcm_notifier);
+	/* Ports announce themselves to the family from the start. */
+	err = brcm_genl_init();
 	if (err)
 		return err;
+	err = register_netdevice_notifier(&brcm_notifier);
+	if (err)
+		goto genl_exit;
 	err = rtnl_link_register(&brcm_link_ops);
 	if (err)
 		goto unregister_notifier;
@@ -25,6 +30,8 @@ static int __init brcm_module_init(void)
 
 unregister_notifier:
 	unregister_netdevice_notifier(&brcm_notifier);
+genl_exit:
+	brcm_genl_exit();
 	return err;
 }
 
@@ -33,6 +40,7 @@ static void __exit brcm_module_exit(void)
 	/* Deletes every port in every netns, and so every group. */
 	rtnl_link_unregister(&brcm_link_ops);
 	unregister_netdevice_notifier(&brcm_notifier);
+	brcm_genl_exit();
 	/* Wait for the groups freed by call_rcu(). */
 	rcu_barrier();
 }
@@ -42,3 +50,4 @@ module_exit(brcm_module_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Network devices for the ports of a Broadcom switch behind its IMP port");
 MODULE_ALIAS_RTNL_LINK("brcm");
+MODULE_ALIAS_GENL_FAMILY(BRCM_GENL_NAME);

@@ -513,6 +513,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 	grp->nr_ports++;
 	rcu_assign_pointer(grp->ports[cfg->port], dev);
 	netif_stacked_transfer_operstate(lower, dev);
+	brcm_genl_notify(dev, BRCM_CMD_PORT_NEW);
 	return 0;
 
 put_group:
@@ -531,6 +532,7 @@ void brcm_port_unbind(struct net_device *dev)
 	ASSERT_RTNL();
 	if (!grp)
 		return;
+	brcm_genl_notify(dev, BRCM_CMD_PORT_DEL);
 	RCU_INIT_POINTER(grp->ports[p->port], NULL);
 	grp->nr_ports--;
 	p->group = NULL;
@@ -538,14 +540,58 @@ void brcm_port_unbind(struct net_device *dev)
 	brcm_group_put(grp);
 }
 
-void brcm_port_set(struct net_device *dev, u8 queue, u8 tag_enforce)
+/* Applies @cfg to the bound port @dev: queue and tag enforcement may
+ * change, the port may not. Every way of changing a port comes here.
+ */
+int brcm_port_change(struct net_device *dev, const struct brcm_port_cfg *cfg,
+		     struct netlink_ext_ack *extack)
 {
 	struct brcm_port *p = brcm_port(dev);
+	int err;
 
 	ASSERT_RTNL();
-	p->queue = queue;
-	p->tag_enforce = tag_enforce;
-	WRITE_ONCE(p->tx_tag, brcm_tx_tag(p->port, queue, tag_enforce));
+	err = brcm_check_cfg(cfg, extack);
+	if (err)
+		return err;
+	if (cfg->port != p->port) {
+		brcm_err(extack, "cannot change the port of %s from %u to %u: delete it and add it again",
+			 dev->name, p->port, cfg->port);
+		return -EOPNOTSUPP;
+	}
+	if (cfg->queue == p->queue && cfg->tag_enforce == p->tag_enforce)
+		return 0;
+	p->queue = cfg->queue;
+	p->tag_enforce = cfg->tag_enforce;
+	WRITE_ONCE(p->tx_tag, brcm_tx_tag(p->port, p->queue, p->tag_enforce));
+	brcm_genl_notify(dev, BRCM_CMD_PORT_SET);
+	return 0;
+}
+
+/* Fills @cfg with the current settings of @dev. */
+void brcm_port_cfg(const struct net_device *dev, struct brcm_port_cfg *cfg)
+{
+	const struct brcm_port *p = brcm_port(dev);
+
+	cfg->port = p->port;
+	cfg->queue = p->queue;
+	cfg->tag_enforce = p->tag_enforce;
+}
+
+/* @dev itself reported @event: tell the monitor group what users see. */
+void brcm_port_event(struct net_device *dev, unsigned long event)
+{
+	switch (event) {
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+	case NETDEV_CHANGENAME:
+	case NETDEV_CHANGEMTU:
+	case NETDEV_CHANGEADDR:
+		/* Not while being created or after being unbound. */
+		if (brcm_port(dev)->group)
+			brcm_genl_notify(dev, BRCM_CMD_PORT_SET);
+		break;
+	}
 }
 
 /* @dev's lower reported @event: follow it as a VLAN device would. */

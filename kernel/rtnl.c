@@ -77,23 +77,13 @@ static int brcm_changelink(struct net_device *dev, struct nlattr *tb[],
 			   struct nlattr *data[],
 			   struct netlink_ext_ack *extack)
 {
-	struct brcm_port *p = brcm_port(dev);
-	struct brcm_port_cfg cfg = {
-		.port = p->port,
-		.queue = p->queue,
-		.tag_enforce = p->tag_enforce,
-	};
+	struct brcm_port_cfg cfg;
 
 	if (!data)
 		return 0;
+	brcm_port_cfg(dev, &cfg);
 	brcm_cfg_from_attrs(&cfg, data);
-	if (cfg.port != p->port) {
-		brcm_err(extack, "cannot change the port of %s from %u to %u: delete it and add it again",
-			 dev->name, p->port, cfg.port);
-		return -EOPNOTSUPP;
-	}
-	brcm_port_set(dev, cfg.queue, cfg.tag_enforce);
-	return 0;
+	return brcm_port_change(dev, &cfg, extack);
 }
 
 static void brcm_dellink(struct net_device *dev, struct list_head *head)

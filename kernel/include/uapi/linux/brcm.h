@@ -60,6 +60,118 @@
  * Each port number is bound at most once per lower device. RTM_GETLINK
  * reports all three attributes. Errors carry an extended ack message
  * naming the problem and the value.
+ *
+ * Counters of the lower
+ * ---------------------
+ *
+ * The receive hook of each lower device that has ports counts, in 64 bits,
+ * every ETH_P_BRCM frame it saw and each reason it dropped one before a
+ * port had it: BRCM_LOWER_STATS_A_* below. Generic netlink reports them
+ * with BRCM_CMD_LINK_GET; `ethtool -S` on any port shows its lower's.
+ *
+ * The generic netlink family
+ * --------------------------
+ *
+ * Family BRCM_GENL_NAME, version BRCM_GENL_VERSION, works in the network
+ * namespace of the socket. Every attribute is a top-level BRCM_A_* but for
+ * the two nested statistics blocks. Unknown attributes are rejected
+ * (strict validation). Commands that change something need CAP_NET_ADMIN
+ * in the user namespace owning the network namespace; reads are open.
+ * Errors carry an extended-ack message naming the problem and the value.
+ *
+ * A port is selected by exactly one of:
+ *
+ *    BRCM_A_IFINDEX: NLA_U32
+ *    BRCM_A_IFNAME: NLA_NUL_STRING, at most IFNAMSIZ - 1 bytes
+ *    a lower (BRCM_A_LOWER_IFINDEX or BRCM_A_LOWER_IFNAME, not both) and
+ *    BRCM_A_PORT
+ *
+ * BRCM_CMD_PORT_NEW
+ * ~~~~~~~~~~~~~~~~~
+ *
+ * NLM_F_REQUEST. Creates a port, exactly as RTM_NEWLINK of kind "brcm"
+ * does: `ip link del` deletes it and it behaves the same in every way.
+ *
+ *    BRCM_A_LOWER_IFINDEX or BRCM_A_LOWER_IFNAME: the lower, required
+ *    BRCM_A_PORT: NLA_U16, 0-BRCM_PORT_MAX, required
+ *    BRCM_A_IFNAME: optional name; default "<lower>.p<port>", which must
+ *                   then fit in IFNAMSIZ - 1 bytes
+ *    BRCM_A_QUEUE: NLA_U8, 0-BRCM_QUEUE_MAX, optional, default 0
+ *    BRCM_A_TAG_ENFORCE: NLA_U8, 0-BRCM_TAG_ENFORCE_MAX, optional, default 0
+ *    BRCM_A_ADMIN_UP: NLA_U8, 1 to bring the port up, optional
+ *
+ * The reply is the new port, as BRCM_CMD_PORT_GET returns it.
+ *
+ * BRCM_CMD_PORT_DEL
+ * ~~~~~~~~~~~~~~~~~
+ *
+ * NLM_F_REQUEST. Deletes the selected port.
+ *
+ * BRCM_CMD_PORT_SET
+ * ~~~~~~~~~~~~~~~~~
+ *
+ * NLM_F_REQUEST. Changes the selected port: any of BRCM_A_QUEUE,
+ * BRCM_A_TAG_ENFORCE and BRCM_A_ADMIN_UP (0 or 1). A port selected by
+ * index or name may repeat its BRCM_A_PORT but not change it. The reply
+ * is the port as it is now.
+ *
+ * BRCM_CMD_PORT_GET
+ * ~~~~~~~~~~~~~~~~~
+ *
+ * NLM_F_REQUEST: the selected port. NLM_F_REQUEST | NLM_F_DUMP: every
+ * port of the namespace, or only those on the lower given by
+ * BRCM_A_LOWER_IFINDEX or BRCM_A_LOWER_IFNAME. Each port is one message:
+ *
+ *    BRCM_A_IFINDEX: NLA_U32
+ *    BRCM_A_IFNAME: NLA_NUL_STRING
+ *    BRCM_A_LOWER_IFINDEX: NLA_U32, in the lower's namespace
+ *    BRCM_A_LOWER_IFNAME: NLA_NUL_STRING, only if the lower is in the
+ *                         port's namespace
+ *    BRCM_A_LINK_NETNSID: NLA_S32, only if it is not: the lower's
+ *                         namespace as the port's namespace knows it
+ *    BRCM_A_PORT: NLA_U16
+ *    BRCM_A_QUEUE: NLA_U8
+ *    BRCM_A_TAG_ENFORCE: NLA_U8
+ *    BRCM_A_ADMIN_UP: NLA_U8, 0 or 1
+ *    BRCM_A_OPERSTATE: NLA_U8, IF_OPER_* of <linux/if.h>
+ *    BRCM_A_MTU: NLA_U32
+ *    BRCM_A_STATS: NLA_NESTED
+ *        BRCM_STATS_A_RX_PACKETS ... BRCM_STATS_A_TX_DROPPED: NLA_U64 each,
+ *        the port's counters as IFLA_STATS64 reports them
+ *
+ * A dump ends with NLMSG_DONE. It may span many messages; each port is
+ * whole in one. If ports were created or deleted while the dump ran, a
+ * message carries NLM_F_DUMP_INTR: a port may then be missing or appear
+ * twice, and the caller should dump again.
+ *
+ * BRCM_CMD_LINK_GET
+ * ~~~~~~~~~~~~~~~~~
+ *
+ * NLM_F_REQUEST with BRCM_A_LOWER_IFINDEX or BRCM_A_LOWER_IFNAME: that
+ * lower. NLM_F_REQUEST | NLM_F_DUMP: every lower of the namespace that has
+ * ports (in any namespace). Each lower is one message:
+ *
+ *    BRCM_A_LOWER_IFINDEX: NLA_U32
+ *    BRCM_A_LOWER_IFNAME: NLA_NUL_STRING
+ *    BRCM_A_NR_PORTS: NLA_U32
+ *    BRCM_A_LOWER_STATS: NLA_NESTED
+ *        BRCM_LOWER_STATS_A_RX_TAGGED ... BRCM_LOWER_STATS_A_RX_UNKNOWN_PORT:
+ *        NLA_U64 each
+ *
+ * A lower without ports is ENODEV. Dumps end and are interrupted as above.
+ *
+ * The "monitor" multicast group
+ * -----------------------------
+ *
+ * Group BRCM_GENL_MCGRP_MONITOR of the family receives, in the port's
+ * namespace, a message shaped like a BRCM_CMD_PORT_GET reply with cmd
+ *
+ *    BRCM_CMD_PORT_NEW: a port was created, by either netlink path
+ *    BRCM_CMD_PORT_DEL: a port was deleted, whatever deleted it (a request,
+ *                       its lower going away, its namespace going away,
+ *                       the module unloading)
+ *    BRCM_CMD_PORT_SET: a port changed: queue, tag enforcement, admin or
+ *                       operational state, MTU, name or address
  */
 
 #ifndef _UAPI_LINUX_BRCM_H
@@ -114,5 +226,72 @@ enum {
 };
 
 #define IFLA_BRCM_MAX (__IFLA_BRCM_MAX - 1)
+
+#define BRCM_GENL_NAME			"brcm"
+#define BRCM_GENL_VERSION		1
+#define BRCM_GENL_MCGRP_MONITOR		"monitor"
+
+enum brcm_cmd {
+	BRCM_CMD_UNSPEC,
+	BRCM_CMD_PORT_NEW,
+	BRCM_CMD_PORT_DEL,
+	BRCM_CMD_PORT_SET,
+	BRCM_CMD_PORT_GET,
+	BRCM_CMD_LINK_GET,
+	__BRCM_CMD_MAX
+};
+
+#define BRCM_CMD_MAX (__BRCM_CMD_MAX - 1)
+
+enum brcm_attr {
+	BRCM_A_UNSPEC,
+	BRCM_A_PAD,
+	BRCM_A_IFINDEX,
+	BRCM_A_IFNAME,
+	BRCM_A_LOWER_IFINDEX,
+	BRCM_A_LOWER_IFNAME,
+	BRCM_A_LINK_NETNSID,
+	BRCM_A_PORT,
+	BRCM_A_QUEUE,
+	BRCM_A_TAG_ENFORCE,
+	BRCM_A_ADMIN_UP,
+	BRCM_A_OPERSTATE,
+	BRCM_A_MTU,
+	BRCM_A_STATS,
+	BRCM_A_NR_PORTS,
+	BRCM_A_LOWER_STATS,
+	__BRCM_A_MAX
+};
+
+#define BRCM_A_MAX (__BRCM_A_MAX - 1)
+
+enum brcm_stats_attr {
+	BRCM_STATS_A_UNSPEC,
+	BRCM_STATS_A_PAD,
+	BRCM_STATS_A_RX_PACKETS,
+	BRCM_STATS_A_RX_BYTES,
+	BRCM_STATS_A_RX_MULTICAST,
+	BRCM_STATS_A_RX_DROPPED,
+	BRCM_STATS_A_RX_ERRORS,
+	BRCM_STATS_A_TX_PACKETS,
+	BRCM_STATS_A_TX_BYTES,
+	BRCM_STATS_A_TX_DROPPED,
+	__BRCM_STATS_A_MAX
+};
+
+#define BRCM_STATS_A_MAX (__BRCM_STATS_A_MAX - 1)
+
+enum brcm_lower_stats_attr {
+	BRCM_LOWER_STATS_A_UNSPEC,
+	BRCM_LOWER_STATS_A_PAD,
+	BRCM_LOWER_STATS_A_RX_TAGGED,
+	BRCM_LOWER_STATS_A_RX_BAD_LEN,
+	BRCM_LOWER_STATS_A_RX_BAD_OPCODE,
+	BRCM_LOWER_STATS_A_RX_BAD_PORT_ID,
+	BRCM_LOWER_STATS_A_RX_UNKNOWN_PORT,
+	__BRCM_LOWER_STATS_A_MAX
+};
+
+#define BRCM_LOWER_STATS_A_MAX (__BRCM_LOWER_STATS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_BRCM_H */

@@ -1,0 +1,657 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "brcm": ports and their lowers for
+ * management tools, and a multicast group announcing every change. Ports
+ * are created and changed through the same functions as rtnetlink uses.
+ */
+
+#include <linux/if.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/rtnetlink.h>
+#include <net/sock.h>
+
+#include "brcm.h"
+
+enum brcm_genl_mcgrp {
+	BRCM_MCGRP_MONITOR,
+};
+
+static struct genl_family brcm_genl_family;
+
+/* Port, queue and tag enforcement are range-checked in brcm_check_cfg()
+ * and names in brcm_genl_name(), so that errors can name the value.
+ */
+static const struct nla_policy brcm_genl_policy[BRCM_A_MAX + 1] = {
+	[BRCM_A_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[BRCM_A_IFNAME]		= { .type = NLA_NUL_STRING },
+	[BRCM_A_LOWER_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[BRCM_A_LOWER_IFNAME]	= { .type = NLA_NUL_STRING },
+	[BRCM_A_PORT]		= { .type = NLA_U16 },
+	[BRCM_A_QUEUE]		= { .type = NLA_U8 },
+	[BRCM_A_TAG_ENFORCE]	= { .type = NLA_U8 },
+	[BRCM_A_ADMIN_UP]	= NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/* Returns the name in @attr, or NULL with an error if it cannot be one. */
+static const char *brcm_genl_name(const struct nlattr *attr, const char *what,
+				  struct netlink_ext_ack *extack)
+{
+	const char *name = nla_data(attr);
+
+	if (strlen(name) >= IFNAMSIZ) {
+		brcm_err(extack, "%s name %s is longer than %u bytes",
+			 what, name, IFNAMSIZ - 1);
+		return NULL;
+	}
+	return name;
+}
+
+/* The lower named by BRCM_A_LOWER_IFINDEX or BRCM_A_LOWER_IFNAME. */
+static struct net_device *brcm_genl_lower(struct net *net, struct nlattr **attrs,
+					  struct netlink_ext_ack *extack)
+{
+	struct nlattr *index = attrs[BRCM_A_LOWER_IFINDEX];
+	struct nlattr *name = attrs[BRCM_A_LOWER_IFNAME];
+	struct net_device *lower;
+	const char *s;
+
+	ASSERT_RTNL();
+	if (index && name) {
+		NL_SET_ERR_MSG(extack, "give the lower device by index or by name, not both");
+		return ERR_PTR(-EINVAL);
+	}
+	if (index) {
+		lower = __dev_get_by_index(net, nla_get_u32(index));
+		if (!lower) {
+			brcm_err(extack, "lower device ifindex %u not found",
+				 nla_get_u32(index));
+			return ERR_PTR(-ENODEV);
+		}
+		return lower;
+	}
+	if (name) {
+		s = brcm_genl_name(name, "lower device", extack);
+		if (!s)
+			return ERR_PTR(-EINVAL);
+		lower = __dev_get_by_name(net, s);
+		if (!lower) {
+			brcm_err(extack, "lower device %s not found", s);
+			return ERR_PTR(-ENODEV);
+		}
+		return lower;
+	}
+	NL_SET_ERR_MSG(extack,
+		       "lower device not given (BRCM_A_LOWER_IFINDEX or _IFNAME)");
+	return ERR_PTR(-EINVAL);
+}
+
+/* The port selected by exactly one of BRCM_A_IFINDEX, BRCM_A_IFNAME, or
+ * a lower and BRCM_A_PORT. A BRCM_A_PORT beside an index or a name must
+ * be the port's own.
+ */
+static struct net_device *brcm_genl_port(struct net *net, struct nlattr **attrs,
+					 struct netlink_ext_ack *extack)
+{
+	bool by_lower = attrs[BRCM_A_LOWER_IFINDEX] || attrs[BRCM_A_LOWER_IFNAME];
+	struct net_device *dev = NULL, *lower;
+	struct brcm_group *grp;
+	const char *name;
+	u16 port;
+
+	ASSERT_RTNL();
+	switch (!!attrs[BRCM_A_IFINDEX] + !!attrs[BRCM_A_IFNAME] + by_lower) {
+	case 0:
+		NL_SET_ERR_MSG(extack,
+			       "no port given: give its ifindex, name, or lower and port");
+		return ERR_PTR(-EINVAL);
+	case 1:
+		break;
+	default:
+		NL_SET_ERR_MSG(extack,
+			       "give one of ifindex, name, or lower and port, not several");
+		return ERR_PTR(-EINVAL);
+	}
+
+	if (by_lower) {
+		if (!attrs[BRCM_A_PORT]) {
+			NL_SET_ERR_MSG(extack, "switch port not given (BRCM_A_PORT)");
+			return ERR_PTR(-EINVAL);
+		}
+		lower = brcm_genl_lower(net, attrs, extack);
+		if (IS_ERR(lower))
+			return lower;
+		port = nla_get_u16(attrs[BRCM_A_PORT]);
+		grp = brcm_group_find(lower);
+		if (grp && port <= BRCM_PORT_MAX)
+			dev = rtnl_dereference(grp->ports[port]);
+		if (!dev) {
+			brcm_err(extack, "no port %u on %s", port, lower->name);
+			return ERR_PTR(-ENODEV);
+		}
+		return dev;
+	}
+
+	if (attrs[BRCM_A_IFINDEX]) {
+		dev = __dev_get_by_index(net, nla_get_u32(attrs[BRCM_A_IFINDEX]));
+		if (!dev) {
+			brcm_err(extack, "no device with ifindex %u",
+				 nla_get_u32(attrs[BRCM_A_IFINDEX]));
+			return ERR_PTR(-ENODEV);
+		}
+	} else {
+		name = brcm_genl_name(attrs[BRCM_A_IFNAME], "device", extack);
+		if (!name)
+			return ERR_PTR(-EINVAL);
+		dev = __dev_get_by_name(net, name);
+		if (!dev) {
+			brcm_err(extack, "no device %s", name);
+			return ERR_PTR(-ENODEV);
+		}
+	}
+	if (!brcm_is_port(dev)) {
+		brcm_err(extack, "%s is not a brcm port", dev->name);
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
+}
+
+static int brcm_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
+{
+	return nla_put_u64_64bit(skb, type, v, pad);
+}
+
+static int brcm_fill_stats(struct sk_buff *skb, struct net_device *dev)
+{
+	struct rtnl_link_stats64 st;
+	struct nlattr *nest;
+
+	/* What IFLA_STATS64 reports, so both netlink paths agree. */
+	dev_get_stats(dev, &st);
+	nest = nla_nest_start(skb, BRCM_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (brcm_put_u64(skb, BRCM_STATS_A_RX_PACKETS, st.rx_packets, BRCM_STATS_A_PAD) ||
+	    brcm_put_u64(skb, BRCM_STATS_A_RX_BYTES, st.rx_bytes, BRCM_STATS_A_PAD) ||
+	    brcm_put_u64(skb, BRCM_STATS_A_RX_MULTICAST, st.multicast, BRCM_STATS_A_PAD) ||
+	    brcm_put_u64(skb, BRCM_STATS_A_RX_DROPPED, st.rx_dropped, BRCM_STATS_A_PAD) ||
+	    brcm_put_u64(skb, BRCM_STATS_A_RX_ERRORS, st.rx_errors, BRCM_STATS_A_PAD) ||
+	    brcm_put_u64(skb, BRCM_STATS_A_TX_PACKETS, st.tx_packets, BRCM_STATS_A_PAD) ||
+	    brcm_put_u64(skb, BRCM_STATS_A_TX_BYTES, st.tx_bytes, BRCM_STATS_A_PAD) ||
+	    brcm_put_u64(skb, BRCM_STATS_A_TX_DROPPED, st.tx_dropped, BRCM_STATS_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int brcm_fill_port(struct sk_buff *skb, struct net_device *dev,
+			  u32 portid, u32 seq, int flags, u8 cmd,
+			  struct netlink_callback *cb)
+{
+	const struct brcm_port *p = brcm_port(dev);
+	struct net_device *lower = p->lower;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &brcm_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		nl_dump_check_consistent(cb, genlmsg_nlhdr(hdr));
+
+	if (nla_put_u32(skb, BRCM_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, BRCM_A_IFNAME, dev->name) ||
+	    nla_put_u32(skb, BRCM_A_LOWER_IFINDEX, lower->ifindex))
+		goto cancel;
+	if (net_eq(dev_net(dev), dev_net(lower))) {
+		if (nla_put_string(skb, BRCM_A_LOWER_IFNAME, lower->name))
+			goto cancel;
+	} else if (nla_put_s32(skb, BRCM_A_LINK_NETNSID,
+			       peernet2id_alloc(dev_net(dev), dev_net(lower),
+						GFP_KERNEL))) {
+		goto cancel;
+	}
+	if (nla_put_u16(skb, BRCM_A_PORT, p->port) ||
+	    nla_put_u8(skb, BRCM_A_QUEUE, p->queue) ||
+	    nla_put_u8(skb, BRCM_A_TAG_ENFORCE, p->tag_enforce) ||
+	    nla_put_u8(skb, BRCM_A_ADMIN_UP, !!(dev->flags & IFF_UP)) ||
+	    nla_put_u8(skb, BRCM_A_OPERSTATE, READ_ONCE(dev->operstate)) ||
+	    nla_put_u32(skb, BRCM_A_MTU, dev->mtu) ||
+	    brcm_fill_stats(skb, dev))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int brcm_fill_lower(struct sk_buff *skb, const struct brcm_group *grp,
+			   u32 portid, u32 seq, int flags,
+			   struct netlink_callback *cb)
+{
+	static const int attr[BRCM_LOWER_NR_COUNTERS] = {
+		[BRCM_LOWER_RX_TAGGED]		= BRCM_LOWER_STATS_A_RX_TAGGED,
+		[BRCM_LOWER_RX_BAD_LEN]		= BRCM_LOWER_STATS_A_RX_BAD_LEN,
+		[BRCM_LOWER_RX_BAD_OPCODE]	= BRCM_LOWER_STATS_A_RX_BAD_OPCODE,
+		[BRCM_LOWER_RX_BAD_PORT_ID]	= BRCM_LOWER_STATS_A_RX_BAD_PORT_ID,
+		[BRCM_LOWER_RX_UNKNOWN_PORT]	= BRCM_LOWER_STATS_A_RX_UNKNOWN_PORT,
+	};
+	u64 v[BRCM_LOWER_NR_COUNTERS];
+	struct nlattr *nest;
+	void *hdr;
+	int i;
+
+	hdr = genlmsg_put(skb, portid, seq, &brcm_genl_family, flags,
+			  BRCM_CMD_LINK_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		nl_dump_check_consistent(cb, genlmsg_nlhdr(hdr));
+
+	if (nla_put_u32(skb, BRCM_A_LOWER_IFINDEX, grp->lower->ifindex) ||
+	    nla_put_string(skb, BRCM_A_LOWER_IFNAME, grp->lower->name) ||
+	    nla_put_u32(skb, BRCM_A_NR_PORTS, grp->nr_ports))
+		goto cancel;
+	nest = nla_nest_start(skb, BRCM_A_LOWER_STATS);
+	if (!nest)
+		goto cancel;
+	brcm_group_get_stats(grp, v);
+	for (i = 0; i < BRCM_LOWER_NR_COUNTERS; i++)
+		if (brcm_put_u64(skb, attr[i], v[i], BRCM_LOWER_STATS_A_PAD))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* Replies to @info with @dev as BRCM_CMD_PORT_GET shows it. */
+static int brcm_reply_port(struct genl_info *info, struct sk_buff *reply,
+			   struct net_device *dev)
+{
+	int err = brcm_fill_port(reply, dev, info->snd_portid, info->snd_seq,
+				 0, BRCM_CMD_PORT_GET, NULL);
+
+	if (err) {
+		nlmsg_free(reply);
+		return err;
+	}
+	return genlmsg_reply(reply, info);
+}
+
+static void brcm_genl_cfg(struct brcm_port_cfg *cfg, struct nlattr **attrs)
+{
+	if (attrs[BRCM_A_PORT])
+		cfg->port = nla_get_u16(attrs[BRCM_A_PORT]);
+	if (attrs[BRCM_A_QUEUE])
+		cfg->queue = nla_get_u8(attrs[BRCM_A_QUEUE]);
+	if (attrs[BRCM_A_TAG_ENFORCE])
+		cfg->tag_enforce = nla_get_u8(attrs[BRCM_A_TAG_ENFORCE]);
+}
+
+static void brcm_delete(struct net_device *dev)
+{
+	LIST_HEAD(list);
+
+	brcm_link_ops.dellink(dev, &list);
+	unregister_netdevice_many(&list);
+}
+
+/* Creates a port as rtnl_newlink() does, through brcm_port_register(). */
+static struct net_device *brcm_genl_create(struct net *net, struct nlattr **attrs,
+					   const struct brcm_port_cfg *cfg,
+					   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[IFLA_MAX + 1] = {};
+	struct ifinfomsg ifm = {};
+	struct net_device *lower, *dev;
+	char name[IFNAMSIZ];
+	const char *s;
+	int err;
+
+	lower = brcm_genl_lower(net, attrs, extack);
+	if (IS_ERR(lower))
+		return lower;
+	if (attrs[BRCM_A_IFNAME]) {
+		s = brcm_genl_name(attrs[BRCM_A_IFNAME], "device", extack);
+		if (!s)
+			return ERR_PTR(-EINVAL);
+		strscpy(name, s, sizeof(name));
+	} else if (snprintf(name, sizeof(name), "%s.p%u", lower->name,
+			    cfg->port) >= sizeof(name)) {
+		brcm_err(extack, "default name %s.p%u is longer than %u bytes: give a name",
+			 lower->name, cfg->port, IFNAMSIZ - 1);
+		return ERR_PTR(-EINVAL);
+	}
+
+	dev = rtnl_create_link(net, name, NET_NAME_USER, &brcm_link_ops, tb,
+			       extack);
+	if (IS_ERR(dev))
+		return dev;
+	err = brcm_port_register(dev, lower, cfg, extack);
+	if (err) {
+		/* Registered and then unregistered devices free themselves. */
+		if (dev->reg_state == NETREG_UNINITIALIZED ||
+		    dev->reg_state == NETREG_UNREGISTERED)
+			free_netdev(dev);
+		return ERR_PTR(err);
+	}
+	if (attrs[BRCM_A_ADMIN_UP] && nla_get_u8(attrs[BRCM_A_ADMIN_UP])) {
+		ifm.ifi_flags = IFF_UP;
+		ifm.ifi_change = IFF_UP;
+	}
+	err = rtnl_configure_link(dev, &ifm, 0, NULL);
+	if (err) {
+		brcm_err(extack, "cannot bring %s up (lower %s is %s)", dev->name,
+			 lower->name, lower->flags & IFF_UP ? "up" : "down");
+		brcm_delete(dev);
+		return ERR_PTR(err);
+	}
+	return dev;
+}
+
+static int brcm_genl_port_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **attrs = info->attrs;
+	struct brcm_port_cfg cfg = {};
+	struct net_device *dev;
+	struct sk_buff *reply;
+	int err;
+
+	if (attrs[BRCM_A_IFINDEX]) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[BRCM_A_IFINDEX],
+				    "a new port has no ifindex yet: give BRCM_A_IFNAME or nothing");
+		return -EINVAL;
+	}
+	if (!attrs[BRCM_A_PORT]) {
+		NL_SET_ERR_MSG(extack, "switch port not given (BRCM_A_PORT)");
+		return -EINVAL;
+	}
+	brcm_genl_cfg(&cfg, attrs);
+	err = brcm_check_cfg(&cfg, extack);
+	if (err)
+		return err;
+
+	/* Allocated first: past creation, nothing may fail. */
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	rtnl_lock();
+	dev = brcm_genl_create(genl_info_net(info), attrs, &cfg, extack);
+	if (IS_ERR(dev)) {
+		rtnl_unlock();
+		nlmsg_free(reply);
+		return PTR_ERR(dev);
+	}
+	err = brcm_reply_port(info, reply, dev);
+	rtnl_unlock();
+	return err;
+}
+
+static int brcm_genl_port_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+
+	rtnl_lock();
+	dev = brcm_genl_port(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev)) {
+		rtnl_unlock();
+		return PTR_ERR(dev);
+	}
+	brcm_delete(dev);
+	rtnl_unlock();
+	return 0;
+}
+
+static int brcm_genl_port_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **attrs = info->attrs;
+	struct brcm_port_cfg cfg;
+	struct net_device *dev;
+	struct sk_buff *reply;
+	unsigned int flags;
+	int err;
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	rtnl_lock();
+	dev = brcm_genl_port(genl_info_net(info), attrs, extack);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+		goto unlock;
+	}
+	brcm_port_cfg(dev, &cfg);
+	brcm_genl_cfg(&cfg, attrs);
+	err = brcm_check_cfg(&cfg, extack);
+	if (err)
+		goto unlock;
+	/* The one step that can fail goes first: nothing is half set. */
+	if (attrs[BRCM_A_ADMIN_UP]) {
+		flags = dev->flags & ~IFF_UP;
+		if (nla_get_u8(attrs[BRCM_A_ADMIN_UP]))
+			flags |= IFF_UP;
+		err = dev_change_flags(dev, flags, extack);
+		if (err) {
+			brcm_err(extack, "cannot bring %s %s (lower %s is %s)",
+				 dev->name, flags & IFF_UP ? "up" : "down",
+				 brcm_port(dev)->lower->name,
+				 brcm_port(dev)->lower->flags & IFF_UP ? "up" : "down");
+			goto unlock;
+		}
+	}
+	err = brcm_port_change(dev, &cfg, extack);
+	if (err)
+		goto unlock;
+	err = brcm_reply_port(info, reply, dev);
+	rtnl_unlock();
+	return err;
+
+unlock:
+	rtnl_unlock();
+	nlmsg_free(reply);
+	return err;
+}
+
+static int brcm_genl_port_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	struct sk_buff *reply;
+	int err;
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	rtnl_lock();
+	dev = brcm_genl_port(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(dev)) {
+		rtnl_unlock();
+		nlmsg_free(reply);
+		return PTR_ERR(dev);
+	}
+	err = brcm_reply_port(info, reply, dev);
+	rtnl_unlock();
+	return err;
+}
+
+/* Dumps resume by position: cb->args[0] holds how many were sent. Ports
+ * come and go only by (un)registering, which changes dev_base_seq, so a
+ * change between two parts of a dump marks it NLM_F_DUMP_INTR.
+ */
+static int brcm_genl_port_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct net *net = sock_net(skb->sk);
+	struct net_device *dev, *lower = NULL;
+	long idx = 0, start = cb->args[0];
+	int err = 0;
+
+	rtnl_lock();
+	if (attrs[BRCM_A_LOWER_IFINDEX] || attrs[BRCM_A_LOWER_IFNAME]) {
+		lower = brcm_genl_lower(net, attrs, cb->extack);
+		if (IS_ERR(lower)) {
+			err = PTR_ERR(lower);
+			goto unlock;
+		}
+	}
+	cb->seq = net->dev_base_seq;
+	for_each_netdev(net, dev) {
+		if (!brcm_is_port(dev) || (lower && brcm_port(dev)->lower != lower))
+			continue;
+		if (idx >= start &&
+		    brcm_fill_port(skb, dev, NETLINK_CB(cb->skb).portid,
+				   cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				   BRCM_CMD_PORT_GET, cb))
+			break;
+		idx++;
+	}
+	cb->args[0] = idx;
+unlock:
+	rtnl_unlock();
+	return err ?: skb->len;
+}
+
+static int brcm_genl_link_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *lower;
+	struct brcm_group *grp;
+	struct sk_buff *reply;
+	int err;
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	rtnl_lock();
+	lower = brcm_genl_lower(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(lower)) {
+		err = PTR_ERR(lower);
+		goto unlock;
+	}
+	grp = brcm_group_find(lower);
+	if (!grp) {
+		brcm_err(info->extack, "%s has no brcm ports", lower->name);
+		err = -ENODEV;
+		goto unlock;
+	}
+	err = brcm_fill_lower(reply, grp, info->snd_portid, info->snd_seq, 0,
+			      NULL);
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(reply);
+		return err;
+	}
+	return genlmsg_reply(reply, info);
+
+unlock:
+	rtnl_unlock();
+	nlmsg_free(reply);
+	return err;
+}
+
+static int brcm_genl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	long idx = 0, start = cb->args[0];
+	struct brcm_group *grp;
+	int bkt;
+
+	rtnl_lock();
+	cb->seq = brcm_groups_seq;
+	hash_for_each(brcm_groups, bkt, grp, hnode) {
+		if (!net_eq(dev_net(grp->lower), net))
+			continue;
+		if (idx >= start &&
+		    brcm_fill_lower(skb, grp, NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI, cb))
+			break;
+		idx++;
+	}
+	cb->args[0] = idx;
+	rtnl_unlock();
+	return skb->len;
+}
+
+static const struct genl_ops brcm_genl_ops[] = {
+	{
+		.cmd = BRCM_CMD_PORT_NEW,
+		.doit = brcm_genl_port_new,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = BRCM_CMD_PORT_DEL,
+		.doit = brcm_genl_port_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = BRCM_CMD_PORT_SET,
+		.doit = brcm_genl_port_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = BRCM_CMD_PORT_GET,
+		.doit = brcm_genl_port_get,
+		.dumpit = brcm_genl_port_dump,
+	},
+	{
+		.cmd = BRCM_CMD_LINK_GET,
+		.doit = brcm_genl_link_get,
+		.dumpit = brcm_genl_link_dump,
+	},
+};
+
+static const struct genl_multicast_group brcm_genl_mcgrps[] = {
+	[BRCM_MCGRP_MONITOR] = { .name = BRCM_GENL_MCGRP_MONITOR },
+};
+
+static struct genl_family brcm_genl_family __ro_after_init = {
+	.name		= BRCM_GENL_NAME,
+	.version	= BRCM_GENL_VERSION,
+	.maxattr	= BRCM_A_MAX,
+	.policy		= brcm_genl_policy,
+	.netnsok	= true,
+	/* Strict validation and zeroed reserved fields for every command. */
+	.resv_start_op	= 0,
+	.module		= THIS_MODULE,
+	.ops		= brcm_genl_ops,
+	.n_ops		= ARRAY_SIZE(brcm_genl_ops),
+	.mcgrps		= brcm_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(brcm_genl_mcgrps),
+};
+
+/* Tells the monitor group of @dev's namespace about @dev. */
+void brcm_genl_notify(struct net_device *dev, u8 cmd)
+{
+	struct net *net = dev_net(dev);
+	struct sk_buff *skb;
+
+	ASSERT_RTNL();
+	if (!genl_has_listeners(&brcm_genl_family, net, BRCM_MCGRP_MONITOR))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (brcm_fill_port(skb, dev, 0, 0, 0, cmd, NULL)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&brcm_genl_family, net, skb, 0,
+				BRCM_MCGRP_MONITOR, GFP_KERNEL);
+}
+
+int __init brcm_genl_init(void)
+{
+	return genl_register_family(&brcm_genl_family);
+}
+
+void brcm_genl_exit(void)
+{
+	genl_unregister_family(&brcm_genl_family);
+}
