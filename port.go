@@ -31,3 +31,24 @@ type Stats struct {
 	TxBytes     uint64
 	TxDropped   uint64
 }
+
+// Lower describes a lower (IMP) device that has brcm ports, with the
+// counters of its receive hook. Only the genl package reports it; it is
+// here so that a program can print it beside the Ports.
+type Lower struct {
+	Index int    // ifindex of the lower device
+	Name  string // its name, like "eth0"
+	Ports int    // number of brcm devices bound to it, in any netns
+	Stats LowerStats
+}
+
+// LowerStats count, in 64 bits, the tagged frames a lower received and
+// the reasons its receive hook dropped one; `ethtool -S` shows them on
+// each port as lower_rx_*.
+type LowerStats struct {
+	RxTagged      uint64 // ETH_P_BRCM frames received
+	RxBadLength   uint64 // too short for the tag and the ethertype after it
+	RxBadOpcode   uint64 // opcode other than OpNormal
+	RxBadPortID   uint64 // source port id outside 1-PortMax after PortIDOffset
+	RxUnknownPort uint64 // from a switch port without a device, on a lower without port 0
+}

@@ -1,7 +1,8 @@
 // Package brcmlink holds what the brcm kernel module and its Go clients
-// share: the wire format of the Broadcom IMP-port tag, the netlink
-// attribute numbers of kernel/include/uapi/linux/brcm.h, and the types
-// that describe a port. The constants mirror the UAPI header, which is the
+// share: the wire format of the Broadcom IMP-port tag, the rtnetlink
+// attributes and the generic netlink family of
+// kernel/include/uapi/linux/brcm.h, and the types that describe a port
+// and a lower device. The constants mirror the UAPI header, which is the
 // single source of truth; a test checks every one of them against it.
 package brcmlink
 
@@ -48,3 +49,70 @@ const (
 
 // Kind is the rtnetlink link kind of a brcm device.
 const Kind = "brcm"
+
+// The generic netlink family: its name, version and multicast group.
+const (
+	GenlName         = "brcm"    // BRCM_GENL_NAME
+	GenlVersion      = 1         // BRCM_GENL_VERSION
+	GenlMcgrpMonitor = "monitor" // BRCM_GENL_MCGRP_MONITOR: port events
+)
+
+// Commands of the generic netlink family (enum brcm_cmd).
+const (
+	CmdUnspec  = 0 // BRCM_CMD_UNSPEC
+	CmdPortNew = 1 // BRCM_CMD_PORT_NEW: create a port; as an event, one was created
+	CmdPortDel = 2 // BRCM_CMD_PORT_DEL: delete a port; as an event, one was deleted
+	CmdPortSet = 3 // BRCM_CMD_PORT_SET: change a port; as an event, one changed
+	CmdPortGet = 4 // BRCM_CMD_PORT_GET: one port, or a dump of them
+	CmdLinkGet = 5 // BRCM_CMD_LINK_GET: one lower with its counters, or a dump
+	CmdMax     = 5 // BRCM_CMD_MAX
+)
+
+// Top-level attributes of the generic netlink family (enum brcm_attr).
+const (
+	AttrUnspec       = 0  // BRCM_A_UNSPEC
+	AttrPad          = 1  // BRCM_A_PAD: aligns 64-bit attributes
+	AttrIfindex      = 2  // BRCM_A_IFINDEX: u32
+	AttrIfname       = 3  // BRCM_A_IFNAME: string
+	AttrLowerIfindex = 4  // BRCM_A_LOWER_IFINDEX: u32
+	AttrLowerIfname  = 5  // BRCM_A_LOWER_IFNAME: string
+	AttrLinkNetnsid  = 6  // BRCM_A_LINK_NETNSID: s32, the lower is in another netns
+	AttrPort         = 7  // BRCM_A_PORT: u16
+	AttrQueue        = 8  // BRCM_A_QUEUE: u8
+	AttrTagEnforce   = 9  // BRCM_A_TAG_ENFORCE: u8
+	AttrAdminUp      = 10 // BRCM_A_ADMIN_UP: u8, 0 or 1
+	AttrOperState    = 11 // BRCM_A_OPERSTATE: u8, IF_OPER_*
+	AttrMTU          = 12 // BRCM_A_MTU: u32
+	AttrStats        = 13 // BRCM_A_STATS: nested StatsAttr*
+	AttrNrPorts      = 14 // BRCM_A_NR_PORTS: u32
+	AttrLowerStats   = 15 // BRCM_A_LOWER_STATS: nested LowerStatsAttr*
+	AttrMax          = 15 // BRCM_A_MAX
+)
+
+// A port's counters, nested in AttrStats (enum brcm_stats_attr); u64 each.
+const (
+	StatsAttrUnspec      = 0 // BRCM_STATS_A_UNSPEC
+	StatsAttrPad         = 1 // BRCM_STATS_A_PAD
+	StatsAttrRxPackets   = 2 // BRCM_STATS_A_RX_PACKETS
+	StatsAttrRxBytes     = 3 // BRCM_STATS_A_RX_BYTES
+	StatsAttrRxMulticast = 4 // BRCM_STATS_A_RX_MULTICAST
+	StatsAttrRxDropped   = 5 // BRCM_STATS_A_RX_DROPPED
+	StatsAttrRxErrors    = 6 // BRCM_STATS_A_RX_ERRORS
+	StatsAttrTxPackets   = 7 // BRCM_STATS_A_TX_PACKETS
+	StatsAttrTxBytes     = 8 // BRCM_STATS_A_TX_BYTES
+	StatsAttrTxDropped   = 9 // BRCM_STATS_A_TX_DROPPED
+	StatsAttrMax         = 9 // BRCM_STATS_A_MAX
+)
+
+// A lower's counters, nested in AttrLowerStats (enum
+// brcm_lower_stats_attr); u64 each.
+const (
+	LowerStatsAttrUnspec        = 0 // BRCM_LOWER_STATS_A_UNSPEC
+	LowerStatsAttrPad           = 1 // BRCM_LOWER_STATS_A_PAD
+	LowerStatsAttrRxTagged      = 2 // BRCM_LOWER_STATS_A_RX_TAGGED
+	LowerStatsAttrRxBadLen      = 3 // BRCM_LOWER_STATS_A_RX_BAD_LEN
+	LowerStatsAttrRxBadOpcode   = 4 // BRCM_LOWER_STATS_A_RX_BAD_OPCODE
+	LowerStatsAttrRxBadPortID   = 5 // BRCM_LOWER_STATS_A_RX_BAD_PORT_ID
+	LowerStatsAttrRxUnknownPort = 6 // BRCM_LOWER_STATS_A_RX_UNKNOWN_PORT
+	LowerStatsAttrMax           = 6 // BRCM_LOWER_STATS_A_MAX
+)

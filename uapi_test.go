@@ -1,6 +1,7 @@
 package brcmlink
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -52,6 +53,61 @@ var mirrors = map[string]struct {
 	"IFLABrcmQueue":      {"IFLA_BRCM_QUEUE", IFLABrcmQueue},
 	"IFLABrcmTagEnforce": {"IFLA_BRCM_TAG_ENFORCE", IFLABrcmTagEnforce},
 	"IFLABrcmMax":        {"IFLA_BRCM_MAX", IFLABrcmMax},
+
+	"GenlVersion": {"BRCM_GENL_VERSION", GenlVersion},
+
+	"CmdUnspec":  {"BRCM_CMD_UNSPEC", CmdUnspec},
+	"CmdPortNew": {"BRCM_CMD_PORT_NEW", CmdPortNew},
+	"CmdPortDel": {"BRCM_CMD_PORT_DEL", CmdPortDel},
+	"CmdPortSet": {"BRCM_CMD_PORT_SET", CmdPortSet},
+	"CmdPortGet": {"BRCM_CMD_PORT_GET", CmdPortGet},
+	"CmdLinkGet": {"BRCM_CMD_LINK_GET", CmdLinkGet},
+	"CmdMax":     {"BRCM_CMD_MAX", CmdMax},
+
+	"AttrUnspec":       {"BRCM_A_UNSPEC", AttrUnspec},
+	"AttrPad":          {"BRCM_A_PAD", AttrPad},
+	"AttrIfindex":      {"BRCM_A_IFINDEX", AttrIfindex},
+	"AttrIfname":       {"BRCM_A_IFNAME", AttrIfname},
+	"AttrLowerIfindex": {"BRCM_A_LOWER_IFINDEX", AttrLowerIfindex},
+	"AttrLowerIfname":  {"BRCM_A_LOWER_IFNAME", AttrLowerIfname},
+	"AttrLinkNetnsid":  {"BRCM_A_LINK_NETNSID", AttrLinkNetnsid},
+	"AttrPort":         {"BRCM_A_PORT", AttrPort},
+	"AttrQueue":        {"BRCM_A_QUEUE", AttrQueue},
+	"AttrTagEnforce":   {"BRCM_A_TAG_ENFORCE", AttrTagEnforce},
+	"AttrAdminUp":      {"BRCM_A_ADMIN_UP", AttrAdminUp},
+	"AttrOperState":    {"BRCM_A_OPERSTATE", AttrOperState},
+	"AttrMTU":          {"BRCM_A_MTU", AttrMTU},
+	"AttrStats":        {"BRCM_A_STATS", AttrStats},
+	"AttrNrPorts":      {"BRCM_A_NR_PORTS", AttrNrPorts},
+	"AttrLowerStats":   {"BRCM_A_LOWER_STATS", AttrLowerStats},
+	"AttrMax":          {"BRCM_A_MAX", AttrMax},
+
+	"StatsAttrUnspec":      {"BRCM_STATS_A_UNSPEC", StatsAttrUnspec},
+	"StatsAttrPad":         {"BRCM_STATS_A_PAD", StatsAttrPad},
+	"StatsAttrRxPackets":   {"BRCM_STATS_A_RX_PACKETS", StatsAttrRxPackets},
+	"StatsAttrRxBytes":     {"BRCM_STATS_A_RX_BYTES", StatsAttrRxBytes},
+	"StatsAttrRxMulticast": {"BRCM_STATS_A_RX_MULTICAST", StatsAttrRxMulticast},
+	"StatsAttrRxDropped":   {"BRCM_STATS_A_RX_DROPPED", StatsAttrRxDropped},
+	"StatsAttrRxErrors":    {"BRCM_STATS_A_RX_ERRORS", StatsAttrRxErrors},
+	"StatsAttrTxPackets":   {"BRCM_STATS_A_TX_PACKETS", StatsAttrTxPackets},
+	"StatsAttrTxBytes":     {"BRCM_STATS_A_TX_BYTES", StatsAttrTxBytes},
+	"StatsAttrTxDropped":   {"BRCM_STATS_A_TX_DROPPED", StatsAttrTxDropped},
+	"StatsAttrMax":         {"BRCM_STATS_A_MAX", StatsAttrMax},
+
+	"LowerStatsAttrUnspec":        {"BRCM_LOWER_STATS_A_UNSPEC", LowerStatsAttrUnspec},
+	"LowerStatsAttrPad":           {"BRCM_LOWER_STATS_A_PAD", LowerStatsAttrPad},
+	"LowerStatsAttrRxTagged":      {"BRCM_LOWER_STATS_A_RX_TAGGED", LowerStatsAttrRxTagged},
+	"LowerStatsAttrRxBadLen":      {"BRCM_LOWER_STATS_A_RX_BAD_LEN", LowerStatsAttrRxBadLen},
+	"LowerStatsAttrRxBadOpcode":   {"BRCM_LOWER_STATS_A_RX_BAD_OPCODE", LowerStatsAttrRxBadOpcode},
+	"LowerStatsAttrRxBadPortID":   {"BRCM_LOWER_STATS_A_RX_BAD_PORT_ID", LowerStatsAttrRxBadPortID},
+	"LowerStatsAttrRxUnknownPort": {"BRCM_LOWER_STATS_A_RX_UNKNOWN_PORT", LowerStatsAttrRxUnknownPort},
+	"LowerStatsAttrMax":           {"BRCM_LOWER_STATS_A_MAX", LowerStatsAttrMax},
+}
+
+// stringMirrors are the string constants of uapi.go, like mirrors.
+var stringMirrors = map[string]struct{ c, v string }{
+	"GenlName":         {"BRCM_GENL_NAME", GenlName},
+	"GenlMcgrpMonitor": {"BRCM_GENL_MCGRP_MONITOR", GenlMcgrpMonitor},
 }
 
 // goOnly are the constants of uapi.go that the header has no counterpart for.
@@ -65,22 +121,27 @@ func TestUAPIMatchesHeader(t *testing.T) {
 		if goOnly[name] {
 			continue
 		}
-		m, ok := mirrors[name]
-		if !ok {
+		var c string
+		var want any // int64 or string, as parseHeader returns them
+		if m, ok := mirrors[name]; ok {
+			c, want = m.c, m.v
+		} else if m, ok := stringMirrors[name]; ok {
+			c, want = m.c, m.v
+		} else {
 			t.Errorf("uapi.go: %s is missing from mirrors in this test", name)
 			continue
 		}
-		mirrored[m.c] = true
+		mirrored[c] = true
 		// A comment naming a C constant must name the mirrored one.
-		if c := cName.FindString(comment); c != "" && c != m.c {
-			t.Errorf("uapi.go: %s is commented %s but mirrors %s", name, c, m.c)
+		if cc := cName.FindString(comment); cc != "" && cc != c {
+			t.Errorf("uapi.go: %s is commented %s but mirrors %s", name, cc, c)
 		}
-		v, ok := defs[m.c]
+		v, ok := defs[c]
 		switch {
 		case !ok:
-			t.Errorf("%s: no %s, which %s mirrors", header, m.c, name)
-		case v != m.v:
-			t.Errorf("%s = %#x, but %s is %#x", name, m.v, m.c, v)
+			t.Errorf("%s: no %s, which %s mirrors", header, c, name)
+		case v != want:
+			t.Errorf("%s = %s, but %s is %s", name, show(want), c, show(v))
 		}
 	}
 	for c := range defs {
@@ -120,15 +181,24 @@ func uapiConsts(t *testing.T, path string) map[string]string {
 	return consts
 }
 
+// show formats a value of parseHeader: integers in hex, strings quoted.
+func show(v any) string {
+	if _, ok := v.(string); ok {
+		return fmt.Sprintf("%q", v)
+	}
+	return fmt.Sprintf("%#x", v)
+}
+
 // parseHeader returns the values of the #defines and enum entries of the
-// C header path. It evaluates only what brcm.h uses: integer literals,
-// earlier names, + and -; anything else fails the test.
-func parseHeader(t *testing.T, path string) map[string]int64 {
+// C header path: a string for a string literal, else an int64. It
+// evaluates only what brcm.h uses: string and integer literals, earlier
+// names, + and -; anything else fails the test.
+func parseHeader(t *testing.T, path string) map[string]any {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defs := make(map[string]int64)
+	defs := make(map[string]any)
 	var inEnum bool
 	var next int64
 	for _, line := range strings.Split(string(comment.ReplaceAll(src, nil)), "\n") {
@@ -147,15 +217,25 @@ func parseHeader(t *testing.T, path string) map[string]int64 {
 			next++
 		default:
 			// A #define without a value, like the include guard, is no constant.
-			if m := define.FindStringSubmatch(line); m != nil && m[2] != "" {
-				defs[m[1]] = eval(t, m[2], defs)
+			m := define.FindStringSubmatch(line)
+			if m == nil || m[2] == "" {
+				break
 			}
+			if !strings.HasPrefix(m[2], `"`) {
+				defs[m[1]] = eval(t, m[2], defs)
+				break
+			}
+			str, err := strconv.Unquote(m[2])
+			if err != nil {
+				t.Fatalf("%s: %s: %v", header, line, err)
+			}
+			defs[m[1]] = str
 		}
 	}
 	return defs
 }
 
-func eval(t *testing.T, expr string, defs map[string]int64) int64 {
+func eval(t *testing.T, expr string, defs map[string]any) int64 {
 	var sum int64
 	sign := int64(1)
 	for _, tok := range strings.Fields(strings.NewReplacer("(", " ", ")", " ").Replace(expr)) {
@@ -170,7 +250,7 @@ func eval(t *testing.T, expr string, defs map[string]int64) int64 {
 		v, err := strconv.ParseInt(tok, 0, 64)
 		if err != nil {
 			var ok bool
-			if v, ok = defs[tok]; !ok {
+			if v, ok = defs[tok].(int64); !ok {
 				t.Fatalf("%s: cannot evaluate %q in %q", header, tok, expr)
 			}
 		}

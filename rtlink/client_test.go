@@ -10,10 +10,10 @@ import (
 	"testing"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/internal/nlfake"
 	"github.com/google/go-cmp/cmp"
 	"github.com/jsimonetti/rtnetlink/v2"
 	"github.com/mdlayher/netlink"
-	"github.com/mdlayher/netlink/nlenc"
 	"github.com/mdlayher/netlink/nltest"
 	"golang.org/x/sys/unix"
 )
@@ -192,28 +192,7 @@ func statsOf(index int) *brcmlink.Stats {
 
 // nackf answers req with errno and an extended-ack message.
 func nackf(req netlink.Message, errno syscall.Errno, format string, args ...any) ([]netlink.Message, error) {
-	ae := netlink.NewAttributeEncoder()
-	if format != "" {
-		ae.String(unix.NLMSGERR_ATTR_MSG, fmt.Sprintf(format, args...))
-	}
-	tlvs, err := ae.Encode()
-	if err != nil {
-		return nil, err
-	}
-	// The errno, then the request's header without its payload (the
-	// kernel caps it when it adds TLVs), then the TLVs.
-	data := nlenc.Int32Bytes(-int32(errno))
-	data = binary.NativeEndian.AppendUint32(data, 16)
-	data = append(data, make([]byte, 12)...)
-	return []netlink.Message{{
-		Header: netlink.Header{
-			Type:     netlink.Error,
-			Flags:    netlink.Capped | netlink.AcknowledgeTLVs,
-			Sequence: req.Header.Sequence,
-			PID:      req.Header.PID,
-		},
-		Data: append(data, tlvs...),
-	}}, nil
+	return []netlink.Message{nlfake.Nack(req, errno, fmt.Sprintf(format, args...))}, nil
 }
 
 // sent returns the requests of type typ.
@@ -543,22 +522,5 @@ func TestDelete(t *testing.T) {
 	}
 	if _, err := c.Get("eth0.p5"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Get after Delete: %v", err)
-	}
-}
-
-func TestOperState(t *testing.T) {
-	for s, want := range map[rtnetlink.OperationalState]string{
-		rtnetlink.OperStateUnknown:        "UNKNOWN",
-		rtnetlink.OperStateNotPresent:     "NOTPRESENT",
-		rtnetlink.OperStateDown:           "DOWN",
-		rtnetlink.OperStateLowerLayerDown: "LOWERLAYERDOWN",
-		rtnetlink.OperStateTesting:        "TESTING",
-		rtnetlink.OperStateDormant:        "DORMANT",
-		rtnetlink.OperStateUp:             "UP",
-		7:                                 "0x7",
-	} {
-		if got := operState(s); got != want {
-			t.Errorf("operState(%d) = %q, want %q", s, got, want)
-		}
 	}
 }

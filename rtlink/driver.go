@@ -1,8 +1,6 @@
 package rtlink
 
 import (
-	"syscall"
-
 	"github.com/brcmlink/brcmlink"
 	"github.com/jsimonetti/rtnetlink/v2"
 	"github.com/mdlayher/netlink"
@@ -74,14 +72,4 @@ func (b *Brcm) Decode(ad *netlink.AttributeDecoder) error {
 // and message, without a round trip.
 func (b *Brcm) Verify(*rtnetlink.LinkMessage) error { return b.validate() }
 
-func (b *Brcm) validate() error {
-	switch {
-	case b.Port != nil && *b.Port > brcmlink.PortMax:
-		return errorf(syscall.ERANGE, "port %d out of range (0-%d)", *b.Port, brcmlink.PortMax)
-	case b.Queue != nil && *b.Queue > brcmlink.QueueMax:
-		return errorf(syscall.ERANGE, "queue %d out of range (0-%d)", *b.Queue, brcmlink.QueueMax)
-	case b.TagEnforce != nil && *b.TagEnforce > brcmlink.TagEnforceMax:
-		return errorf(syscall.ERANGE, "tag enforcement %d out of range (0-%d)", *b.TagEnforce, brcmlink.TagEnforceMax)
-	}
-	return nil
-}
+func (b *Brcm) validate() error { return pkg.CheckConfig(b.Port, b.Queue, b.TagEnforce) }

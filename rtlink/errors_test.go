@@ -2,44 +2,13 @@ package rtlink
 
 import (
 	"errors"
-	"os"
 	"syscall"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mdlayher/netlink"
 )
-
-func TestErrorIs(t *testing.T) {
-	for _, tt := range []struct {
-		errno syscall.Errno
-		want  error // the one os error it matches; nil for none
-	}{
-		{syscall.EEXIST, os.ErrExist},
-		{syscall.ENODEV, os.ErrNotExist},
-		{syscall.ENOENT, os.ErrNotExist},
-		{syscall.EPERM, os.ErrPermission},
-		{syscall.EACCES, os.ErrPermission},
-		{syscall.EINVAL, nil},
-		{syscall.EBUSY, nil},
-	} {
-		// The kernel's errors arrive in a *netlink.OpError, socket errors
-		// further wrapped in an *os.SyscallError.
-		for _, err := range []error{
-			&netlink.OpError{Op: "receive", Err: tt.errno, Message: "the kernel says"},
-			&netlink.OpError{Op: "send", Err: os.NewSyscallError("sendmsg", tt.errno)},
-		} {
-			got := wrap("add", "eth0.p5", err)
-			for _, target := range []error{os.ErrExist, os.ErrNotExist, os.ErrPermission} {
-				if errors.Is(got, target) != (target == tt.want) {
-					t.Errorf("%v: errors.Is(%v) = %v", got, target, !(target == tt.want))
-				}
-			}
-			if !errors.Is(got, tt.errno) {
-				t.Errorf("%v: errors.Is(%v) = false", got, tt.errno)
-			}
-		}
-	}
-}
 
 func TestWrap(t *testing.T) {
 	for _, tt := range []struct {
@@ -84,8 +53,9 @@ func TestWrap(t *testing.T) {
 			if got.Error() != tt.want {
 				t.Errorf("Error() = %q, want %q", got.Error(), tt.want)
 			}
+			// The error's package shows in the message checked above.
 			var e *Error
-			if errors.As(got, &e) != (tt.wantErr != nil) || (e != nil && *e != *tt.wantErr) {
+			if errors.As(got, &e) != (tt.wantErr != nil) || (e != nil && !cmp.Equal(e, tt.wantErr, cmpopts.IgnoreUnexported(Error{}))) {
 				t.Errorf("error %#v, want %#v", got, tt.wantErr)
 			}
 			if tt.original != nil && !errors.Is(got, tt.original) {

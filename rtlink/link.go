@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/internal/nl"
 	"github.com/jsimonetti/rtnetlink/v2"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -78,7 +79,7 @@ func parseLink(b []byte) (link, error) {
 		Queue:      deref(d.Queue),
 		TagEnforce: deref(d.TagEnforce),
 		Up:         m.Flags&unix.IFF_UP != 0,
-		OperState:  operState(a.OperationalState),
+		OperState:  nl.OperState(uint8(a.OperationalState)),
 		MTU:        a.MTU,
 	}
 	if s := a.Stats64; s != nil {
@@ -94,16 +95,6 @@ func parseLink(b []byte) (link, error) {
 		}
 	}
 	return l, nil
-}
-
-// operStates are the names "ip link" gives RFC 2863 operational states.
-var operStates = [...]string{"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"}
-
-func operState(s rtnetlink.OperationalState) string {
-	if int(s) < len(operStates) {
-		return operStates[s]
-	}
-	return fmt.Sprintf("%#x", uint8(s)) // as "ip link" prints a state it does not know
 }
 
 func deref[T any](p *T) (v T) {

@@ -1,0 +1,288 @@
+// Package genl creates, changes, lists and deletes brcm ports, reads the
+// counters of their lower devices, and watches ports come, change and go,
+// over the brcm module's generic netlink family (BRCM_GENL_NAME in
+// kernel/include/uapi/linux/brcm.h).
+//
+// A Client works in one network namespace: the caller's, or the one
+// WithNetNS or WithNetNSName names. It returns ports as brcmlink.Port,
+// exactly as the rtlink package does for the same device, and lowers as
+// brcmlink.Lower. Its methods return a *Error (the rtlink package's type)
+// for anything the kernel or the client's own checks refuse: match them
+// with errors.Is against os.ErrNotExist, os.ErrExist, os.ErrPermission or
+// an errno. Without the brcm module, Dial fails with os.ErrNotExist.
+package genl
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/internal/nl"
+	"github.com/mdlayher/genetlink"
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// Error is a failed request, the same type as rtlink.Error: see there.
+type Error = nl.Error
+
+// pkg makes this package's errors, which start with "genl".
+const pkg nl.Pkg = "genl"
+
+// Client manages the brcm ports of a network namespace. It is safe for
+// concurrent use.
+type Client struct {
+	c      *genetlink.Conn
+	family genetlink.Family
+	mu     sync.Mutex // one request at a time, so that replies do not mix
+
+	// dial opens another socket in the Client's namespace, for Watch.
+	dial func() (*genetlink.Conn, error)
+	ns   *netns // nil in tests
+}
+
+// An Option configures Dial.
+type Option func(*options)
+
+type options struct {
+	// openNetNS returns a file descriptor of the namespace to work in,
+	// which the Client then owns; nil for the caller's namespace.
+	openNetNS func() (int, error)
+}
+
+// WithNetNS makes the Client work in the network namespace of the file
+// descriptor fd, such as an open /proc/PID/ns/net. Dial duplicates fd:
+// the caller may close its own as soon as Dial returns. Entering another
+// namespace needs CAP_SYS_ADMIN.
+func WithNetNS(fd int) Option {
+	return func(o *options) {
+		o.openNetNS = func() (int, error) {
+			dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+			if err != nil {
+				return 0, pkg.Errorf(errnoOf(err), "network namespace fd %d", fd)
+			}
+			return dup, nil
+		}
+	}
+}
+
+// WithNetNSName makes the Client work in the network namespace that
+// `ip netns add NAME` created, as `ip -n NAME` does: the one bound at
+// /run/netns/NAME.
+func WithNetNSName(name string) Option {
+	return func(o *options) {
+		o.openNetNS = func() (int, error) {
+			// ip netns takes no path, only a name.
+			if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
+				return 0, pkg.Errorf(syscall.EINVAL, "invalid network namespace name %q", name)
+			}
+			path := "/run/netns/" + name
+			fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				return 0, pkg.Errorf(errnoOf(err), "network namespace %s: open %s", name, path)
+			}
+			return fd, nil
+		}
+	}
+}
+
+// errnoOf returns the errno in err, or EINVAL if there is none.
+func errnoOf(err error) syscall.Errno {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return syscall.EINVAL
+}
+
+// Dial opens a generic netlink socket and resolves the brcm family on it.
+// It joins no multicast group: Watch does, on a socket of its own.
+func Dial(opts ...Option) (c *Client, err error) {
+	defer pkg.Annotate(&err, "dial", "")
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	ns := new(netns)
+	if o.openNetNS != nil {
+		if ns.fd, err = o.openNetNS(); err != nil {
+			return nil, err
+		}
+	}
+	conn, err := ns.dial()
+	if err != nil {
+		_ = ns.close()
+		return nil, err
+	}
+	if c, err = open(conn, ns.dial); err != nil {
+		_ = conn.Close()
+		_ = ns.close()
+		return nil, err
+	}
+	c.ns = ns
+	return c, nil
+}
+
+// open returns a Client on conn, once it has found the family there.
+func open(conn *genetlink.Conn, dial func() (*genetlink.Conn, error)) (*Client, error) {
+	f, err := conn.GetFamily(brcmlink.GenlName)
+	if errors.Is(err, syscall.ENOENT) {
+		msg := fmt.Sprintf("no generic netlink family %q: load the brcm module (modprobe brcm, or insmod brcm.ko)", brcmlink.GenlName)
+		var oe *netlink.OpError
+		if errors.As(err, &oe) && oe.Message != "" {
+			msg = oe.Message + ": " + msg
+		}
+		return nil, pkg.Errorf(syscall.ENOENT, "%s", msg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Client{c: conn, family: f, dial: dial}, nil
+}
+
+// Close closes the socket. It does not end the Client's watches: their
+// contexts do.
+func (c *Client) Close() error {
+	err := c.c.Close()
+	if c.ns != nil {
+		if nerr := c.ns.close(); err == nil {
+			err = nerr
+		}
+	}
+	return err
+}
+
+// netns is the namespace a Client works in: the descriptor of the
+// namespace, or 0 for the caller's own. The Client keeps it open for the
+// sockets Watch opens later, so that a namespace given by name keeps
+// meaning the same one; the Client's socket pins the namespace anyway.
+type netns struct {
+	mu     sync.Mutex // orders dial and close: a closed fd number may be reused
+	fd     int
+	closed bool
+}
+
+// dial opens a generic netlink socket in the namespace.
+func (n *netns) dial() (*genetlink.Conn, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return nil, net.ErrClosed
+	}
+	c, err := genetlink.Dial(&netlink.Config{NetNS: n.fd})
+	if err != nil {
+		return nil, err
+	}
+	// Best effort: without extended acks (before Linux 4.12) errors still
+	// carry the errno, only not the kernel's message.
+	_ = c.SetOption(netlink.ExtendedAcknowledge, true)
+	return c, nil
+}
+
+func (n *netns) close() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return nil
+	}
+	n.closed = true
+	if n.fd == 0 {
+		return nil
+	}
+	return unix.Close(n.fd)
+}
+
+// execute sends one request of cmd, with the attributes encode writes,
+// and returns the replies. interrupted reports NLM_F_DUMP_INTR on any of
+// them, which genetlink.Conn.Execute would hide: hence Send and Receive.
+// (netlink.Conn hides the NLMSG_DONE itself, so a dump that only its
+// DONE marks, interrupted after its last port, goes unnoticed.)
+func (c *Client) execute(cmd uint8, flags netlink.HeaderFlags, encode func(*netlink.AttributeEncoder)) (msgs []genetlink.Message, interrupted bool, err error) {
+	ae := netlink.NewAttributeEncoder()
+	if encode != nil {
+		encode(ae)
+	}
+	b, err := ae.Encode()
+	if err != nil {
+		return nil, false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	req, err := c.c.Send(genetlink.Message{
+		Header: genetlink.Header{Command: cmd, Version: brcmlink.GenlVersion},
+		Data:   b,
+	}, c.family.ID, netlink.Request|flags)
+	if err != nil {
+		return nil, false, err
+	}
+	gms, nms, err := c.c.Receive()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := netlink.Validate(req, nms); err != nil {
+		return nil, false, err
+	}
+	for i, nm := range nms {
+		interrupted = interrupted || nm.Header.Flags&netlink.DumpInterrupted != 0
+		if nm.Header.Type != netlink.Error { // else the acknowledgement
+			msgs = append(msgs, gms[i])
+		}
+	}
+	return msgs, interrupted, nil
+}
+
+// dumpTries is how many dumps in a row may be interrupted before a
+// listing gives up.
+const dumpTries = 5
+
+// dump returns every reply to a dump request of cmd. It dumps again while
+// the kernel marks the dump interrupted: a port or lower came or went
+// while it ran, so one may be missing or twice. what names the objects,
+// for the error.
+func (c *Client) dump(cmd uint8, encode func(*netlink.AttributeEncoder), what string) ([]genetlink.Message, error) {
+	for range dumpTries {
+		msgs, interrupted, err := c.execute(cmd, netlink.Dump, encode)
+		if err != nil || !interrupted {
+			return msgs, err
+		}
+	}
+	return nil, pkg.Errorf(syscall.EINTR, "the %s kept changing: %d dumps in a row were interrupted", what, dumpTries)
+}
+
+// decodeOne sends a request of cmd that the kernel answers with one
+// message, and decodes that with parse.
+func decodeOne[T any](c *Client, cmd uint8, encode func(*netlink.AttributeEncoder), parse func([]byte) (T, error)) (*T, error) {
+	msgs, _, err := c.execute(cmd, 0, encode)
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) != 1 {
+		return nil, fmt.Errorf("kernel answered %d messages for one", len(msgs))
+	}
+	v, err := parse(msgs[0].Data)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// decodeDump dumps cmd, as dump does, and decodes each message with parse.
+func decodeDump[T any](c *Client, cmd uint8, encode func(*netlink.AttributeEncoder), what string, parse func([]byte) (T, error)) ([]T, error) {
+	msgs, err := c.dump(cmd, encode, what)
+	if err != nil {
+		return nil, err
+	}
+	vs := make([]T, 0, len(msgs))
+	for _, m := range msgs {
+		v, err := parse(m.Data)
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	return vs, nil
+}

@@ -1,0 +1,274 @@
+package genl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/mdlayher/genetlink"
+	"github.com/mdlayher/netlink"
+	"go.uber.org/goleak"
+)
+
+// mcastSocket is a netlink.Socket for Watch, which genltest's cannot be:
+// it joins groups, and receives what the test feeds it until it is
+// closed, when a waiting receive fails as a real socket's does.
+type mcastSocket struct {
+	feed      chan received
+	closed    chan struct{}
+	closeOnce sync.Once
+	joinErr   error
+
+	mu     sync.Mutex
+	joined []uint32
+}
+
+type received struct {
+	msgs []netlink.Message
+	err  error
+}
+
+func newMcastSocket() *mcastSocket {
+	return &mcastSocket{feed: make(chan received), closed: make(chan struct{})}
+}
+
+func (s *mcastSocket) Close() error {
+	s.closeOnce.Do(func() { close(s.closed) })
+	return nil
+}
+
+var errNoRequests = errors.New("mcastSocket: no requests")
+
+func (s *mcastSocket) Send(netlink.Message) error           { return errNoRequests }
+func (s *mcastSocket) SendMessages([]netlink.Message) error { return errNoRequests }
+
+func (s *mcastSocket) Receive() ([]netlink.Message, error) {
+	select {
+	case r := <-s.feed:
+		return r.msgs, r.err
+	case <-s.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (s *mcastSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
+	return func(yield func(netlink.Message, error) bool) {
+		msgs, err := s.Receive()
+		if err != nil {
+			yield(netlink.Message{}, err)
+			return
+		}
+		for _, m := range msgs {
+			if !yield(m, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (s *mcastSocket) JoinGroup(group uint32) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.joined = append(s.joined, group)
+	return s.joinErr
+}
+
+func (s *mcastSocket) LeaveGroup(uint32) error { return nil }
+
+func (s *mcastSocket) isClosed() bool {
+	select {
+	case <-s.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// watchClient returns a Client whose Watch socket is sock.
+func watchClient(sock *mcastSocket) *Client {
+	return &Client{family: family, dial: func() (*genetlink.Conn, error) {
+		return genetlink.NewConn(netlink.NewConn(sock, 1)), nil
+	}}
+}
+
+// event is a message of the monitor group.
+func event(t *testing.T, cmd uint8, data []byte) netlink.Message {
+	t.Helper()
+	b, err := reply(cmd, data).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return netlink.Message{Header: netlink.Header{Type: netlink.HeaderType(family.ID)}, Data: b}
+}
+
+// next returns the next event, or fails the test if none comes.
+func next(t *testing.T, events <-chan Event) (Event, bool) {
+	t.Helper()
+	select {
+	case ev, ok := <-events:
+		return ev, ok
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event in 10s")
+	}
+	return Event{}, false
+}
+
+// startWatch starts a watch on a fake socket, which it returns.
+func startWatch(t *testing.T, ctx context.Context) (*mcastSocket, <-chan Event) {
+	t.Helper()
+	sock := newMcastSocket()
+	events, err := watchClient(sock).Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sock, events
+}
+
+// closedSoon fails the test unless events closes without more events, by
+// when sock must be closed.
+func closedSoon(t *testing.T, events <-chan Event, sock *mcastSocket) {
+	t.Helper()
+	if ev, ok := next(t, events); ok {
+		t.Fatalf("event %+v, want the channel closed", ev)
+	}
+	if !sock.isClosed() {
+		t.Error("socket still open after the channel closed")
+	}
+}
+
+func TestWatch(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sock, events := startWatch(t, ctx)
+	if diff := cmp.Diff([]uint32{9}, sock.joined); diff != "" {
+		t.Errorf("joined groups (-want +got):\n%s", diff)
+	}
+
+	changed := eth0p5
+	changed.Queue, changed.OperState = 3, "DOWN"
+	noIndex := brcmlink.Port{Name: "x", Port: 1}
+	feed := []received{
+		{msgs: []netlink.Message{event(t, brcmlink.CmdPortNew, encodePort(t, eth0p5, nil)), event(t, brcmlink.CmdPortSet, encodePort(t, changed, nil))}},
+		{err: os.NewSyscallError("recvmsg", syscall.ENOBUFS)},
+		// A newer module's command, skipped.
+		{msgs: []netlink.Message{event(t, brcmlink.CmdMax+1, encodePort(t, eth0p0, nil)), event(t, brcmlink.CmdPortDel, encodePort(t, farP3, nil))}},
+		{msgs: []netlink.Message{event(t, brcmlink.CmdPortSet, encodePort(t, noIndex, nil))}},
+		{msgs: []netlink.Message{event(t, brcmlink.CmdPortNew, encodePort(t, eth0p0, nil))}},
+	}
+	go func() {
+		for _, r := range feed {
+			select {
+			case sock.feed <- r:
+			case <-sock.closed:
+				return
+			}
+		}
+	}()
+
+	for i, want := range []struct {
+		ev  Event
+		err string // of a Lost event
+		is  error  // matching it
+	}{
+		{ev: Event{Kind: Created, Port: eth0p5}},
+		{ev: Event{Kind: Changed, Port: changed}},
+		{ev: Event{Kind: Lost}, err: "genl: watch: no buffer space available", is: syscall.ENOBUFS},
+		{ev: Event{Kind: Deleted, Port: farP3}},
+		{ev: Event{Kind: Lost}, err: "genl: watch: changed event: kernel reported a port without its ifindex or switch port"},
+		{ev: Event{Kind: Created, Port: eth0p0}},
+	} {
+		ev, ok := next(t, events)
+		if !ok {
+			t.Fatalf("event %d: channel closed", i)
+		}
+		if diff := cmp.Diff(want.ev, ev, cmpopts.IgnoreFields(Event{}, "Err")); diff != "" {
+			t.Errorf("event %d (-want +got):\n%s", i, diff)
+		}
+		if got := fmt.Sprint(ev.Err); want.err != "" && got != want.err || want.err == "" && ev.Err != nil {
+			t.Errorf("event %d: error %q, want %q", i, got, want.err)
+		}
+		if want.is != nil && !errors.Is(ev.Err, want.is) {
+			t.Errorf("event %d: errors.Is(%v, %v) = false", i, ev.Err, want.is)
+		}
+	}
+
+	cancel()
+	closedSoon(t, events, sock)
+}
+
+// TestWatchCancelUnread checks that the watch ends on cancel while the
+// receiver reads nothing.
+func TestWatchCancelUnread(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	sock, events := startWatch(t, ctx)
+	sock.feed <- received{msgs: []netlink.Message{event(t, brcmlink.CmdPortNew, encodePort(t, eth0p5, nil))}}
+	cancel()
+	for range events { // the event may or may not come
+	}
+	if !sock.isClosed() {
+		t.Error("socket still open after the channel closed")
+	}
+}
+
+// TestWatchSocketFails checks that a failing socket ends the watch after
+// a Lost event that says why.
+func TestWatchSocketFails(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	sock, events := startWatch(t, context.Background())
+	sock.feed <- received{err: os.NewSyscallError("recvmsg", syscall.EBADF)}
+	ev, _ := next(t, events)
+	if ev.Kind != Lost || !errors.Is(ev.Err, syscall.EBADF) {
+		t.Errorf("event %+v, want Lost with EBADF", ev)
+	}
+	closedSoon(t, events, sock)
+}
+
+func TestWatchErrors(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	noGroup := &Client{family: genetlink.Family{ID: family.ID, Name: family.Name}}
+	failing := newMcastSocket()
+	failing.joinErr = syscall.EPERM
+	for _, tt := range []struct {
+		name string
+		c    *Client
+		is   error
+		want string
+	}{
+		{"no monitor group", noGroup, os.ErrNotExist,
+			`genl: watch: family brcm has no multicast group "monitor": no such file or directory`},
+		{"dial fails", &Client{family: family, dial: func() (*genetlink.Conn, error) { return nil, net.ErrClosed }}, net.ErrClosed,
+			"genl: watch: use of closed network connection"},
+		{"join fails", watchClient(failing), os.ErrPermission,
+			"genl: watch: operation not permitted"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			events, err := tt.c.Watch(context.Background())
+			if events != nil || !errors.Is(err, tt.is) || err.Error() != tt.want {
+				t.Errorf("Watch: %v, %q; want nil, %q matching %v", events, err, tt.want, tt.is)
+			}
+		})
+	}
+	if !failing.isClosed() {
+		t.Error("socket left open after the join failed")
+	}
+}
+
+func TestEventKindString(t *testing.T) {
+	for k, want := range map[EventKind]string{0: "EventKind(0)", Created: "created", Deleted: "deleted", Changed: "changed", Lost: "lost", 9: "EventKind(9)"} {
+		if got := k.String(); got != want {
+			t.Errorf("%d: %q, want %q", uint8(k), got, want)
+		}
+	}
+}

@@ -1,0 +1,39 @@
+// Package nlfake helps the tests of the netlink clients fake a kernel. No
+// non-test code imports it.
+package nlfake
+
+import (
+	"encoding/binary"
+	"syscall"
+
+	"github.com/mdlayher/netlink"
+	"github.com/mdlayher/netlink/nlenc"
+	"golang.org/x/sys/unix"
+)
+
+// Nack answers req with errno and, unless msg is "", an extended-ack
+// message, as the kernel does: the errno, then the request's header
+// without its payload (the kernel caps it when it adds TLVs), then the
+// TLVs.
+func Nack(req netlink.Message, errno syscall.Errno, msg string) netlink.Message {
+	ae := netlink.NewAttributeEncoder()
+	if msg != "" {
+		ae.String(unix.NLMSGERR_ATTR_MSG, msg)
+	}
+	tlvs, err := ae.Encode()
+	if err != nil {
+		panic(err) // a string attribute always encodes
+	}
+	data := nlenc.Int32Bytes(-int32(errno))
+	data = binary.NativeEndian.AppendUint32(data, 16)
+	data = append(data, make([]byte, 12)...)
+	return netlink.Message{
+		Header: netlink.Header{
+			Type:     netlink.Error,
+			Flags:    netlink.Capped | netlink.AcknowledgeTLVs,
+			Sequence: req.Header.Sequence,
+			PID:      req.Header.PID,
+		},
+		Data: append(data, tlvs...),
+	}
+}
