@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink/rtlink"
+	"github.com/mdlayher/netlink"
 )
 
 // command runs name with args and returns its combined output.
@@ -162,4 +163,20 @@ func wantErr(t testing.TB, err error, errno error, msg string) {
 	if !strings.Contains(e.Message, msg) {
 		t.Errorf("message: got %q, want it to contain %q", e.Message, msg)
 	}
+}
+
+// rtlinkIn is an rtnetlink client in the named netns.
+func rtlinkIn(t testing.TB, ns string) *rtlink.Client {
+	t.Helper()
+	f, err := os.Open("/run/netns/" + ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c, err := rtlink.Dial(&netlink.Config{NetNS: int(f.Fd())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }

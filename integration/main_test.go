@@ -17,6 +17,9 @@ var koPath = flag.String("brcm.ko", "", "brcm.ko to load before the tests")
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if port := os.Getenv(childEnv); port != "" {
+		unprivilegedChild(port)
+	}
 	if err := setup(); err != nil {
 		fmt.Fprintln(os.Stderr, "integration:", err)
 		os.Exit(1)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/rtlink"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -94,4 +95,9 @@ func wantKernelErr(t *testing.T, err error, errno syscall.Errno, msg string) {
 	if !strings.Contains(oe.Message, msg) {
 		t.Errorf("extack: got %q, want %q", oe.Message, msg)
 	}
+}
+
+// rtlinkReq asks rtlink for port on lower, named dev.
+func rtlinkReq(lower string, port uint16, dev string) rtlink.AddRequest {
+	return rtlink.AddRequest{Lower: lower, Port: port, Name: dev}
 }

@@ -348,6 +348,18 @@ func TestMalformedFrames(t *testing.T) {
 	waitStat(t, d6, "rx_packets", before["rx_packets"]+1)
 	waitStat(t, d6, "rx_errors", before["rx_errors"]+1)
 
+	// The family reports the same counters for the lower.
+	lower, err := genlClient(t).Lower(l.IMP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eth := lowerStats(t, d6)
+	if lower.Ports != 1 || lower.Stats != (brcmlink.LowerStats{
+		RxTagged: eth["lower_rx_tagged"], RxBadLength: eth["lower_rx_bad_length"], RxBadOpcode: eth["lower_rx_bad_opcode"],
+		RxBadPortID: eth["lower_rx_bad_port_id"], RxUnknownPort: eth["lower_rx_unknown_port"]}) {
+		t.Errorf("genl says %s has %d ports and %+v; ethtool -S says %v", l.IMP, lower.Ports, lower.Stats, eth)
+	}
+
 	// With a port 0 device, the unbound port's frames go there.
 	d0 := fmt.Sprintf("%s.p0", l.IMP)
 	addPort(t, c, l.IMP, 0, d0)

@@ -186,6 +186,12 @@ static int brcm_fill_stats(struct sk_buff *skb, struct net_device *dev)
 	return 0;
 }
 
+/* As rtnetlink reports it: a device that is down is just down. */
+static u8 brcm_operstate(const struct net_device *dev)
+{
+	return netif_running(dev) ? READ_ONCE(dev->operstate) : IF_OPER_DOWN;
+}
+
 static int brcm_fill_port(struct sk_buff *skb, struct net_device *dev,
 			  u32 portid, u32 seq, int flags, u8 cmd,
 			  struct netlink_callback *cb)
@@ -216,7 +222,7 @@ static int brcm_fill_port(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u8(skb, BRCM_A_QUEUE, p->queue) ||
 	    nla_put_u8(skb, BRCM_A_TAG_ENFORCE, p->tag_enforce) ||
 	    nla_put_u8(skb, BRCM_A_ADMIN_UP, !!(dev->flags & IFF_UP)) ||
-	    nla_put_u8(skb, BRCM_A_OPERSTATE, READ_ONCE(dev->operstate)) ||
+	    nla_put_u8(skb, BRCM_A_OPERSTATE, brcm_operstate(dev)) ||
 	    nla_put_u32(skb, BRCM_A_MTU, dev->mtu) ||
 	    brcm_fill_stats(skb, dev))
 		goto cancel;

@@ -1,0 +1,499 @@
+//go:build vmtest
+
+package integration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/genl"
+	"github.com/mdlayher/genetlink"
+	"github.com/mdlayher/netlink"
+)
+
+func genlClient(t testing.TB, opts ...genl.Option) *genl.Client {
+	t.Helper()
+	c, err := genl.Dial(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// samePort compares two views of a port, counters included.
+func samePort(t testing.TB, what string, got, want *brcmlink.Port) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n got %+v stats %+v\nwant %+v stats %+v", what, *got, got.Stats, *want, want.Stats)
+	}
+}
+
+// TestGenlCommands drives every command of the family and checks each
+// answer against what rtnetlink says about the same device.
+func TestGenlCommands(t *testing.T) {
+	lw, peer := name("gl"), name("gp")
+	veth(t, lw, peer)
+	g := genlClient(t)
+	r := client(t)
+
+	// Default name, default settings, down.
+	p, err := g.Add(genl.AddRequest{Lower: lw, Port: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := lw + ".p5"
+	t.Cleanup(func() { command("ip", "link", "del", def) })
+	if p.Name != def || p.Port != 5 || p.Lower != lw || p.LowerIndex != ifindex(t, lw) || p.Up || p.MTU != 1500 {
+		t.Errorf("Add returned %+v, want %s on %s port 5, down, MTU 1500", *p, def, lw)
+	}
+	rp, err := r.Get(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePort(t, "genl and rtnetlink views of "+def, p, rp)
+
+	// Given name and settings, up.
+	q, te := uint8(3), uint8(2)
+	named := name("gn")
+	p, err = g.Add(genl.AddRequest{LowerIndex: ifindex(t, lw), Port: 0, Name: named, Queue: &q, TagEnforce: &te, Up: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", named) })
+	if p.Name != named || p.Port != 0 || p.Queue != 3 || p.TagEnforce != 2 || !p.Up {
+		t.Errorf("Add returned %+v, want %s port 0 queue 3 tag enforcement 2 up", *p, named)
+	}
+	eventually(t, named+" operationally up", func() bool {
+		p, err := g.Get(genl.ByName(named))
+		return err == nil && p.OperState == "UP"
+	})
+
+	// Every selector finds the same port, and agrees with rtnetlink.
+	rp, err = r.Get(named)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sel := range []genl.Selector{genl.ByName(named), genl.ByIndex(ifindex(t, named)), genl.ByPort(lw, 0),
+		{LowerIndex: ifindex(t, lw), Port: 0}} {
+		got, err := g.Get(sel)
+		if err != nil {
+			t.Fatalf("Get(%v): %v", sel, err)
+		}
+		samePort(t, fmt.Sprintf("Get(%v) against rtnetlink", sel), got, rp)
+	}
+
+	// Set: queue, tag enforcement and admin state; rtnetlink sees it.
+	q, te, down := uint8(1), uint8(0), false
+	p, err = g.Set(genl.ByName(named), genl.SetRequest{Queue: &q, TagEnforce: &te, Up: &down})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Queue != 1 || p.TagEnforce != 0 || p.Up {
+		t.Errorf("Set returned %+v, want queue 1 tag enforcement 0 down", *p)
+	}
+	if rp, err = r.Get(named); err != nil || rp.Queue != 1 || rp.TagEnforce != 0 || rp.Up {
+		t.Errorf("rtnetlink after Set: %+v, %v", rp, err)
+	}
+
+	// Lists and the lower.
+	all, err := g.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rall, err := r.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != len(rall) {
+		t.Errorf("genl lists %d ports, rtnetlink %d", len(all), len(rall))
+	}
+	on, err := g.ListLower(lw)
+	if err != nil || len(on) != 2 {
+		t.Errorf("ListLower(%s) = %d ports, %v; want 2", lw, len(on), err)
+	}
+	lower, err := g.Lower(lw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lower.Name != lw || lower.Index != ifindex(t, lw) || lower.Ports != 2 {
+		t.Errorf("Lower(%s) = %+v, want 2 ports", lw, *lower)
+	}
+	lowers, err := g.Lowers()
+	if err != nil || !containsLower(lowers, lw) {
+		t.Errorf("Lowers() = %+v, %v; want %s among them", lowers, err, lw)
+	}
+
+	// Delete by each selector; and across paths.
+	third := name("gt")
+	if _, err := r.Add(rtlinkReq(lw, 9, third)); err != nil {
+		t.Fatal(err)
+	}
+	for _, sel := range []genl.Selector{genl.ByPort(lw, 5), genl.ByName(named), genl.ByIndex(ifindex(t, third))} {
+		if err := g.Delete(sel); err != nil {
+			t.Errorf("Delete(%v): %v", sel, err)
+		}
+	}
+	for _, d := range []string{def, named, third} {
+		if linkExists(d) {
+			t.Errorf("%s survived its deletion", d)
+		}
+	}
+	if _, err := g.Lower(lw); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Lower(%s) with no ports: %v, want not found", lw, err)
+	}
+	// A port genl made goes with ip link del.
+	if _, err := g.Add(genl.AddRequest{Lower: lw, Port: 1}); err != nil {
+		t.Fatal(err)
+	}
+	sh(t, "ip", "link", "del", lw+".p1")
+	if sysfsInt(t, lw, "mtu") != 1500 {
+		t.Errorf("%s MTU not restored after its last port went", lw)
+	}
+}
+
+func containsLower(ls []brcmlink.Lower, name string) bool {
+	for _, l := range ls {
+		if l.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// rawGenl sends one request of the family as built by encode, bypassing
+// the client's own checks, to reach the kernel's.
+func rawGenl(t testing.TB, cmd uint8, encode func(ae *netlink.AttributeEncoder)) error {
+	t.Helper()
+	c, err := genetlink.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.SetOption(netlink.ExtendedAcknowledge, true); err != nil {
+		t.Fatal(err)
+	}
+	f, err := c.GetFamily(brcmlink.GenlName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ae := netlink.NewAttributeEncoder()
+	encode(ae)
+	b, err := ae.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Execute(genetlink.Message{
+		Header: genetlink.Header{Command: cmd, Version: brcmlink.GenlVersion},
+		Data:   b,
+	}, f.ID, netlink.Request|netlink.Acknowledge)
+	return err
+}
+
+// TestGenlRejections checks the kernel's answer to every bad request of
+// the family, and that each leaves nothing behind.
+func TestGenlRejections(t *testing.T) {
+	lw, peer := name("rg"), name("rq")
+	veth(t, lw, peer)
+	long, longPeer := "lowernamelong1", name("rq")
+	veth(t, long, longPeer)
+	g := genlClient(t)
+	taken, err := g.Add(genl.AddRequest{Lower: lw, Port: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", taken.Name) })
+
+	str := func(typ uint16, s string) func(ae *netlink.AttributeEncoder) {
+		return func(ae *netlink.AttributeEncoder) { ae.String(typ, s) }
+	}
+	u16a := func(typ uint16, v uint16) func(ae *netlink.AttributeEncoder) {
+		return func(ae *netlink.AttributeEncoder) { ae.Uint16(typ, v) }
+	}
+	u8a := func(typ uint16, v uint8) func(ae *netlink.AttributeEncoder) {
+		return func(ae *netlink.AttributeEncoder) { ae.Uint8(typ, v) }
+	}
+	u32a := func(typ uint16, v uint32) func(ae *netlink.AttributeEncoder) {
+		return func(ae *netlink.AttributeEncoder) { ae.Uint32(typ, v) }
+	}
+	all := func(fs ...func(ae *netlink.AttributeEncoder)) func(ae *netlink.AttributeEncoder) {
+		return func(ae *netlink.AttributeEncoder) {
+			for _, f := range fs {
+				f(ae)
+			}
+		}
+	}
+	sh(t, "ip", "link", "set", peer, "down")
+	sh(t, "ip", "link", "set", lw, "down")
+	t.Cleanup(func() { command("ip", "link", "set", lw, "up") })
+
+	before := links(t)
+	for _, tc := range []struct {
+		what  string
+		cmd   uint8
+		attrs func(ae *netlink.AttributeEncoder)
+		errno syscall.Errno
+		msg   string
+	}{
+		{"new without a lower", brcmlink.CmdPortNew, u16a(brcmlink.AttrPort, 1), syscall.EINVAL, "lower device not given"},
+		{"new without a port", brcmlink.CmdPortNew, str(brcmlink.AttrLowerIfname, lw), syscall.EINVAL, "switch port not given (BRCM_A_PORT)"},
+		{"new on an unknown lower", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, "nosuchdev"), u16a(brcmlink.AttrPort, 1)),
+			syscall.ENODEV, "lower device nosuchdev not found"},
+		{"new on lower ifindex 999999", brcmlink.CmdPortNew, all(u32a(brcmlink.AttrLowerIfindex, 999999), u16a(brcmlink.AttrPort, 1)),
+			syscall.ENODEV, "lower device ifindex 999999 not found"},
+		{"new with lower by index and name", brcmlink.CmdPortNew,
+			all(str(brcmlink.AttrLowerIfname, lw), u32a(brcmlink.AttrLowerIfindex, uint32(ifindex(t, lw))), u16a(brcmlink.AttrPort, 1)),
+			syscall.EINVAL, "give the lower device by index or by name, not both"},
+		{"new on loopback", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, "lo"), u16a(brcmlink.AttrPort, 1)),
+			syscall.EINVAL, "lower device lo is not an Ethernet device (type 772)"},
+		{"new port 28", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, lw), u16a(brcmlink.AttrPort, 28)),
+			syscall.ERANGE, "port 28 out of range (0-27)"},
+		{"new queue 4", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, lw), u16a(brcmlink.AttrPort, 1), u8a(brcmlink.AttrQueue, 4)),
+			syscall.ERANGE, "queue 4 out of range (0-3)"},
+		{"new tag enforcement 7", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, lw), u16a(brcmlink.AttrPort, 1), u8a(brcmlink.AttrTagEnforce, 7)),
+			syscall.ERANGE, "tag enforcement 7 out of range (0-3)"},
+		{"new port taken", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, lw), u16a(brcmlink.AttrPort, 5)),
+			syscall.EEXIST, fmt.Sprintf("port 5 already exists on %s (%s)", lw, taken.Name)},
+		{"new name too long", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, lw), u16a(brcmlink.AttrPort, 1), str(brcmlink.AttrIfname, "abcdefghijklmnop")),
+			syscall.EINVAL, "device name abcdefghijklmnop is longer than 15 bytes"},
+		{"new default name too long", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, long), u16a(brcmlink.AttrPort, 27)),
+			syscall.EINVAL, "default name lowernamelong1.p27 is longer than 15 bytes: give a name"},
+		{"new with an ifindex", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, lw), u16a(brcmlink.AttrPort, 1), u32a(brcmlink.AttrIfindex, 7)),
+			syscall.EINVAL, "a new port has no ifindex yet"},
+		{"new up on a down lower", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, lw), u16a(brcmlink.AttrPort, 2), u8a(brcmlink.AttrAdminUp, 1)),
+			syscall.ENETDOWN, fmt.Sprintf("cannot bring %s.p2 up (lower %s is down)", lw, lw)},
+		{"new with an output attribute", brcmlink.CmdPortNew, all(str(brcmlink.AttrLowerIfname, lw), u16a(brcmlink.AttrPort, 1), u32a(brcmlink.AttrMTU, 1400)),
+			syscall.EINVAL, ""},
+		{"del with no selector", brcmlink.CmdPortDel, func(*netlink.AttributeEncoder) {}, syscall.EINVAL, "no port given"},
+		{"del with two selectors", brcmlink.CmdPortDel, all(str(brcmlink.AttrIfname, taken.Name), u32a(brcmlink.AttrIfindex, uint32(taken.Index))),
+			syscall.EINVAL, "give one of ifindex, name, or lower and port, not several"},
+		{"del a veth", brcmlink.CmdPortDel, str(brcmlink.AttrIfname, peer), syscall.ENODEV, peer + " is not a brcm port"},
+		{"del an unknown name", brcmlink.CmdPortDel, str(brcmlink.AttrIfname, "nosuchdev"), syscall.ENODEV, "no device nosuchdev"},
+		{"del an unknown ifindex", brcmlink.CmdPortDel, u32a(brcmlink.AttrIfindex, 999999), syscall.ENODEV, "no device with ifindex 999999"},
+		{"del an unbound port", brcmlink.CmdPortDel, all(str(brcmlink.AttrLowerIfname, lw), u16a(brcmlink.AttrPort, 6)),
+			syscall.ENODEV, fmt.Sprintf("no port 6 on %s", lw)},
+		{"del by lower without a port", brcmlink.CmdPortDel, str(brcmlink.AttrLowerIfname, lw), syscall.EINVAL, "switch port not given"},
+		{"set queue 9", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrQueue, 9)),
+			syscall.ERANGE, "queue 9 out of range (0-3)"},
+		{"set another port", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u16a(brcmlink.AttrPort, 6)),
+			syscall.EOPNOTSUPP, fmt.Sprintf("cannot change the port of %s from 5 to 6", taken.Name)},
+		{"set up on a down lower", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrAdminUp, 1), u8a(brcmlink.AttrQueue, 2)),
+			syscall.ENETDOWN, fmt.Sprintf("cannot bring %s up (lower %s is down)", taken.Name, lw)},
+		{"set admin 2", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrAdminUp, 2)), syscall.ERANGE, ""},
+		{"lower with no ports", brcmlink.CmdLinkGet, str(brcmlink.AttrLowerIfname, peer), syscall.ENODEV, peer + " has no brcm ports"},
+		{"unknown command", 99, func(*netlink.AttributeEncoder) {}, syscall.EOPNOTSUPP, ""},
+		{"unknown attribute", brcmlink.CmdPortGet, u32a(200, 1), syscall.EINVAL, ""},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			err := rawGenl(t, tc.cmd, tc.attrs)
+			wantKernelErr(t, err, tc.errno, tc.msg)
+			if got := links(t); fmt.Sprint(got) != fmt.Sprint(before) {
+				t.Errorf("devices changed: before %v, after %v", before, got)
+			}
+		})
+	}
+	// The refused set changed nothing, not even the queue.
+	p, err := g.Get(genl.ByName(taken.Name))
+	if err != nil || p.Queue != 0 || p.Up {
+		t.Errorf("after refused sets: %+v, %v; want queue 0, down", p, err)
+	}
+	if _, err := g.Lower(long); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("refused default name left a group on %s: %v", long, err)
+	}
+	if sysfsInt(t, long, "mtu") != 1500 {
+		t.Errorf("refused first port left %s MTU raised", long)
+	}
+}
+
+// TestGenlLibraryErrors checks what a Go user gets for the common mistakes.
+func TestGenlLibraryErrors(t *testing.T) {
+	lw, peer := name("el"), name("ep")
+	veth(t, lw, peer)
+	g := genlClient(t)
+	p, err := g.Add(genl.AddRequest{Lower: lw, Port: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", p.Name) })
+	_, err = g.Add(genl.AddRequest{Lower: lw, Port: 3, Name: name("x")})
+	wantErr(t, err, os.ErrExist, fmt.Sprintf("port 3 already exists on %s (%s)", lw, p.Name))
+	_, err = g.Get(genl.ByName("nosuchdev"))
+	wantErr(t, err, os.ErrNotExist, "no device nosuchdev")
+	_, err = g.Add(genl.AddRequest{Lower: lw, Port: 40})
+	wantErr(t, err, syscall.ERANGE, "port 40 out of range (0-27)")
+}
+
+// recvEvent waits for the next event for dev of the given kind, skipping
+// others (changes come in bursts: admin state, then carrier).
+func recvEvent(t testing.TB, ch <-chan genl.Event, kind genl.EventKind, dev string) genl.Event {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatalf("watch ended waiting for %v %s", kind, dev)
+			}
+			if ev.Kind == genl.Lost {
+				t.Fatalf("events lost: %v", ev.Err)
+			}
+			if ev.Kind == kind && ev.Port.Name == dev {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no %v event for %s", kind, dev)
+		}
+	}
+}
+
+// TestGenlEvents watches the monitor group while ports are created,
+// changed and deleted by every path there is.
+func TestGenlEvents(t *testing.T) {
+	lw, peer := name("vl"), name("vp")
+	veth(t, lw, peer)
+	g := genlClient(t)
+	r := client(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := g.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	a := name("va")
+	if _, err := r.Add(rtlinkReq(lw, 1, a)); err != nil {
+		t.Fatal(err)
+	}
+	if ev := recvEvent(t, ch, genl.Created, a); ev.Port.Port != 1 || ev.Port.Lower != lw {
+		t.Errorf("created event %+v, want port 1 on %s", ev.Port, lw)
+	}
+	b := lw + ".p2"
+	if _, err := g.Add(genl.AddRequest{Lower: lw, Port: 2}); err != nil {
+		t.Fatal(err)
+	}
+	recvEvent(t, ch, genl.Created, b)
+
+	q := uint8(3)
+	if _, err := g.Set(genl.ByName(b), genl.SetRequest{Queue: &q}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := recvEvent(t, ch, genl.Changed, b); ev.Port.Queue != 3 {
+		t.Errorf("changed event %+v, want queue 3", ev.Port)
+	}
+	if err := r.Set(a, &q, nil); err != nil {
+		t.Fatal(err)
+	}
+	recvEvent(t, ch, genl.Changed, a)
+	sh(t, "ip", "link", "set", a, "up")
+	if ev := recvEvent(t, ch, genl.Changed, a); !ev.Port.Up {
+		t.Errorf("changed event after up: %+v", ev.Port)
+	}
+	sh(t, "ip", "link", "set", peer, "down") // carrier goes
+	for {
+		if ev := recvEvent(t, ch, genl.Changed, a); ev.Port.OperState == "LOWERLAYERDOWN" {
+			break
+		}
+	}
+	sh(t, "ip", "link", "set", a, "mtu", "1400")
+	if ev := recvEvent(t, ch, genl.Changed, a); ev.Port.MTU != 1400 {
+		t.Errorf("changed event after mtu: %+v", ev.Port)
+	}
+
+	if err := g.Delete(genl.ByName(b)); err != nil {
+		t.Fatal(err)
+	}
+	recvEvent(t, ch, genl.Deleted, b)
+	c := name("vc")
+	if _, err := g.Add(genl.AddRequest{Lower: lw, Port: 3, Name: c}); err != nil {
+		t.Fatal(err)
+	}
+	recvEvent(t, ch, genl.Created, c)
+	sh(t, "ip", "link", "del", lw) // the lower goes: both ports go
+	recvEvent(t, ch, genl.Deleted, a)
+	recvEvent(t, ch, genl.Deleted, c)
+
+	// Unloading the module deletes what is left, and says so.
+	lw2, peer2 := name("vl"), name("vp")
+	veth(t, lw2, peer2)
+	d := name("vd")
+	if _, err := g.Add(genl.AddRequest{Lower: lw2, Port: 4, Name: d}); err != nil {
+		t.Fatal(err)
+	}
+	recvEvent(t, ch, genl.Created, d)
+	sh(t, "rmmod", "brcm")
+	t.Cleanup(func() {
+		if err := loadModule(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	recvEvent(t, ch, genl.Deleted, d)
+	cancel()
+	for range ch {
+	}
+	if err := loadModule(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGenlDumpAtScale creates 2,000 ports over 80 lowers and checks that
+// a dump returns each exactly once, as rtnetlink lists them.
+func TestGenlDumpAtScale(t *testing.T) {
+	const lowers, perLower = 80, 25
+	g := genlClient(t)
+	want := make(map[string]bool)
+	for i := 0; i < lowers; i++ {
+		lw, peer := fmt.Sprintf("sl%d", i), fmt.Sprintf("sp%d", i)
+		veth(t, lw, peer)
+		for p := uint16(1); p <= perLower; p++ {
+			port, err := g.Add(genl.AddRequest{Lower: lw, Port: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[port.Name] = true
+		}
+	}
+	ports, err := g.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(map[string]int)
+	for _, p := range ports {
+		seen[p.Name]++
+	}
+	for n := range want {
+		if seen[n] != 1 {
+			t.Errorf("%s listed %d times", n, seen[n])
+		}
+	}
+	if len(ports) != len(want) {
+		t.Errorf("dump returned %d ports, want %d", len(ports), len(want))
+	}
+	rports, err := client(t).List()
+	if err != nil || len(rports) != len(ports) {
+		t.Errorf("rtnetlink lists %d ports (%v), genl %d", len(rports), err, len(ports))
+	}
+	ls, err := g.Lowers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, l := range ls {
+		if strings.HasPrefix(l.Name, "sl") {
+			n++
+			if l.Ports != perLower {
+				t.Errorf("%s has %d ports, want %d", l.Name, l.Ports, perLower)
+			}
+		}
+	}
+	if n != lowers {
+		t.Errorf("Lowers() lists %d of the %d lowers", n, lowers)
+	}
+}

@@ -1,0 +1,210 @@
+//go:build vmtest
+
+package integration
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+
+	"github.com/brcmlink/brcmlink/genl"
+)
+
+// The unprivileged half of TestUnprivileged runs in a child process as
+// nobody: TestMain runs unprivilegedChild instead of the tests when this
+// variable names a port to try.
+const childEnv = "BRCM_TEST_UNPRIVILEGED_PORT"
+
+// childResult is what the child reports: for each operation, "" or the
+// error it got and whether that error is os.ErrPermission.
+type childResult struct {
+	Op         string
+	Err        string
+	Permission bool
+}
+
+func unprivilegedChild(port string) {
+	var res []childResult
+	report := func(op string, err error) {
+		r := childResult{Op: op}
+		if err != nil {
+			r.Err, r.Permission = err.Error(), errors.Is(err, os.ErrPermission)
+		}
+		res = append(res, r)
+	}
+	g, err := genl.Dial()
+	report("dial", err)
+	if err == nil {
+		_, err = g.List()
+		report("list", err)
+		p, err := g.Get(genl.ByName(port))
+		report("get", err)
+		_, err = g.Lowers()
+		report("lowers", err)
+		lower := ""
+		if p != nil {
+			lower = p.Lower
+		}
+		_, err = g.Add(genl.AddRequest{Lower: lower, Port: 7})
+		report("add", err)
+		q := uint8(1)
+		_, err = g.Set(genl.ByName(port), genl.SetRequest{Queue: &q})
+		report("set", err)
+		report("delete", g.Delete(genl.ByName(port)))
+	}
+	json.NewEncoder(os.Stdout).Encode(res)
+	os.Exit(0)
+}
+
+// TestUnprivileged runs a client as nobody: it may read everything and
+// change nothing.
+func TestUnprivileged(t *testing.T) {
+	lw, peer := name("ul"), name("up")
+	veth(t, lw, peer)
+	g := genlClient(t)
+	p, err := g.Add(genl.AddRequest{Lower: lw, Port: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", p.Name) })
+
+	// Somewhere nobody can execute the test binary from.
+	dir, err := os.MkdirTemp("", "unprivileged")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := dir + "/child.test"
+	copyFile(t, os.Args[0], bin)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), childEnv+"="+p.Name)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	var res []childResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("child said %q: %v", out, err)
+	}
+	want := map[string]bool{"dial": false, "list": false, "get": false, "lowers": false, "add": true, "set": true, "delete": true}
+	for _, r := range res {
+		denied, ok := want[r.Op]
+		if !ok {
+			t.Errorf("unexpected operation %q", r.Op)
+			continue
+		}
+		delete(want, r.Op)
+		switch {
+		case denied && !r.Permission:
+			t.Errorf("%s as nobody: got %q, want a permission error", r.Op, r.Err)
+		case !denied && r.Err != "":
+			t.Errorf("%s as nobody failed: %s", r.Op, r.Err)
+		}
+	}
+	for op := range want {
+		t.Errorf("the child did not try %s", op)
+	}
+	if got, err := g.Get(genl.ByName(p.Name)); err != nil || got.Queue != 0 {
+		t.Errorf("after nobody's attempts: %+v, %v; want the port as it was", got, err)
+	}
+}
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNetnsIsolation checks that ports of one namespace are invisible
+// and untouchable from another, and that a port whose lower is elsewhere
+// reads the same through both netlink paths.
+func TestNetnsIsolation(t *testing.T) {
+	lw, peer := name("il"), name("ip")
+	veth(t, lw, peer)
+	g := genlClient(t)
+	mine, err := g.Add(genl.AddRequest{Lower: lw, Port: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", mine.Name) })
+
+	ns := name("in")
+	netns(t, ns)
+	sh(t, "ip", "-n", ns, "link", "add", "nl0", "type", "veth", "peer", "name", "np0")
+	gns := genlClient(t, genl.WithNetNSName(ns))
+	theirs, err := gns.Add(genl.AddRequest{Lower: "nl0", Port: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if theirs.Name != "nl0.p1" {
+		t.Errorf("port in %s named %s, want nl0.p1", ns, theirs.Name)
+	}
+
+	ps, err := gns.List()
+	if err != nil || len(ps) != 1 || ps[0].Name != "nl0.p1" {
+		t.Errorf("List in %s = %+v, %v; want only nl0.p1", ns, ps, err)
+	}
+	_, err = gns.Get(genl.ByName(mine.Name))
+	wantErr(t, err, os.ErrNotExist, "no device "+mine.Name)
+	err = gns.Delete(genl.ByName(mine.Name))
+	wantErr(t, err, os.ErrNotExist, "no device "+mine.Name)
+	err = gns.Delete(genl.ByPort(lw, 1))
+	wantErr(t, err, os.ErrNotExist, "lower device "+lw+" not found")
+	if !linkExists(mine.Name) {
+		t.Fatalf("%s was deleted from %s", mine.Name, ns)
+	}
+	ls, err := gns.Lowers()
+	if err != nil || len(ls) != 1 || ls[0].Name != "nl0" {
+		t.Errorf("Lowers in %s = %+v, %v; want only nl0", ns, ls, err)
+	}
+	for _, p := range must(g.List()) {
+		if p.Name == "nl0.p1" {
+			t.Errorf("the initial netns lists %s's port", ns)
+		}
+	}
+
+	// A port moved away from its lower: both paths report it alike.
+	sh(t, "ip", "link", "set", mine.Name, "netns", ns)
+	got, err := gns.Get(genl.ByName(mine.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Lower != "" || got.LowerIndex != ifindex(t, lw) {
+		t.Errorf("moved port: lower %q index %d, want \"\" and %d", got.Lower, got.LowerIndex, ifindex(t, lw))
+	}
+	rns := rtlinkIn(t, ns)
+	rgot, err := rns.Get(mine.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samePort(t, fmt.Sprintf("moved port through genl and rtnetlink in %s", ns), got, rgot)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
