@@ -89,7 +89,7 @@ const unknownAttr = 0x7ff
 
 // encodePort encodes p as the kernel's brcm_fill_port does, with pads
 // and unknown attributes thrown in; more appends attributes at the end.
-func encodePort(t *testing.T, p brcmlink.Port, more func(*netlink.AttributeEncoder)) []byte {
+func encodePort(t testing.TB, p brcmlink.Port, more func(*netlink.AttributeEncoder)) []byte {
 	t.Helper()
 	ae := netlink.NewAttributeEncoder()
 	ae.Uint32(brcmlink.AttrIfindex, uint32(p.Index))
@@ -130,7 +130,7 @@ func encodePort(t *testing.T, p brcmlink.Port, more func(*netlink.AttributeEncod
 
 // encodeLowerMsg encodes l as the kernel's brcm_fill_lower does, with a
 // pad and unknown attributes thrown in.
-func encodeLowerMsg(t *testing.T, l brcmlink.Lower) []byte {
+func encodeLowerMsg(t testing.TB, l brcmlink.Lower) []byte {
 	ae := netlink.NewAttributeEncoder()
 	ae.Uint32(brcmlink.AttrLowerIfindex, uint32(l.Index))
 	ae.String(brcmlink.AttrLowerIfname, l.Name)
@@ -150,7 +150,7 @@ func encodeLowerMsg(t *testing.T, l brcmlink.Lower) []byte {
 	return encode(t, ae)
 }
 
-func encode(t *testing.T, ae *netlink.AttributeEncoder) []byte {
+func encode(t testing.TB, ae *netlink.AttributeEncoder) []byte {
 	t.Helper()
 	b, err := ae.Encode()
 	if err != nil {
