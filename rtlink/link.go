@@ -63,7 +63,12 @@ func parseLink(b []byte) (link, error) {
 	if err := m.UnmarshalBinary(b); err != nil {
 		return link{}, err
 	}
-	a := m.Attributes // not nil: the kind was among them
+	// The scan above found the kind, but the library may still decode
+	// less from a malformed message (the fuzzer found one).
+	a := m.Attributes
+	if a == nil || a.Info == nil {
+		return link{}, fmt.Errorf("brcm link %s: malformed link info", l.name)
+	}
 	d, ok := a.Info.Data.(*Brcm)
 	if !ok && a.Info.Data != nil {
 		return link{}, fmt.Errorf("another package registered an rtnetlink driver for kind %q", brcmlink.Kind)
