@@ -80,6 +80,12 @@ func TestRejections(t *testing.T) {
 		{"change port", rawLink{index: ifindex(t, taken), port: u16(6)}, syscall.EOPNOTSUPP,
 			fmt.Sprintf("cannot change the port of %s from 5 to 6", taken)},
 		{"change queue out of range", rawLink{index: ifindex(t, taken), queue: u8(4)}, syscall.ERANGE, "queue 4 out of range (0-3)"},
+		{"a bad port hidden by a good one", rawLink{lower: lower, port: u16(40), extra: []extraAttr{{brcmlink.IFLABrcmPort, []byte{1, 0}}}},
+			syscall.ERANGE, "port 40 out of range (0-27)"},
+		{"a port of 4 bytes", rawLink{lower: lower, extra: []extraAttr{{brcmlink.IFLABrcmPort, []byte{1, 0, 0, 0}}}},
+			syscall.EINVAL, "attribute type 1 of the brcm link data is 4 bytes, not 2"},
+		{"an unknown attribute", rawLink{lower: lower, port: u16(1), extra: []extraAttr{{9, []byte{1}}}},
+			syscall.EINVAL, "unknown attribute type 9 in the brcm link data"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			wantKernelErr(t, tc.req.send(), tc.errno, tc.msg)

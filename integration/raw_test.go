@@ -25,6 +25,12 @@ type rawLink struct {
 	port  *uint16
 	queue *uint8
 	te    *uint8
+	extra []extraAttr // appended to IFLA_INFO_DATA as they are
+}
+
+type extraAttr struct {
+	typ  uint16
+	data []byte
 }
 
 func (r rawLink) send() error {
@@ -49,6 +55,9 @@ func (r rawLink) send() error {
 			}
 			if r.te != nil {
 				d.Uint8(brcmlink.IFLABrcmTagEnforce, *r.te)
+			}
+			for _, a := range r.extra {
+				d.Bytes(a.typ, a.data)
 			}
 			return nil
 		})

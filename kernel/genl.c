@@ -19,18 +19,40 @@ enum brcm_genl_mcgrp {
 
 static struct genl_family brcm_genl_family;
 
-/* Port, queue and tag enforcement are range-checked in brcm_check_cfg()
- * and names in brcm_genl_name(), so that errors can name the value.
+/* Each command's policy lists the attributes it takes, with their
+ * ranges: strict validation refuses any other, in every occurrence, and
+ * points at it. Names are checked where they are used, so that the error
+ * can name the name.
  */
-static const struct nla_policy brcm_genl_policy[BRCM_A_MAX + 1] = {
-	[BRCM_A_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
-	[BRCM_A_IFNAME]		= { .type = NLA_NUL_STRING },
-	[BRCM_A_LOWER_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
-	[BRCM_A_LOWER_IFNAME]	= { .type = NLA_NUL_STRING },
-	[BRCM_A_PORT]		= { .type = NLA_U16 },
-	[BRCM_A_QUEUE]		= { .type = NLA_U8 },
-	[BRCM_A_TAG_ENFORCE]	= { .type = NLA_U8 },
+#define BRCM_POLICY_IFINDEX	NLA_POLICY_MIN(NLA_U32, 1)
+#define BRCM_POLICY_IFNAME	{ .type = NLA_NUL_STRING }
+#define BRCM_POLICY_PORT	NLA_POLICY_MAX(NLA_U16, BRCM_PORT_MAX)
+
+/* BRCM_CMD_PORT_DEL and _GET: a selector. */
+static const struct nla_policy brcm_select_policy[BRCM_A_PORT + 1] = {
+	[BRCM_A_IFINDEX]	= BRCM_POLICY_IFINDEX,
+	[BRCM_A_IFNAME]		= BRCM_POLICY_IFNAME,
+	[BRCM_A_LOWER_IFINDEX]	= BRCM_POLICY_IFINDEX,
+	[BRCM_A_LOWER_IFNAME]	= BRCM_POLICY_IFNAME,
+	[BRCM_A_PORT]		= BRCM_POLICY_PORT,
+};
+
+/* BRCM_CMD_PORT_NEW and _SET: a selector or a new port, and settings. */
+static const struct nla_policy brcm_config_policy[BRCM_A_ADMIN_UP + 1] = {
+	[BRCM_A_IFINDEX]	= BRCM_POLICY_IFINDEX,
+	[BRCM_A_IFNAME]		= BRCM_POLICY_IFNAME,
+	[BRCM_A_LOWER_IFINDEX]	= BRCM_POLICY_IFINDEX,
+	[BRCM_A_LOWER_IFNAME]	= BRCM_POLICY_IFNAME,
+	[BRCM_A_PORT]		= BRCM_POLICY_PORT,
+	[BRCM_A_QUEUE]		= NLA_POLICY_MAX(NLA_U8, BRCM_QUEUE_MAX),
+	[BRCM_A_TAG_ENFORCE]	= NLA_POLICY_MAX(NLA_U8, BRCM_TAG_ENFORCE_MAX),
 	[BRCM_A_ADMIN_UP]	= NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/* BRCM_CMD_LINK_GET: a lower. */
+static const struct nla_policy brcm_lower_policy[BRCM_A_LOWER_IFNAME + 1] = {
+	[BRCM_A_LOWER_IFINDEX]	= BRCM_POLICY_IFINDEX,
+	[BRCM_A_LOWER_IFNAME]	= BRCM_POLICY_IFNAME,
 };
 
 /* Returns the name in @attr, or NULL with an error if it cannot be one. */
@@ -91,6 +113,7 @@ static struct net_device *brcm_genl_lower(struct net *net, struct nlattr **attrs
  * be the port's own.
  */
 static struct net_device *brcm_genl_port(struct net *net, struct nlattr **attrs,
+					 bool check_port,
 					 struct netlink_ext_ack *extack)
 {
 	bool by_lower = attrs[BRCM_A_LOWER_IFINDEX] || attrs[BRCM_A_LOWER_IFNAME];
@@ -152,6 +175,13 @@ static struct net_device *brcm_genl_port(struct net *net, struct nlattr **attrs,
 	if (!brcm_is_port(dev)) {
 		brcm_err(extack, "%s is not a brcm port", dev->name);
 		return ERR_PTR(-ENODEV);
+	}
+	port = brcm_port(dev)->port;
+	if (check_port && attrs[BRCM_A_PORT] &&
+	    nla_get_u16(attrs[BRCM_A_PORT]) != port) {
+		brcm_err(extack, "port %u given, but %s is port %u",
+			 nla_get_u16(attrs[BRCM_A_PORT]), dev->name, port);
+		return ERR_PTR(-EINVAL);
 	}
 	return dev;
 }
@@ -406,7 +436,8 @@ static int brcm_genl_port_del(struct sk_buff *skb, struct genl_info *info)
 	struct net_device *dev;
 
 	rtnl_lock();
-	dev = brcm_genl_port(genl_info_net(info), info->attrs, info->extack);
+	dev = brcm_genl_port(genl_info_net(info), info->attrs, true,
+			     info->extack);
 	if (IS_ERR(dev)) {
 		rtnl_unlock();
 		return PTR_ERR(dev);
@@ -430,7 +461,8 @@ static int brcm_genl_port_set(struct sk_buff *skb, struct genl_info *info)
 	if (!reply)
 		return -ENOMEM;
 	rtnl_lock();
-	dev = brcm_genl_port(genl_info_net(info), attrs, extack);
+	/* A different port is refused below as a change of port. */
+	dev = brcm_genl_port(genl_info_net(info), attrs, false, extack);
 	if (IS_ERR(dev)) {
 		err = PTR_ERR(dev);
 		goto unlock;
@@ -477,7 +509,8 @@ static int brcm_genl_port_get(struct sk_buff *skb, struct genl_info *info)
 	if (!reply)
 		return -ENOMEM;
 	rtnl_lock();
-	dev = brcm_genl_port(genl_info_net(info), info->attrs, info->extack);
+	dev = brcm_genl_port(genl_info_net(info), info->attrs, true,
+			     info->extack);
 	if (IS_ERR(dev)) {
 		rtnl_unlock();
 		nlmsg_free(reply);
@@ -486,6 +519,31 @@ static int brcm_genl_port_get(struct sk_buff *skb, struct genl_info *info)
 	err = brcm_reply_port(info, reply, dev);
 	rtnl_unlock();
 	return err;
+}
+
+/* A dump of ports takes a lower to filter by, nothing else. */
+static int brcm_genl_port_dump_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+
+	if (attrs[BRCM_A_IFINDEX] || attrs[BRCM_A_IFNAME] || attrs[BRCM_A_PORT]) {
+		NL_SET_ERR_MSG(cb->extack,
+			       "a dump of ports takes only a lower to filter by");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A dump of lowers takes nothing. */
+static int brcm_genl_link_dump_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+
+	if (attrs[BRCM_A_LOWER_IFINDEX] || attrs[BRCM_A_LOWER_IFNAME]) {
+		NL_SET_ERR_MSG(cb->extack, "a dump of lowers takes no attributes");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* Dumps resume by position: cb->args[0] holds how many were sent. Ports
@@ -589,27 +647,39 @@ static const struct genl_ops brcm_genl_ops[] = {
 	{
 		.cmd = BRCM_CMD_PORT_NEW,
 		.doit = brcm_genl_port_new,
+		.policy = brcm_config_policy,
+		.maxattr = ARRAY_SIZE(brcm_config_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = BRCM_CMD_PORT_DEL,
 		.doit = brcm_genl_port_del,
+		.policy = brcm_select_policy,
+		.maxattr = ARRAY_SIZE(brcm_select_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = BRCM_CMD_PORT_SET,
 		.doit = brcm_genl_port_set,
+		.policy = brcm_config_policy,
+		.maxattr = ARRAY_SIZE(brcm_config_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = BRCM_CMD_PORT_GET,
 		.doit = brcm_genl_port_get,
+		.start = brcm_genl_port_dump_start,
 		.dumpit = brcm_genl_port_dump,
+		.policy = brcm_select_policy,
+		.maxattr = ARRAY_SIZE(brcm_select_policy) - 1,
 	},
 	{
 		.cmd = BRCM_CMD_LINK_GET,
 		.doit = brcm_genl_link_get,
+		.start = brcm_genl_link_dump_start,
 		.dumpit = brcm_genl_link_dump,
+		.policy = brcm_lower_policy,
+		.maxattr = ARRAY_SIZE(brcm_lower_policy) - 1,
 	},
 };
 
@@ -621,7 +691,6 @@ static struct genl_family brcm_genl_family __ro_after_init = {
 	.name		= BRCM_GENL_NAME,
 	.version	= BRCM_GENL_VERSION,
 	.maxattr	= BRCM_A_MAX,
-	.policy		= brcm_genl_policy,
 	.netnsok	= true,
 	/* Strict validation and zeroed reserved fields for every command. */
 	.resv_start_op	= 0,

@@ -8,8 +8,8 @@
 
 #include "brcm.h"
 
-/* Ranges are checked in brcm_check_cfg(), not here, so the error can name
- * the value: a policy range only says "integer out of range".
+/* Ranges are checked in brcm_validate_data(), not here, so the error
+ * can name the value: a policy range only says "integer out of range".
  */
 static const struct nla_policy brcm_policy[IFLA_BRCM_MAX + 1] = {
 	[IFLA_BRCM_PORT]	= { .type = NLA_U16 },
@@ -28,11 +28,66 @@ static void brcm_cfg_from_attrs(struct brcm_port_cfg *cfg,
 		cfg->tag_enforce = nla_get_u8(data[IFLA_BRCM_TAG_ENFORCE]);
 }
 
+/* rtnetlink parses IFLA_INFO_DATA leniently: it skips unknown types,
+ * takes attributes longer than their type, and keeps only the last of
+ * duplicates. Check every attribute of the nest as strict validation
+ * would, so that no malformed request is accepted, and name what is
+ * wrong.
+ */
+static int brcm_validate_data(const struct nlattr *linkinfo,
+			      struct netlink_ext_ack *extack)
+{
+	static const u8 size[IFLA_BRCM_MAX + 1] = {
+		[IFLA_BRCM_PORT]	= sizeof(u16),
+		[IFLA_BRCM_QUEUE]	= sizeof(u8),
+		[IFLA_BRCM_TAG_ENFORCE]	= sizeof(u8),
+	};
+	const struct nlattr *data, *attr;
+	struct brcm_port_cfg cfg;
+	int rem, type, err;
+
+	data = linkinfo ? nla_find_nested(linkinfo, IFLA_INFO_DATA) : NULL;
+	if (!data)
+		return 0;
+	nla_for_each_nested(attr, data, rem) {
+		type = nla_type(attr);
+		if (type < 1 || type > IFLA_BRCM_MAX) {
+			brcm_err(extack, "unknown attribute type %d in the brcm link data",
+				 type);
+			goto bad_attr;
+		}
+		if (nla_len(attr) != size[type]) {
+			brcm_err(extack, "attribute type %d of the brcm link data is %d bytes, not %u",
+				 type, nla_len(attr), size[type]);
+			goto bad_attr;
+		}
+		memset(&cfg, 0, sizeof(cfg));
+		if (type == IFLA_BRCM_PORT)
+			cfg.port = nla_get_u16(attr);
+		else if (type == IFLA_BRCM_QUEUE)
+			cfg.queue = nla_get_u8(attr);
+		else
+			cfg.tag_enforce = nla_get_u8(attr);
+		err = brcm_check_cfg(&cfg, extack);
+		if (err) {
+			NL_SET_BAD_ATTR(extack, attr);
+			return err;
+		}
+	}
+	if (rem) {
+		brcm_err(extack, "%d bytes left over in the brcm link data", rem);
+		return -EINVAL;
+	}
+	return 0;
+
+bad_attr:
+	NL_SET_BAD_ATTR(extack, attr);
+	return -EINVAL;
+}
+
 static int brcm_validate(struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack)
 {
-	struct brcm_port_cfg cfg = {};
-
 	if (tb[IFLA_ADDRESS]) {
 		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN ||
 		    !is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
@@ -41,10 +96,7 @@ static int brcm_validate(struct nlattr *tb[], struct nlattr *data[],
 			return -EADDRNOTAVAIL;
 		}
 	}
-	if (!data)
-		return 0;
-	brcm_cfg_from_attrs(&cfg, data);
-	return brcm_check_cfg(&cfg, extack);
+	return brcm_validate_data(tb[IFLA_LINKINFO], extack);
 }
 
 static int brcm_newlink(struct net *src_net, struct net_device *dev,
