@@ -58,8 +58,9 @@ unit:
 # Integration tests: built here, run as root inside the VM.
 integration: module
 	$(GO) test -c -tags vmtest -o $(CACHE)/bin/integration.test ./integration
+	$(GO) build -o $(CACHE)/bin/brcmlink ./cmd/brcmlink
 	integration/vm/run -- $(CACHE)/bin/integration.test -test.v -test.count=1 \
-		-brcm.ko=$(CURDIR)/kernel/brcm.ko | tee $(CACHE)/integration.log; \
+		-brcm.ko=$(CURDIR)/kernel/brcm.ko -brcmlink=$(CACHE)/bin/brcmlink | tee $(CACHE)/integration.log; \
 	status=$${PIPESTATUS[0]}; \
 	echo "integration: $$(grep -c '^--- PASS' $(CACHE)/integration.log) passed, $$(grep -c '^--- FAIL' $(CACHE)/integration.log) failed"; \
 	exit $$status

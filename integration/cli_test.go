@@ -94,7 +94,9 @@ func TestCLI(t *testing.T) {
 		t.Cleanup(func() { command("ip", "link", "del", d) })
 	}
 
-	// JSON against the kernel's view, port by port.
+	// JSON against the kernel's view, port by port, once the link watch
+	// has settled the operational state of the port brought up.
+	eventually(t, p1+" up", func() bool { return sysfs(t, p1, "operstate") == "up" })
 	ps := showJSON(t, "show", "dev", l.IMP)
 	if len(ps) != 3 {
 		t.Fatalf("show dev %s: %d ports, want 3: %+v", l.IMP, len(ps), ps)

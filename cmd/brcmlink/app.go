@@ -1,0 +1,208 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+	"github.com/urfave/cli/v2"
+)
+
+// version is set at build time: -ldflags "-X main.version=1.2.3".
+var version = "dev"
+
+// env is what a run of brcmlink works with; tests give their own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	dial           Dialer
+	lowers         func() []string // network devices, for completion
+	netns          func() []string // named network namespaces, for completion
+}
+
+// options are the global options.
+type options struct {
+	json, pretty, details bool
+	stats                 int
+	netns                 string
+	batch                 string
+	force                 bool
+	version               bool
+	help                  bool // read by urfave/cli itself, for -h
+}
+
+// app is one run of brcmlink.
+type app struct {
+	ctx     context.Context
+	env     *env
+	opt     options
+	helpErr error // a -h TOPIC that names no command
+}
+
+// errDone ends a run that did what it had to in a Before hook.
+var errDone = errors.New("done")
+
+// Main runs brcmlink with args, the command line without the program
+// name, and returns its exit status.
+func Main(ctx context.Context, args []string, e *env) int {
+	a := &app{ctx: ctx, env: e}
+	err := a.cli().RunContext(ctx, append([]string{grammar.Program}, args...))
+	if errors.Is(err, errDone) {
+		err = nil
+	}
+	return a.report(cmp.Or(err, a.helpErr))
+}
+
+// cli builds the urfave/cli application from the grammar's tables. It
+// parses the global options and dispatches exact command names; brcmlink
+// parses the rest, prefixes included, with the grammar.
+func (a *app) cli() *cli.App {
+	o := &a.opt
+	bools := map[string]*bool{"json": &o.json, "pretty": &o.pretty, "details": &o.details,
+		"force": &o.force, "version": &o.version, "help": &o.help}
+	strs := map[string]*string{"netns": &o.netns, "batch": &o.batch}
+	var flags []cli.Flag
+	for _, opt := range grammar.Options {
+		names := opt.Names()
+		switch {
+		case opt.Meta != "":
+			flags = append(flags, &cli.StringFlag{Name: names[0], Aliases: names[1:], Usage: opt.Help, Destination: must(strs[opt.Name], opt.Name)})
+		case opt.Repeat:
+			flags = append(flags, &cli.BoolFlag{Name: names[0], Aliases: names[1:], Usage: opt.Help, Count: &o.stats})
+		default:
+			flags = append(flags, &cli.BoolFlag{Name: names[0], Aliases: names[1:], Usage: opt.Help, Destination: must(bools[opt.Name], opt.Name)})
+		}
+	}
+	var cmds []*cli.Command
+	for _, c := range grammar.Commands {
+		cmds = append(cmds, &cli.Command{
+			Name:            c.Name,
+			Aliases:         c.Aliases,
+			Usage:           c.Summary,
+			UsageText:       c.Synopsis(),
+			SkipFlagParsing: true, // the grammar parses the arguments
+			HideHelp:        true,
+			// For brcmlink -h COMMAND.
+			CustomHelpTemplate: literal(c.HelpText()),
+			Action: func(cc *cli.Context) error {
+				return a.command(append([]string{c.Name}, cc.Args().Slice()...))
+			},
+		})
+	}
+	cmds = append(cmds,
+		&cli.Command{Name: "man", Hidden: true, Usage: "print the man page",
+			Action: func(*cli.Context) error { return a.print(grammar.Man()) }},
+		&cli.Command{Name: completeCommand, Hidden: true, SkipFlagParsing: true, HideHelp: true,
+			Action: func(cc *cli.Context) error { return a.complete(cc.Args().Slice()) }},
+	)
+	return &cli.App{
+		Name:    grammar.Program,
+		Usage:   grammar.Summary,
+		Version: version,
+		// The grammar writes the help, which urfave prints for -h; brcmlink
+		// defines -h itself, as urfave would add its own with HideHelp false.
+		HideHelp:              true,
+		HideVersion:           true,
+		CustomAppHelpTemplate: literal(grammar.Usage()),
+		CommandNotFound: func(_ *cli.Context, topic string) {
+			// -h TOPIC: not a command's full name, maybe an abbreviation.
+			a.helpErr = a.help(topic)
+		},
+		Flags:     flags,
+		Commands:  cmds,
+		Reader:    a.env.stdin,
+		Writer:    a.env.stdout,
+		ErrWriter: a.env.stderr,
+		Before: func(*cli.Context) error {
+			if o.version {
+				_ = a.print(fmt.Sprintf("%s version %s\n", grammar.Program, version))
+				return errDone
+			}
+			return nil
+		},
+		Action:         func(cc *cli.Context) error { return a.command(cc.Args().Slice()) },
+		OnUsageError:   func(_ *cli.Context, err error, _ bool) error { return optionError(err) },
+		ExitErrHandler: func(*cli.Context, error) {}, // Main decides the exit status
+	}
+}
+
+// must returns the destination of an option, which the grammar's table
+// may not name without this file following.
+func must[T any](p *T, name string) *T {
+	if p == nil {
+		panic("brcmlink: no destination for option " + name)
+	}
+	return p
+}
+
+// optionError words an error of the flag package as iproute2 would.
+func optionError(err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return usagef("option %q is unknown, try %q", name, grammar.Program+" -help")
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return usagef("option %q needs an argument", name)
+	}
+	return usagef("%s", msg)
+}
+
+func usagef(format string, args ...any) error {
+	return &grammar.UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// help prints the help of the command that topic names.
+func (a *app) help(topic string) error {
+	c, err := grammar.Lookup(topic, false)
+	if err != nil {
+		return err
+	}
+	return a.print(c.HelpText())
+}
+
+// literal makes s a text/template, for urfave's help, that prints s.
+func literal(s string) string {
+	return strings.ReplaceAll(s, "{{", `{{"{{"}}`)
+}
+
+func (a *app) print(s string) error {
+	_, err := io.WriteString(a.env.stdout, s)
+	return err
+}
+
+// command runs the command line words: a command and its arguments, or
+// nothing for show.
+func (a *app) command(words []string) error {
+	if a.opt.batch != "" {
+		if len(words) > 0 {
+			return usagef("-batch takes no command, but %q was given", words[0])
+		}
+		return a.batch()
+	}
+	if len(words) == 0 {
+		words = []string{"show"} // like `ip link`
+	}
+	req, err := grammar.Parse(words, false)
+	if he := (*grammar.HelpError)(nil); errors.As(err, &he) {
+		return a.print(he.Command.HelpText())
+	}
+	if err != nil {
+		return err
+	}
+	switch req.Command.Name {
+	case "help":
+		if req.Topic != nil {
+			return a.print(req.Topic.HelpText())
+		}
+		return a.print(grammar.Usage())
+	case "completion":
+		return a.print(completionScript(req.Shell))
+	}
+	r := a.runner()
+	defer r.close()
+	return r.run(req)
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+)
+
+// completeCommand is the hidden command the completion scripts run: it
+// takes the words after the program name up to the cursor, the last one
+// being completed, and prints one candidate a line, "WORD\tHELP" or WORD,
+// or filesDirective when a file name comes next. The grammar decides, so
+// the scripts hold no knowledge of the command line and cannot drift.
+const (
+	completeCommand = "__complete"
+	filesDirective  = ":files"
+)
+
+func (a *app) complete(words []string) error {
+	src := grammar.Sources{Lowers: a.env.lowers, NetNS: a.env.netns, Ports: a.portNames}
+	c := grammar.Complete(words, src)
+	var b strings.Builder
+	if c.Files {
+		b.WriteString(filesDirective + "\n")
+	}
+	for _, cand := range c.Candidates {
+		b.WriteString(cand.Word)
+		if cand.Help != "" {
+			b.WriteString("\t" + cand.Help)
+		}
+		b.WriteString("\n")
+	}
+	return a.print(b.String())
+}
+
+// portNames lists the ports of netns for completion; nothing if it
+// cannot.
+func (a *app) portNames(netns string) []string {
+	be, err := a.env.dial(netns)
+	if err != nil {
+		return nil
+	}
+	defer be.Close()
+	ps, err := be.List()
+	if err != nil {
+		return nil
+	}
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	slices.Sort(names)
+	return names
+}
+
+// dirNames lists the names in dir, for completion.
+func dirNames(dir string) func() []string {
+	return func() []string {
+		es, err := os.ReadDir(dir)
+		if err != nil {
+			return nil
+		}
+		names := make([]string, len(es))
+		for i, e := range es {
+			names[i] = e.Name()
+		}
+		return names
+	}
+}
+
+// completionScript is the script of shell, which asks brcmlink
+// __complete what comes next.
+func completionScript(shell string) string {
+	return strings.NewReplacer("PROG", grammar.Program, "COMPLETE", completeCommand, "FILES", filesDirective).Replace(scripts[shell])
+}
+
+var scripts = map[string]string{
+	"bash": `# bash completion for PROG: source <(PROG completion bash)
+_PROG() {
+    local cur=${COMP_WORDS[COMP_CWORD]} line
+    COMPREPLY=()
+    while IFS= read -r line; do
+        if [[ $line == FILES ]]; then
+            compopt -o filenames 2>/dev/null
+            mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur")
+        else
+            COMPREPLY+=("${line%%$'\t'*}")
+        fi
+    done < <("${COMP_WORDS[0]}" COMPLETE "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
+}
+complete -F _PROG PROG
+`,
+	"zsh": `#compdef PROG
+# zsh completion for PROG: source <(PROG completion zsh), or save as _PROG in $fpath
+_PROG() {
+    local -a cands
+    local line word
+    for line in "${(@f)$("${words[1]}" COMPLETE "${(@)words[2,CURRENT]}" 2>/dev/null)}"; do
+        [[ -z $line ]] && continue
+        if [[ $line == FILES ]]; then
+            _files
+            return
+        fi
+        word=${line%%$'\t'*}
+        if [[ $line == *$'\t'* ]]; then
+            cands+=("${word//:/\\:}:${line#*$'\t'}")
+        else
+            cands+=("${word//:/\\:}")
+        fi
+    done
+    _describe PROG cands
+}
+if [[ $funcstack[1] == _PROG ]]; then
+    _PROG "$@"
+else
+    compdef _PROG PROG
+fi
+`,
+	"fish": `# fish completion for PROG: PROG completion fish | source
+function __PROG_complete
+    set -l words (commandline -opc)
+    set -l cur (commandline -ct)
+    for line in ($words[1] COMPLETE $words[2..-1] "$cur" 2>/dev/null)
+        if test "$line" = FILES
+            __fish_complete_path (commandline -ct)
+        else
+            echo $line
+        end
+    end
+end
+complete -c PROG -f -a '(__PROG_complete)'
+`,
+}
+
+// init makes sure that every shell the grammar names has a script.
+func init() {
+	for _, a := range grammar.Commands {
+		for _, arg := range a.Args() {
+			if arg.Field == grammar.FieldShell && scripts[arg.Keyword] == "" {
+				panic(fmt.Sprintf("brcmlink: no completion script for %s", arg.Keyword))
+			}
+		}
+	}
+}

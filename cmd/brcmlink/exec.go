@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/format"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+	"github.com/brcmlink/brcmlink/genl"
+)
+
+// Backend is what brcmlink asks of the kernel: a *genl.Client, or a fake
+// in the tests.
+type Backend interface {
+	Add(genl.AddRequest) (*brcmlink.Port, error)
+	Delete(genl.Selector) error
+	Set(genl.Selector, genl.SetRequest) (*brcmlink.Port, error)
+	Get(genl.Selector) (*brcmlink.Port, error)
+	List() ([]brcmlink.Port, error)
+	ListLower(lower string) ([]brcmlink.Port, error)
+	Lower(name string) (*brcmlink.Lower, error)
+	Lowers() ([]brcmlink.Lower, error)
+	Watch(ctx context.Context) (<-chan genl.Event, error)
+	Close() error
+}
+
+var _ Backend = (*genl.Client)(nil)
+
+// Dialer opens a Backend in the network namespace netns ("" for this
+// one).
+type Dialer func(netns string) (Backend, error)
+
+// runner runs the port commands on one Backend, which it opens for the
+// first command and keeps: a batch file shares one socket.
+type runner struct {
+	a       *app
+	be      Backend
+	dialErr error
+	out     *bufio.Writer
+}
+
+func (a *app) runner() *runner {
+	return &runner{a: a, out: bufio.NewWriter(a.env.stdout)}
+}
+
+func (r *runner) backend() (Backend, error) {
+	if r.be == nil && r.dialErr == nil {
+		r.be, r.dialErr = r.a.env.dial(r.a.opt.netns)
+	}
+	return r.be, r.dialErr
+}
+
+func (r *runner) close() {
+	_ = r.out.Flush()
+	if r.be != nil {
+		_ = r.be.Close()
+	}
+}
+
+// handlers run the port commands of the grammar.
+var handlers = map[string]func(*runner, Backend, *grammar.Request) error{
+	"add":     (*runner).add,
+	"del":     (*runner).del,
+	"set":     (*runner).set,
+	"show":    (*runner).show,
+	"stats":   (*runner).stats,
+	"monitor": (*runner).monitor,
+}
+
+// run runs req, a port command, and flushes what it printed.
+func (r *runner) run(req *grammar.Request) error {
+	h, ok := handlers[req.Command.Name]
+	if !ok {
+		return fmt.Errorf("no handler for command %s", req.Command.Name) // a grammar without its code
+	}
+	be, err := r.backend()
+	if err != nil {
+		return err
+	}
+	err = h(r, be, req)
+	if ferr := r.out.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+func (r *runner) view() format.View {
+	return format.View{Details: r.a.opt.details, Stats: r.a.opt.stats}
+}
+
+// selector is the port that req names: by NAME, or by lower and port.
+func selector(req *grammar.Request) genl.Selector {
+	if req.Name != "" {
+		return genl.ByName(req.Name)
+	}
+	return genl.ByPort(req.Lower, *req.Port)
+}
+
+func (r *runner) add(be Backend, req *grammar.Request) error {
+	_, err := be.Add(genl.AddRequest{
+		Lower:      req.Lower,
+		Port:       *req.Port,
+		Name:       req.Name,
+		Queue:      req.Queue,
+		TagEnforce: req.TagEnforce,
+		Up:         req.Up != nil && *req.Up,
+	})
+	return err
+}
+
+func (r *runner) del(be Backend, req *grammar.Request) error {
+	return be.Delete(selector(req))
+}
+
+func (r *runner) set(be Backend, req *grammar.Request) error {
+	_, err := be.Set(selector(req), genl.SetRequest{Queue: req.Queue, TagEnforce: req.TagEnforce, Up: req.Up})
+	return err
+}
+
+// ports returns the ports req selects, sorted: one, those of a lower, or
+// all.
+func ports(be Backend, req *grammar.Request) ([]brcmlink.Port, error) {
+	var ps []brcmlink.Port
+	var err error
+	switch {
+	case req.Name != "" || req.Port != nil:
+		var p *brcmlink.Port
+		if p, err = be.Get(selector(req)); p != nil {
+			ps = []brcmlink.Port{*p}
+		}
+	case req.Lower != "":
+		ps, err = be.ListLower(req.Lower)
+	default:
+		ps, err = be.List()
+	}
+	format.SortPorts(ps)
+	return ps, err
+}
+
+func (r *runner) show(be Backend, req *grammar.Request) error {
+	ps, err := ports(be, req)
+	if err != nil {
+		return err
+	}
+	var lowers []brcmlink.Lower
+	if r.a.opt.stats > 1 && len(ps) > 0 {
+		if lowers, err = be.Lowers(); err != nil {
+			return err
+		}
+	}
+	if r.a.opt.json {
+		return format.WriteJSON(r.out, format.PortsJSON(ps, lowers, r.view()), r.a.opt.pretty)
+	}
+	return format.Ports(r.out, ps, lowers, r.view())
+}
+
+// stats prints ports with their counters, then their lowers: every one,
+// a port and its lower, or a lower and its ports.
+func (r *runner) stats(be Backend, req *grammar.Request) error {
+	var lowers []brcmlink.Lower
+	if req.Lower != "" {
+		// First, so that a device without ports says so.
+		l, err := be.Lower(req.Lower)
+		if err != nil {
+			return err
+		}
+		lowers = []brcmlink.Lower{*l}
+	}
+	ps, err := ports(be, req)
+	if err != nil {
+		return err
+	}
+	switch {
+	case req.Name != "" && ps[0].Lower != "":
+		l, err := be.Lower(ps[0].Lower)
+		if err != nil {
+			return err
+		}
+		lowers = []brcmlink.Lower{*l}
+	case req.Name == "" && req.Lower == "":
+		if lowers, err = be.Lowers(); err != nil {
+			return err
+		}
+		format.SortLowers(lowers)
+	}
+	v := r.view()
+	if r.a.opt.json {
+		return format.WriteJSON(r.out, format.Stats(ps, lowers, v), r.a.opt.pretty)
+	}
+	v.Stats = 1
+	if err := format.Ports(r.out, ps, nil, v); err != nil {
+		return err
+	}
+	return format.Lowers(r.out, lowers)
+}
+
+// events name the kinds of genl.Event: in text, in JSON.
+var events = map[genl.EventKind][2]string{
+	genl.Created: {"NEW", "new"},
+	genl.Changed: {"CHANGE", "change"},
+	genl.Deleted: {"DEL", "del"},
+	genl.Lost:    {"LOST", "lost"},
+}
+
+// monitor prints events until SIGINT or SIGTERM, each line flushed as it
+// comes for whoever reads the other end of a pipe.
+func (r *runner) monitor(be Backend, _ *grammar.Request) error {
+	ctx, stop := signal.NotifyContext(r.a.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	evs, err := be.Watch(ctx)
+	if err != nil {
+		return err
+	}
+	var lost error
+	for ev := range evs {
+		if err := r.event(ev); err != nil {
+			return err
+		}
+		if err := r.out.Flush(); err != nil {
+			return err
+		}
+		if ev.Kind == genl.Lost {
+			lost = ev.Err
+		}
+	}
+	if ctx.Err() != nil {
+		return nil // interrupted: the way monitor ends
+	}
+	if lost == nil {
+		lost = errors.New("the event stream ended")
+	}
+	return lost // the socket failed, which ends the watch
+}
+
+func (r *runner) event(ev genl.Event) error {
+	names, ok := events[ev.Kind]
+	if !ok {
+		return nil // a kind this brcmlink does not know
+	}
+	if r.a.opt.json {
+		j := format.EventJSON{Event: names[1]}
+		if ev.Kind == genl.Lost {
+			j.Error, _ = render(ev.Err)
+		} else {
+			p := format.Port(ev.Port, nil, format.View{Stats: min(r.a.opt.stats, 1)})
+			j.PortJSON = &p
+		}
+		return format.WriteJSON(r.out, j, false) // one object a line, even with -pretty
+	}
+	if ev.Kind == genl.Lost {
+		reason, _ := render(ev.Err)
+		return format.Lost(r.out, reason)
+	}
+	return format.Event(r.out, names[0], ev.Port, r.view())
+}

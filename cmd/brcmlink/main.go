@@ -1,0 +1,23 @@
+// Command brcmlink manages the ports of a Broadcom switch behind its IMP
+// port, through the brcm kernel module's generic netlink family, with the
+// command line of iproute2's ip. docs/cli.md is its guide and
+// docs/brcmlink.8 its man page, which `brcmlink man` writes.
+package main
+
+//go:generate sh -c "go run . man > ../../docs/brcmlink.8"
+
+import (
+	"context"
+	"os"
+)
+
+func main() {
+	os.Exit(Main(context.Background(), os.Args[1:], &env{
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		dial:   dialGenl,
+		lowers: dirNames("/sys/class/net"),
+		netns:  dirNames("/run/netns"),
+	}))
+}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+	"github.com/brcmlink/brcmlink/genl"
+	"github.com/brcmlink/brcmlink/internal/nl"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden and docs/brcmlink.8 from what the code prints")
+
+// golden compares got with testdata/name.golden, or rewrites it.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update writes it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from %s (go test -update rewrites it):\n%s", name, path, got)
+	}
+}
+
+// monitorEvents are what the fake's Watch sends in the monitor tests.
+func monitorEvents() []genl.Event {
+	p := brcmlink.Port{Index: 10, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0", Port: 5, OperState: "DOWN", MTU: 1500,
+		Stats: &brcmlink.Stats{}}
+	up := p
+	up.Up, up.OperState, up.Queue = true, "UP", 2
+	up.Stats = &brcmlink.Stats{RxPackets: 3, RxBytes: 180, TxPackets: 1, TxBytes: 60}
+	other := brcmlink.Port{Index: 20, Name: "lab.p3", LowerIndex: 4, Port: 3, OperState: "LOWERLAYERDOWN", MTU: 1500}
+	return []genl.Event{
+		{Kind: genl.Created, Port: p},
+		{Kind: genl.Changed, Port: up},
+		{Kind: genl.Lost, Err: nl.Pkg("genl").Wrap("watch", "", syscall.ENOBUFS)},
+		{Kind: genl.Created, Port: other},
+		{Kind: genl.Deleted, Port: up},
+	}
+}
+
+// TestOutput checks the text and JSON that show, stats and monitor print
+// against testdata/*.golden, and that the JSON parses back.
+func TestOutput(t *testing.T) {
+	for _, tt := range []struct {
+		name, args string
+		fake       func() *fake
+		json       string // "array", "object", "lines": the JSON it must be
+	}{
+		{"show", "show", seeded, ""},
+		{"show_details", "-d show", seeded, ""},
+		{"show_stats", "-s show", seeded, ""},
+		{"show_stats2", "-s -s -d show", seeded, ""},
+		{"show_one", "show eth0.p5", seeded, ""},
+		{"show_lower", "show dev eth0", seeded, ""},
+		{"show_empty", "show", newFake, ""},
+		{"show_json", "-j show", seeded, "array"},
+		{"show_json_stats2", "-j -s -s show", seeded, "array"},
+		{"show_json_pretty", "-j -p -s show dev eth1", seeded, "array"},
+		{"show_json_empty", "-j show", newFake, "array"},
+		{"stats", "stats", seeded, ""},
+		{"stats_dev", "stats dev eth0", seeded, ""},
+		{"stats_name", "-d stats uplink", seeded, ""},
+		{"stats_json", "-j stats", seeded, "object"},
+		{"stats_json_pretty", "-j -p stats dev eth1", seeded, "object"},
+		{"stats_json_empty", "-j stats", newFake, "object"},
+		{"monitor", "-d monitor", newFake, ""},
+		{"monitor_json", "-j -p -s monitor", newFake, "lines"},
+	} {
+		f := tt.fake()
+		f.events = monitorEvents()
+		r := run(t, f, tt.args)
+		if r.status != 0 || r.stderr != "" {
+			t.Errorf("brcmlink %s: status %d, stderr %q", tt.args, r.status, r.stderr)
+			continue
+		}
+		golden(t, tt.name, r.stdout)
+		checkJSON(t, tt.args, tt.json, r.stdout)
+	}
+}
+
+// checkJSON parses out back as the JSON it must be and checks its shape.
+func checkJSON(t *testing.T, args, kind, out string) {
+	t.Helper()
+	portKeys := []string{"ifindex", "ifname", "link_ifindex", "port", "queue", "tag_enforce", "admin_up", "operstate", "mtu"}
+	checkPort := func(p map[string]any) {
+		for _, k := range portKeys {
+			if _, ok := p[k]; !ok {
+				t.Errorf("%s: port without %q: %v", args, k, p)
+			}
+		}
+		if _, ok := p["link"]; !ok && p["ifname"] != "lab.p3" {
+			t.Errorf("%s: port without link: %v", args, p)
+		}
+		if s, ok := p["stats64"].(map[string]any); ok {
+			rx, _ := s["rx"].(map[string]any)
+			tx, _ := s["tx"].(map[string]any)
+			for _, k := range []string{"bytes", "packets", "errors", "dropped", "multicast"} {
+				if _, ok := rx[k]; !ok {
+					t.Errorf("%s: stats64.rx without %s", args, k)
+				}
+				if _, ok := tx[k]; !ok && k != "multicast" {
+					t.Errorf("%s: stats64.tx without %s", args, k)
+				}
+			}
+		}
+	}
+	checkLower := func(l map[string]any) {
+		s, _ := l["stats"].(map[string]any)
+		for _, k := range []string{"rx_tagged", "rx_bad_length", "rx_bad_opcode", "rx_bad_port_id", "rx_unknown_port"} {
+			if _, ok := s[k]; !ok {
+				t.Errorf("%s: lower without stats.%s: %v", args, k, l)
+			}
+		}
+		if _, ok := l["ports"]; !ok || l["ifname"] == nil || l["ifindex"] == nil {
+			t.Errorf("%s: lower incomplete: %v", args, l)
+		}
+	}
+	switch kind {
+	case "array":
+		var ps []map[string]any
+		if err := json.Unmarshal([]byte(out), &ps); err != nil || ps == nil {
+			t.Errorf("%s: not a JSON array (%v): %s", args, err, out)
+		}
+		for _, p := range ps {
+			checkPort(p)
+		}
+	case "object":
+		var s struct {
+			Ports  []map[string]any `json:"ports"`
+			Lowers []map[string]any `json:"lowers"`
+		}
+		if err := json.Unmarshal([]byte(out), &s); err != nil || s.Ports == nil || s.Lowers == nil {
+			t.Errorf("%s: not {ports, lowers} (%v): %s", args, err, out)
+		}
+		for _, p := range s.Ports {
+			checkPort(p)
+			if p["stats64"] == nil {
+				t.Errorf("%s: a port without stats64", args)
+			}
+		}
+		for _, l := range s.Lowers {
+			checkLower(l)
+		}
+	case "lines":
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			var ev map[string]any
+			if err := json.Unmarshal([]byte(line), &ev); err != nil {
+				t.Errorf("%s: line not a JSON object (%v): %s", args, err, line)
+				continue
+			}
+			switch ev["event"] {
+			case "new", "change", "del":
+				checkPort(ev)
+			case "lost":
+				if ev["error"] == "" {
+					t.Errorf("%s: lost without error", args)
+				}
+			default:
+				t.Errorf("%s: event %v", args, ev["event"])
+			}
+		}
+	}
+}
+
+// TestShowSorted checks the order of show: by lower, then port,
+// whatever order the kernel lists ports in; foreign lowers last.
+func TestShowSorted(t *testing.T) {
+	r := run(t, seeded(), "show")
+	var names []string
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		names = append(names, strings.Fields(l)[0])
+	}
+	want := "eth0.p1@eth0 eth0.p5@eth0 eth0.p27@eth0 uplink@eth1 lab.p3@if4"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("order %s, want %s", got, want)
+	}
+}
+
+// lineWriter records each Write, to see that monitor flushes every
+// line as it comes.
+type lineWriter struct {
+	mu     sync.Mutex
+	writes []string
+}
+
+func (w *lineWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.writes = append(w.writes, string(b))
+	return len(b), nil
+}
+
+func TestMonitorFlushesEachLine(t *testing.T) {
+	for _, args := range []string{"monitor", "-j monitor"} {
+		f := newFake()
+		f.events = monitorEvents()
+		ctx, cancel := context.WithCancel(context.Background())
+		f.afterEvents = cancel
+		var out lineWriter
+		var errOut bytes.Buffer
+		status := Main(ctx, strings.Fields(args), &env{stdout: &out, stderr: &errOut, dial: f.dial})
+		cancel()
+		if status != 0 || len(out.writes) != len(f.events) {
+			t.Errorf("%s: status %d, %d writes for %d events: %q", args, status, len(out.writes), len(f.events), out.writes)
+		}
+		for _, w := range out.writes {
+			if strings.Count(w, "\n") != 1 || !strings.HasSuffix(w, "\n") {
+				t.Errorf("%s: a write that is not one line: %q", args, w)
+			}
+		}
+	}
+}
+
+// TestMonitorFails checks that a watch that ends by itself (its socket
+// failed) exits 2 with the reason, after printing it as [LOST].
+func TestMonitorFails(t *testing.T) {
+	f := newFake()
+	f.events = []genl.Event{{Kind: genl.Lost, Err: nl.Pkg("genl").Wrap("watch", "", syscall.EIO)}}
+	f.endWatch = true
+	r := run(t, f, "monitor")
+	if r.status != exitSystem || r.stdout != "[LOST] input/output error\n" || r.stderr != "Error: input/output error\n" {
+		t.Errorf("%+v", r)
+	}
+}
+
+// TestManPage checks that docs/brcmlink.8 is what the grammar makes, and
+// that brcmlink man prints it.
+func TestManPage(t *testing.T) {
+	path := filepath.Join("..", "..", "docs", "brcmlink.8")
+	man := grammar.Man()
+	if r := run(t, newFake(), "man"); r.status != 0 || r.stdout != man {
+		t.Errorf("brcmlink man: status %d, stderr %q", r.status, r.stderr)
+	}
+	if *update {
+		if err := os.WriteFile(path, []byte(man), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != man {
+		t.Errorf("%s is not what the grammar makes: go generate ./cmd/brcmlink, or go test ./cmd/brcmlink -update", path)
+	}
+	for _, c := range grammar.Commands {
+		if !strings.Contains(man, ".SS "+c.Name+"\n") {
+			t.Errorf("the man page lacks %s", c.Name)
+		}
+	}
+	for _, o := range grammar.Options {
+		if !strings.Contains(man, `\-`+strings.ReplaceAll(o.Name, "-", `\-`)+`\fR`) {
+			t.Errorf("the man page lacks -%s", o.Name)
+		}
+	}
+}
