@@ -65,7 +65,7 @@ integration: module
 	echo "integration: $$(grep -c '^--- PASS' $(CACHE)/integration.log) passed, $$(grep -c '^--- FAIL' $(CACHE)/integration.log) failed"; \
 	exit $$status
 
-test: build lint unit integration
+test: build lint unit integration demo
 
 vm-shell: module
 	integration/vm/run --shell
@@ -77,4 +77,6 @@ clean:
 # The main job: a narrated provisioning run in the VM.
 demo: module
 	$(GO) build -o $(CACHE)/bin/brcm-demo ./integration/cmd/brcm-demo
-	integration/vm/run -- $(CACHE)/bin/brcm-demo -brcm.ko=$(CURDIR)/kernel/brcm.ko
+	$(GO) build -o $(CACHE)/bin/brcmlink ./cmd/brcmlink
+	integration/vm/run -- $(CACHE)/bin/brcm-demo -brcm.ko=$(CURDIR)/kernel/brcm.ko \
+		-brcmlink=$(CACHE)/bin/brcmlink

@@ -1,35 +1,40 @@
 // Command brcm-demo is `make demo`: inside the test VM, it puts a
-// software model of the switch with three hosts behind an IMP link,
-// provisions brcm ports for them through the rtlink package, and shows
-// each step as a user would check it: ip, ping, counters, the tags on the
-// wire. Every step checks what it claims; the summary line counts them
-// and the exit status is 0 only if all held.
+// software model of the switch with three hosts behind the IMP link and
+// provisions ports for them with the brcmlink command, narrating each step
+// and showing what a user would look at: brcmlink's own output, ping,
+// counters, events, and the tags on the wire as tcpdump sees them. Every
+// step checks what it claims; the summary line counts them, and the exit
+// status is 0 only if all held.
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
-	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/integration/swmodel"
-	"github.com/brcmlink/brcmlink/rtlink"
 )
 
 var ports = []uint16{1, 5, 27}
 
+const lower = "demoimp"
+
 func hostIP(p uint16) string { return fmt.Sprintf("10.60.%d.2", p) }
 func portIP(p uint16) string { return fmt.Sprintf("10.60.%d.1/24", p) }
+func dev(p uint16) string    { return fmt.Sprintf("%s.p%d", lower, p) }
 
 type demo struct {
+	cli           string
 	steps, failed int
 }
 
@@ -43,7 +48,7 @@ func (d *demo) step(what string, fn func() error) {
 	}
 }
 
-// show runs a command, printing it and its output like a terminal would.
+// show runs a command as a user would type it and prints what it prints.
 func show(name string, args ...string) (string, error) {
 	fmt.Printf("$ %s %s\n", name, strings.Join(args, " "))
 	out, err := exec.Command(name, args...).CombinedOutput()
@@ -54,27 +59,54 @@ func show(name string, args ...string) (string, error) {
 	return string(out), nil
 }
 
-func counter(dev, name string) uint64 {
-	b, _ := os.ReadFile("/sys/class/net/" + dev + "/statistics/" + name)
-	n, _ := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
-	return n
+func (d *demo) brcmlink(args ...string) (string, error) {
+	fmt.Printf("$ brcmlink %s\n", strings.Join(args, " "))
+	out, err := exec.Command(d.cli, args...).CombinedOutput()
+	fmt.Print(string(out))
+	if err != nil {
+		return string(out), fmt.Errorf("brcmlink: %w", err)
+	}
+	return string(out), nil
+}
+
+// dumpHex joins the hex digits of tcpdump -xx output, so that bytes can
+// be found across its line breaks.
+func dumpHex(out string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(out, "\n") {
+		if _, hex, ok := strings.Cut(line, ":  "); ok && strings.HasPrefix(strings.TrimSpace(line), "0x") {
+			b.WriteString(strings.ReplaceAll(hex, " ", ""))
+		}
+	}
+	return b.String()
+}
+
+type jsonPort struct {
+	Ifname  string `json:"ifname"`
+	Port    int    `json:"port"`
+	Stats64 *struct {
+		Rx struct{ Packets uint64 } `json:"rx"`
+		Tx struct{ Packets uint64 } `json:"tx"`
+	} `json:"stats64"`
 }
 
 func main() {
 	ko := flag.String("brcm.ko", "kernel/brcm.ko", "the module to load")
+	cli := flag.String("brcmlink", "brcmlink", "the brcmlink command")
 	flag.Parse()
-	d := &demo{}
+	d := &demo{cli: *cli}
 	if err := d.run(*ko); err != nil {
 		fmt.Printf("FAILED: %v\n", err)
 		d.failed++
 	}
-	fmt.Printf("\ndemo: %d steps, %d failed\n", d.steps, d.failed)
+	fmt.Printf("\ndemo: %d steps, %d passed, %d failed\n", d.steps, d.steps-d.failed, d.failed)
 	if d.failed > 0 {
 		os.Exit(1)
 	}
 }
 
 func (d *demo) run(ko string) error {
+	// Keep IPv6 autoconfiguration quiet, so the counters shown are ours.
 	os.WriteFile("/proc/sys/net/ipv6/conf/default/disable_ipv6", []byte("1"), 0)
 	d.step("load the module", func() error {
 		if _, err := show("modprobe", "veth"); err != nil {
@@ -88,7 +120,7 @@ func (d *demo) run(ko string) error {
 	})
 
 	topo, err := swmodel.Build(swmodel.Config{
-		Prefix: "demo", Ports: ports, IMPMTU: 1506,
+		Prefix: "demo", Ports: ports,
 		HostAddr: func(p uint16) netip.Prefix { return netip.MustParsePrefix(hostIP(p) + "/24") },
 	})
 	if err != nil {
@@ -103,105 +135,125 @@ func (d *demo) run(ko string) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { sw.Run(ctx) })
 	defer func() { cancel(); wg.Wait(); sw.Close() }()
-	lower := topo.IMP
-	var mu sync.Mutex
-	var wire []string
-	sw.Tap(func(dir swmodel.Direction, f []byte) {
-		if len(f) < 20 || binary.BigEndian.Uint16(f[12:14]) != brcmlink.EthPBrcm {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if len(wire) < 4 {
-			wire = append(wire, fmt.Sprintf("%-8s % x | % x | % x | % x ...", dir, f[0:12], f[12:14], f[14:18], f[18:20]))
-		}
-	})
 
-	d.step(fmt.Sprintf("the switch model: IMP link %s, hosts on ports 1, 5 and 27", lower), func() error {
+	d.step(fmt.Sprintf("a switch model on the IMP link %s, hosts on ports 1, 5 and 27", lower), func() error {
 		_, err := show("ip", "-br", "link", "show", lower)
 		return err
 	})
 
-	c, err := rtlink.Dial(nil)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	for _, p := range ports {
-		dev := fmt.Sprintf("%s.p%d", lower, p)
-		d.step(fmt.Sprintf("add %s: port %d on %s", dev, p, lower), func() error {
-			fmt.Printf("rtlink: Add(AddRequest{Lower: %q, Port: %d, Name: %q, Up: true})\n", lower, p, dev)
-			got, err := c.Add(rtlink.AddRequest{Lower: lower, Port: p, Name: dev, Up: true})
-			if err != nil {
+	var events bytes.Buffer
+	monitor := exec.Command(d.cli, "monitor")
+	monitor.Stdout = &events
+	d.step("watch events in the background: brcmlink monitor", func() error {
+		if err := monitor.Start(); err != nil {
+			return err
+		}
+		time.Sleep(300 * time.Millisecond) // let it join the group
+		return nil
+	})
+
+	d.step("add ports 1 and 5, one command each", func() error {
+		for _, p := range ports[:2] {
+			if _, err := d.brcmlink("add", "dev", lower, "port", fmt.Sprint(p), "up"); err != nil {
 				return err
 			}
-			fmt.Printf("=> %s ifindex %d on %s port %d, MTU %d\n", got.Name, got.Index, got.Lower, got.Port, got.MTU)
-			if got.Port != p || got.Lower != lower || got.MTU != 1500 {
-				return fmt.Errorf("got %+v", *got)
-			}
-			_, err = show("ip", "addr", "add", portIP(p), "dev", dev)
-			return err
-		})
-	}
-	d.step("a port already bound is refused, and the error says by whom", func() error {
-		_, err := c.Add(rtlink.AddRequest{Lower: lower, Port: 5, Name: "other"})
-		fmt.Printf("rtlink: Add(port 5 again) => %v\n", err)
-		if !errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("want os.ErrExist, got %v", err)
 		}
 		return nil
 	})
-	d.step("ip sees the stacking", func() error {
-		out, err := show("ip", "-d", "link", "show", lower+".p5")
-		if err == nil && !strings.Contains(out, "brcm") {
-			err = errors.New("no brcm kind shown")
+	d.step("add port 27 and the catch-all port 0 from a batch file", func() error {
+		batch := "# the rest of the ports\nadd dev demoimp port 27 up\nadd dev demoimp port any name demoimp.any\n"
+		fmt.Printf("$ cat ports.batch\n%s", batch)
+		f := "/tmp/ports.batch"
+		if err := os.WriteFile(f, []byte(batch), 0o644); err != nil {
+			return err
 		}
+		_, err := d.brcmlink("-batch", f)
 		return err
 	})
-	for _, p := range ports {
-		dev := fmt.Sprintf("%s.p%d", lower, p)
-		d.step(fmt.Sprintf("ping the host behind port %d through %s", p, dev), func() error {
-			before := counter(dev, "rx_packets")
-			if _, err := show("ping", "-c", "3", "-i", "0.2", "-W", "3", hostIP(p)); err != nil {
-				return err
-			}
-			if after := counter(dev, "rx_packets"); after < before+3 {
-				return fmt.Errorf("rx_packets went from %d to %d", before, after)
-			}
-			return nil
-		})
-	}
-	d.step("counters moved, per port", func() error {
-		_, err := show("ip", "-br", "link", "show", "type", "brcm")
+	d.step("show them, as text and as JSON", func() error {
+		if _, err := d.brcmlink("show"); err != nil {
+			return err
+		}
+		out, err := d.brcmlink("-j", "-p", "show", "dev", lower, "port", "5")
 		if err != nil {
 			return err
 		}
-		_, err = show("ip", "-s", "link", "show", lower+".p5")
-		return err
-	})
-	d.step("the lower's receive counters", func() error {
-		out, err := show("ethtool", "-S", lower+".p5")
-		if err == nil && !strings.Contains(out, "lower_rx_tagged") {
-			err = errors.New("no lower_rx_tagged counter")
+		var ps []jsonPort
+		if err := json.Unmarshal([]byte(out), &ps); err != nil {
+			return err
 		}
-		return err
-	})
-	d.step("the tags on the wire (dst src | 88 74 | tag | ethertype)", func() error {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, l := range wire {
-			fmt.Println(l)
-		}
-		if len(wire) == 0 {
-			return errors.New("no tagged frame seen")
+		if len(ps) != 1 || ps[0].Ifname != dev(5) || ps[0].Port != 5 {
+			return fmt.Errorf("JSON shows %+v, want %s on port 5", ps, dev(5))
 		}
 		return nil
 	})
-	d.step("delete port 27; its host is unreachable, the others are not", func() error {
-		if err := c.Delete(lower + ".p27"); err != nil {
+	d.step("a port already bound is refused, and the error says by whom", func() error {
+		out, err := d.brcmlink("add", "dev", lower, "port", "5")
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(out, "already exists on demoimp (demoimp.p5)") {
+			return fmt.Errorf("want exit 2 naming demoimp.p5, got %v", err)
+		}
+		fmt.Println("(exit status 2: the kernel refused)")
+		return nil
+	})
+
+	var capture bytes.Buffer
+	tcpdump := exec.Command("tcpdump", "-i", lower, "-n", "-e", "-xx", "-c", "2", "ether", "proto", "0x8874", "and", "ether", "dst", "host", topo.Hosts[5].MAC.String())
+	tcpdump.Stdout = &capture
+	for _, p := range ports {
+		d.step(fmt.Sprintf("ping the host behind port %d through %s", p, dev(p)), func() error {
+			if _, err := show("ip", "addr", "add", portIP(p), "dev", dev(p)); err != nil {
+				return err
+			}
+			if p == 5 {
+				if err := tcpdump.Start(); err != nil {
+					return err
+				}
+				time.Sleep(500 * time.Millisecond) // let it open its socket
+			}
+			_, err := show("ping", "-c", "3", "-i", "0.2", "-W", "3", hostIP(p))
+			return err
+		})
+	}
+	d.step("the counters moved, exactly", func() error {
+		if _, err := d.brcmlink("-s", "show", dev(5)); err != nil {
 			return err
 		}
-		if _, err := show("ip", "-br", "link", "show", "type", "brcm"); err != nil {
+		js, err := exec.Command(d.cli, "-j", "-s", "show", dev(5)).Output()
+		if err != nil {
+			return err
+		}
+		var ps []jsonPort
+		if err := json.Unmarshal(js, &ps); err != nil || len(ps) != 1 || ps[0].Stats64 == nil {
+			return fmt.Errorf("no stats in %s", js)
+		}
+		if s := ps[0].Stats64; s.Rx.Packets < 3 || s.Tx.Packets < 3 {
+			return fmt.Errorf("after 3 pings: rx %d tx %d packets", s.Rx.Packets, s.Tx.Packets)
+		}
+		_, err = d.brcmlink("-s", "-s", "stats", "dev", lower)
+		return err
+	})
+	d.step("the tags on the wire: tcpdump on the lower, port 5's echo request", func() error {
+		done := make(chan error, 1)
+		go func() { done <- tcpdump.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				return err
+			}
+		case <-time.After(5 * time.Second):
+			tcpdump.Process.Kill()
+			return errors.New("tcpdump saw no tagged frame")
+		}
+		fmt.Print(capture.String())
+		fmt.Println("(after the two MAC addresses: 8874, then the tag 4000 001c: opcode 2, port 5 + 23 = 0x1c)")
+		if !strings.Contains(dumpHex(capture.String()), "88744000001c") {
+			return errors.New("no frame tagged for port 5")
+		}
+		return nil
+	})
+	d.step("delete port 27: its host is gone, the others are not", func() error {
+		if _, err := d.brcmlink("del", dev(27)); err != nil {
 			return err
 		}
 		if _, err := show("ping", "-c", "1", "-W", "1", hostIP(27)); err == nil {
@@ -209,6 +261,19 @@ func (d *demo) run(ko string) error {
 		}
 		_, err := show("ping", "-c", "1", "-W", "3", hostIP(5))
 		return err
+	})
+	d.step("what brcmlink monitor printed meanwhile", func() error {
+		monitor.Process.Signal(syscall.SIGINT)
+		if err := monitor.Wait(); err != nil {
+			return fmt.Errorf("monitor did not exit 0 on SIGINT: %w", err)
+		}
+		fmt.Print(events.String())
+		for _, want := range []string{"[NEW] " + dev(1), "[NEW] " + dev(27), "[DEL] " + dev(27)} {
+			if !strings.Contains(events.String(), want) {
+				return fmt.Errorf("no %q among the events", want)
+			}
+		}
+		return nil
 	})
 	d.step("unload the module: every port goes with it", func() error {
 		if _, err := show("rmmod", "brcm"); err != nil {
