@@ -13,7 +13,7 @@ ABI = $(shell cat $(CACHE)/abi)
 KDIR ?= /usr/src/linux-headers-$(ABI)
 KSRC := $(CACHE)/linux-source
 
-.PHONY: all build prepare module go lint unit integration test vm-shell clean demo
+.PHONY: all build prepare module go lint unit integration test vm-shell clean demo bench bench-smoke
 
 all: build
 
@@ -65,7 +65,7 @@ integration: module
 	echo "integration: $$(grep -c '^--- PASS' $(CACHE)/integration.log) passed, $$(grep -c '^--- FAIL' $(CACHE)/integration.log) failed"; \
 	exit $$status
 
-test: build lint unit integration demo
+test: build lint unit demo integration
 
 vm-shell: module
 	integration/vm/run --shell
@@ -80,3 +80,14 @@ demo: module
 	$(GO) build -o $(CACHE)/bin/brcmlink ./cmd/brcmlink
 	integration/vm/run -- $(CACHE)/bin/brcm-demo -brcm.ko=$(CURDIR)/kernel/brcm.ko \
 		-brcmlink=$(CACHE)/bin/brcmlink
+
+# Benchmarks: brcm against the kernel's VLAN devices and iproute2, in one
+# boot of the VM, and the Go packages on the host. bench writes
+# bench/results.json, bench/ratios.png and docs/performance.md's tables;
+# bench-smoke runs tiny counts into $(CACHE)/bench-smoke. Neither fails
+# on a missed target: they print PASS or MISS.
+bench: module
+	bench/run full
+
+bench-smoke: module
+	bench/run smoke

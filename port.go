@@ -7,15 +7,19 @@ package brcmlink
 type Port struct {
 	Index      int    // ifindex of the brcm device
 	Name       string // its name, like "eth0.p5"
-	LowerIndex int    // ifindex of the lower device (IFLA_LINK)
+	LowerIndex int    // ifindex of the lower device (IFLA_LINK), in the lower's netns
 	Lower      string // name of the lower device, "" when it is in another netns
-	Port       uint16 // switch port, 0 ("any") to PortMax
-	Queue      uint8  // traffic queue put in transmit tags, 0-QueueMax
-	TagEnforce uint8  // tag enforcement put in transmit tags, 0-TagEnforceMax
-	Up         bool   // administratively up (IFF_UP)
-	OperState  string // operational state as "ip link" prints it: "UP", "DOWN", "LOWERLAYERDOWN", ...
-	MTU        uint32
-	Stats      *Stats // nil when the source reports none
+	// LowerNetNSID is the id the port's network namespace knows the
+	// lower's by, when the lower is in another one (IFLA_LINK_NETNSID, as
+	// `ip netns list-id` shows it); nil when the lower is in the port's.
+	LowerNetNSID *int32
+	Port         uint16 // switch port, 0 ("any") to PortMax
+	Queue        uint8  // traffic queue put in transmit tags, 0-QueueMax
+	TagEnforce   uint8  // tag enforcement put in transmit tags, 0-TagEnforceMax
+	Up           bool   // administratively up (IFF_UP)
+	OperState    string // operational state as "ip link" prints it: "UP", "DOWN", "LOWERLAYERDOWN", ...
+	MTU          uint32
+	Stats        *Stats // nil when the source reports none
 }
 
 // Stats are a port's 64-bit counters, as the kernel keeps them exactly.

@@ -9,7 +9,7 @@
 // brcmlink.Lower. Its methods return a *Error (the rtlink package's type)
 // for anything the kernel or the client's own checks refuse: match them
 // with errors.Is against os.ErrNotExist, os.ErrExist, os.ErrPermission or
-// an errno. Without the brcm module, Dial fails with os.ErrNotExist.
+// an errno. Without the brcm module, Dial fails with ErrNotLoaded.
 package genl
 
 import (
@@ -32,6 +32,13 @@ type Error = nl.Error
 
 // pkg makes this package's errors, which start with "genl".
 const pkg nl.Pkg = "genl"
+
+// ErrNotLoaded is what Dial's error matches, with errors.Is, when the
+// kernel has no brcm family: the brcm module is not loaded. That error
+// matches os.ErrNotExist as well, but so does Dial's error for a
+// namespace WithNetNSName names and nobody made; ErrNotLoaded tells the
+// two apart.
+var ErrNotLoaded = errors.New("genl: the brcm module is not loaded")
 
 // Client manages the brcm ports of a network namespace. It is safe for
 // concurrent use.
@@ -136,7 +143,7 @@ func open(conn *genetlink.Conn, dial func() (*genetlink.Conn, error)) (*Client, 
 		if errors.As(err, &oe) && oe.Message != "" {
 			msg = oe.Message + ": " + msg
 		}
-		return nil, pkg.Errorf(syscall.ENOENT, "%s", msg)
+		return nil, pkg.ErrorfIs(ErrNotLoaded, syscall.ENOENT, "%s", msg)
 	}
 	if err != nil {
 		return nil, err

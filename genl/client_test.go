@@ -64,7 +64,7 @@ var (
 	// farP3's lower is in another namespace: the kernel reports a netnsid
 	// for it instead of a name.
 	farP3 = brcmlink.Port{
-		Index: 7, Name: "far.p3", LowerIndex: 2,
+		Index: 7, Name: "far.p3", LowerIndex: 2, LowerNetNSID: new(int32(1)),
 		Port: 3, OperState: "DOWN", MTU: 1496, Stats: statsOf(7),
 	}
 	eth0 = brcmlink.Lower{Index: 2, Name: "eth0", Ports: 2, Stats: brcmlink.LowerStats{
@@ -97,8 +97,9 @@ func encodePort(t testing.TB, p brcmlink.Port, more func(*netlink.AttributeEncod
 	ae.Uint32(brcmlink.AttrLowerIfindex, uint32(p.LowerIndex))
 	if p.Lower != "" {
 		ae.String(brcmlink.AttrLowerIfname, p.Lower)
-	} else {
-		ae.Int32(brcmlink.AttrLinkNetnsid, 0)
+	}
+	if p.LowerNetNSID != nil {
+		ae.Int32(brcmlink.AttrLinkNetnsid, *p.LowerNetNSID)
 	}
 	ae.Uint16(brcmlink.AttrPort, p.Port)
 	ae.Uint8(brcmlink.AttrQueue, p.Queue)
@@ -368,7 +369,13 @@ func TestDecode(t *testing.T) {
 			name: "netnsid beside a lower name",
 			port: eth0p5,
 			more: func(ae *netlink.AttributeEncoder) { ae.Int32(brcmlink.AttrLinkNetnsid, 3) },
-			want: func() brcmlink.Port { p := eth0p5; p.Lower = ""; return p }(),
+			want: func() brcmlink.Port { p := eth0p5; p.Lower, p.LowerNetNSID = "", new(int32(3)); return p }(),
+		},
+		{
+			// NETNSA_NSID_NOT_ASSIGNED: the lower's netns is going away.
+			name: "netnsid not assigned",
+			port: func() brcmlink.Port { p := farP3; p.LowerNetNSID = new(int32(-1)); return p }(),
+			want: func() brcmlink.Port { p := farP3; p.LowerNetNSID = new(int32(-1)); return p }(),
 		},
 		{
 			name: "nested unknown attribute",
@@ -379,6 +386,12 @@ func TestDecode(t *testing.T) {
 			want: eth0p5,
 		},
 		{name: "no ifindex", port: brcmlink.Port{Name: "x", Port: 1}, wantErr: "genl: get x: kernel reported a port without its ifindex or switch port"},
+		{
+			name:    "short netnsid",
+			port:    eth0p5,
+			more:    func(ae *netlink.AttributeEncoder) { ae.Uint16(brcmlink.AttrLinkNetnsid, 3) },
+			wantErr: "genl: get eth0.p5: kernel reported a malformed port: netlink: attribute 6 is not a int32; length: 2",
+		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := testClient(t, func(genetlink.Message, netlink.Message) ([]genetlink.Message, error) {
@@ -768,8 +781,12 @@ func TestFamilyNotFound(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			defer tt.conn.Close()
 			_, err := open(tt.conn, nil)
-			if !errors.Is(err, os.ErrNotExist) || err.Error() != tt.want {
-				t.Errorf("error %q, want %q matching os.ErrNotExist", err, tt.want)
+			if !errors.Is(err, ErrNotLoaded) || !errors.Is(err, os.ErrNotExist) || err.Error() != tt.want {
+				t.Errorf("error %q, want %q matching ErrNotLoaded and os.ErrNotExist", err, tt.want)
+			}
+			// As Dial returns it: annotated, still a sentinel.
+			if err := pkg.Wrap("dial", "", err); !errors.Is(err, ErrNotLoaded) {
+				t.Errorf("wrapped, %q does not match ErrNotLoaded", err)
 			}
 		})
 	}
@@ -792,8 +809,8 @@ func TestDial(t *testing.T) {
 		if len(opts) > 0 && errors.Is(err, os.ErrPermission) {
 			continue // entering a namespace, even one's own, needs CAP_SYS_ADMIN
 		}
-		if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "modprobe brcm") {
-			t.Errorf("Dial: %v, want os.ErrNotExist and how to load the module", err)
+		if !errors.Is(err, ErrNotLoaded) || !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "modprobe brcm") {
+			t.Errorf("Dial: %v, want ErrNotLoaded, os.ErrNotExist and how to load the module", err)
 		}
 	}
 }
@@ -816,6 +833,10 @@ func TestDialNetNSErrors(t *testing.T) {
 		_, err := Dial(tt.opt)
 		if !errors.Is(err, tt.is) || err.Error() != tt.want {
 			t.Errorf("error %q, want %q matching %v", err, tt.want, tt.is)
+		}
+		// A missing namespace is ENOENT too, but not the module's absence.
+		if errors.Is(err, ErrNotLoaded) {
+			t.Errorf("error %q matches ErrNotLoaded", err)
 		}
 	}
 }

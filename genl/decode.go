@@ -2,6 +2,7 @@ package genl
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/internal/nl"
@@ -13,14 +14,13 @@ import (
 // attributes it does not know, which a newer module may add.
 func parsePort(b []byte) (brcmlink.Port, error) {
 	var (
-		p          brcmlink.Port
-		oper       uint8 // IF_OPER_UNKNOWN if absent, as rtnetlink decodes it
-		otherNetNS bool
-		hasPort    bool
+		p       brcmlink.Port
+		oper    uint8 // IF_OPER_UNKNOWN if absent, as rtnetlink decodes it
+		hasPort bool
 	)
 	ad, err := netlink.NewAttributeDecoder(b)
 	if err != nil {
-		return p, err
+		return p, malformed("port", err)
 	}
 	for ad.Next() {
 		switch ad.Type() {
@@ -33,7 +33,8 @@ func parsePort(b []byte) (brcmlink.Port, error) {
 		case brcmlink.AttrLowerIfname:
 			p.Lower = ad.String()
 		case brcmlink.AttrLinkNetnsid:
-			otherNetNS = true
+			id := ad.Int32()
+			p.LowerNetNSID = &id
 		case brcmlink.AttrPort:
 			p.Port, hasPort = ad.Uint16(), true
 		case brcmlink.AttrQueue:
@@ -62,14 +63,14 @@ func parsePort(b []byte) (brcmlink.Port, error) {
 		}
 	}
 	if err := ad.Err(); err != nil {
-		return brcmlink.Port{}, err
+		return brcmlink.Port{}, malformed("port", err)
 	}
 	if p.Index == 0 || !hasPort {
 		return brcmlink.Port{}, errors.New("kernel reported a port without its ifindex or switch port")
 	}
 	// LowerIndex then indexes another namespace, where this one's names
 	// mean nothing; the kernel sends no name then, and none may show.
-	if otherNetNS {
+	if p.LowerNetNSID != nil {
 		p.Lower = ""
 	}
 	p.OperState = nl.OperState(oper)
@@ -82,7 +83,7 @@ func parseLower(b []byte) (brcmlink.Lower, error) {
 	var l brcmlink.Lower
 	ad, err := netlink.NewAttributeDecoder(b)
 	if err != nil {
-		return l, err
+		return l, malformed("lower device", err)
 	}
 	for ad.Next() {
 		switch ad.Type() {
@@ -104,12 +105,18 @@ func parseLower(b []byte) (brcmlink.Lower, error) {
 		}
 	}
 	if err := ad.Err(); err != nil {
-		return brcmlink.Lower{}, err
+		return brcmlink.Lower{}, malformed("lower device", err)
 	}
 	if l.Index == 0 {
 		return brcmlink.Lower{}, errors.New("kernel reported a lower device without its ifindex")
 	}
 	return l, nil
+}
+
+// malformed wraps a decoding error with what was being decoded, which the
+// decoder's own words ("netlink: attribute 7 is not a uint16") leave out.
+func malformed(what string, err error) error {
+	return fmt.Errorf("kernel reported a malformed %s: %w", what, err)
 }
 
 // counters decodes nested u64 attributes into the fields they map to,

@@ -14,7 +14,7 @@ import (
 // Add port 5 of the switch behind eth0 as eth0.p5, up, on traffic queue 2.
 func ExampleClient_Add() {
 	c, err := genl.Dial()
-	if errors.Is(err, os.ErrNotExist) {
+	if errors.Is(err, genl.ErrNotLoaded) {
 		log.Fatal(err) // the message says how to load the brcm module
 	}
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 func FuzzParsePort(f *testing.F) {
 	f.Add(encodePort(f, brcmlink.Port{Index: 7, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0", Port: 5,
 		OperState: "UP", Up: true, MTU: 1500, Stats: statsOf(1)}, nil))
-	f.Add(encodePort(f, brcmlink.Port{Index: 8, Name: "p0", LowerIndex: 3, Port: 0, OperState: "DOWN"}, nil))
+	f.Add(encodePort(f, brcmlink.Port{Index: 8, Name: "p0", LowerIndex: 3, LowerNetNSID: new(int32(0)), Port: 0, OperState: "DOWN"}, nil))
 	f.Add([]byte{})
 	f.Add([]byte{4, 0, 2, 0})
 	f.Add([]byte{8, 0, 13, 0, 4, 0, 2})
@@ -32,12 +32,16 @@ func FuzzParsePort(f *testing.F) {
 // FuzzPortRoundTrip encodes a port as the kernel does and decodes it:
 // every field must come back.
 func FuzzPortRoundTrip(f *testing.F) {
-	f.Add(uint32(7), "eth0.p5", uint32(2), "eth0", uint16(5), uint8(1), uint8(2), true, uint8(6), uint32(1500), uint64(10))
-	f.Add(uint32(1), "x", uint32(0), "", uint16(27), uint8(3), uint8(3), false, uint8(2), uint32(68), uint64(0))
-	f.Fuzz(func(t *testing.T, index uint32, name string, lowerIndex uint32, lower string, port uint16,
-		queue, te uint8, up bool, oper uint8, mtu uint32, n uint64) {
+	f.Add(uint32(7), "eth0.p5", uint32(2), "eth0", false, int32(0), uint16(5), uint8(1), uint8(2), true, uint8(6), uint32(1500), uint64(10))
+	f.Add(uint32(1), "x", uint32(0), "", false, int32(0), uint16(27), uint8(3), uint8(3), false, uint8(2), uint32(68), uint64(0))
+	f.Add(uint32(8), "far.p3", uint32(4), "", true, int32(2), uint16(3), uint8(0), uint8(0), true, uint8(3), uint32(1500), uint64(1))
+	f.Fuzz(func(t *testing.T, index uint32, name string, lowerIndex uint32, lower string, far bool, netnsid int32,
+		port uint16, queue, te uint8, up bool, oper uint8, mtu uint32, n uint64) {
 		if index == 0 || index > 1<<31-1 || lowerIndex > 1<<31-1 || !cleanName(name) || !cleanName(lower) {
 			return // the kernel sends none of these
+		}
+		if far && lower != "" {
+			return // nor the name of a lower in another netns
 		}
 		state := ""
 		for s, v := range operValues {
@@ -50,6 +54,9 @@ func FuzzPortRoundTrip(f *testing.F) {
 		}
 		want := brcmlink.Port{Index: int(index), Name: name, LowerIndex: int(lowerIndex), Lower: lower, Port: port,
 			Queue: queue, TagEnforce: te, Up: up, OperState: state, MTU: mtu, Stats: statsOf(int(n % 1000))}
+		if far {
+			want.LowerNetNSID = &netnsid
+		}
 		got, err := parsePort(encodePort(t, want, nil))
 		if err != nil {
 			t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/mdlayher/netlink"
-	"golang.org/x/sys/unix"
 )
 
 // Selector selects one port by exactly one of: its ifindex, its name, or
@@ -74,7 +73,7 @@ func (s Selector) check() error {
 	if err := checkIndex("ifindex", s.Index); err != nil {
 		return err
 	}
-	return checkName("device", s.Name)
+	return pkg.CheckName("device", s.Name)
 }
 
 // encode writes the attributes that select the port.
@@ -111,7 +110,7 @@ func checkLowerName(name string) error {
 	if name == "" {
 		return pkg.Errorf(syscall.EINVAL, "empty lower device name")
 	}
-	return checkName("lower device", name)
+	return pkg.CheckName("lower device", name)
 }
 
 func checkLowerIndex(index int) error {
@@ -138,15 +137,6 @@ func checkIndex(what string, index int) error {
 	return nil
 }
 
-// checkName refuses a device name longer than the kernel's IFNAMSIZ - 1
-// bytes, with the kernel's errno and message.
-func checkName(what, name string) error {
-	if len(name) >= unix.IFNAMSIZ {
-		return pkg.Errorf(syscall.EINVAL, "%s name %s is longer than %d bytes", what, name, unix.IFNAMSIZ-1)
-	}
-	return nil
-}
-
 // AddRequest describes a port to create.
 type AddRequest struct {
 	Lower      string // name of the lower device; or
@@ -167,7 +157,7 @@ func (r AddRequest) check() error {
 	if err := checkLower(r.Lower, r.LowerIndex); err != nil {
 		return err
 	}
-	if err := checkName("device", r.Name); err != nil {
+	if err := pkg.CheckName("device", r.Name); err != nil {
 		return err
 	}
 	return pkg.CheckConfig(&r.Port, r.Queue, r.TagEnforce)

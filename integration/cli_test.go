@@ -283,7 +283,7 @@ func TestCLINetns(t *testing.T) {
 			t.Errorf("the initial namespace shows %s's port", ns)
 		}
 	}
-	if _, errs, code := cli(t, "-n", name("nons"), "show"); code != 2 || !strings.HasPrefix(errs, "Error:") {
+	if _, errs, code := cli(t, "-n", name("nons"), "show"); code != 2 || !strings.HasPrefix(errs, "Error: network namespace") || !strings.Contains(errs, "not found") {
 		t.Errorf("-n with an unknown netns: exit %d, %q", code, errs)
 	}
 	cliOK(t, "-n", ns, "del", "nl0.p4")

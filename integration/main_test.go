@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	if port := os.Getenv(childEnv); port != "" {
 		unprivilegedChild(port)
 	}
+	if port := os.Getenv(usernsEnv); port != "" {
+		usernsChild(port)
+	}
 	if err := setup(); err != nil {
 		fmt.Fprintln(os.Stderr, "integration:", err)
 		os.Exit(1)

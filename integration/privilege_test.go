@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -20,12 +21,60 @@ import (
 // variable names a port to try.
 const childEnv = "BRCM_TEST_UNPRIVILEGED_PORT"
 
+// usernsEnv makes TestMain run usernsChild, in a user and network
+// namespace of its own, trying a port of the initial namespace by name.
+const usernsEnv = "BRCM_TEST_USERNS_OTHER_PORT"
+
 // childResult is what the child reports: for each operation, "" or the
 // error it got and whether that error is os.ErrPermission.
 type childResult struct {
 	Op         string
 	Err        string
 	Permission bool
+}
+
+// usernsChild is root of its own user namespace, as nobody outside, in a
+// network namespace it owns: it may manage ports on its own lowers and
+// must not see or touch any other's.
+func usernsChild(other string) {
+	var res []childResult
+	report := func(op string, err error) {
+		r := childResult{Op: op}
+		if err != nil {
+			r.Err, r.Permission = err.Error(), errors.Is(err, os.ErrPermission)
+		}
+		res = append(res, r)
+	}
+	defer func() {
+		json.NewEncoder(os.Stdout).Encode(res)
+		os.Exit(0)
+	}()
+	for _, args := range [][]string{{"link", "add", "ul0", "type", "veth", "peer", "name", "up0"},
+		{"link", "set", "ul0", "up"}, {"link", "set", "up0", "up"}} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			report("veth", fmt.Errorf("ip %v: %v: %s", args, err, out))
+			return
+		}
+	}
+	g, err := genl.Dial()
+	report("dial", err)
+	if err != nil {
+		return
+	}
+	p, err := g.Add(genl.AddRequest{Lower: "ul0", Port: 2, Up: true})
+	report("add", err)
+	ps, err := g.List()
+	if err == nil && (len(ps) != 1 || p == nil || ps[0].Name != p.Name) {
+		err = fmt.Errorf("lists %+v, want only its own port", ps)
+	}
+	report("list", err)
+	q := uint8(3)
+	_, err = g.Set(genl.ByName("ul0.p2"), genl.SetRequest{Queue: &q})
+	report("set", err)
+	_, err = g.Get(genl.ByName(other))
+	report("get-other", err)
+	report("delete-other", g.Delete(genl.ByName(other)))
+	report("delete", g.Delete(genl.ByName("ul0.p2")))
 }
 
 func unprivilegedChild(port string) {
@@ -61,6 +110,75 @@ func unprivilegedChild(port string) {
 	os.Exit(0)
 }
 
+// TestUserNamespace runs a client as nobody in a user and network
+// namespace of its own: there it is root, and manages its own ports; the
+// ports of the initial namespace stay invisible and untouchable.
+func TestUserNamespace(t *testing.T) {
+	if b, err := os.ReadFile("/proc/sys/kernel/unprivileged_userns_clone"); err == nil && strings.TrimSpace(string(b)) == "0" {
+		sh(t, "sysctl", "-qw", "kernel.unprivileged_userns_clone=1")
+		t.Cleanup(func() { command("sysctl", "-qw", "kernel.unprivileged_userns_clone=0") })
+	}
+	lw, peer := name("nl"), name("np")
+	veth(t, lw, peer)
+	g := genlClient(t)
+	p, err := g.Add(genl.AddRequest{Lower: lw, Port: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", p.Name) })
+
+	// nobody creates the namespaces itself, through unshare(1): a Go
+	// program cannot unshare a user namespace once it runs threads.
+	cmd := exec.Command("unshare", "--user", "--map-root-user", "--net", nobodyBinary(t))
+	cmd.Env = append(os.Environ(), usernsEnv+"="+p.Name)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	var res []childResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("child said %q: %v", out, err)
+	}
+	want := map[string]bool{"dial": true, "add": true, "list": true, "set": true, "delete": true, "get-other": false, "delete-other": false}
+	for _, r := range res {
+		ok, known := want[r.Op]
+		if !known {
+			t.Errorf("child: %s: %s", r.Op, r.Err)
+			continue
+		}
+		delete(want, r.Op)
+		switch {
+		case ok && r.Err != "":
+			t.Errorf("%s in its own namespaces: %s", r.Op, r.Err)
+		case !ok && (r.Err == "" || !strings.Contains(r.Err, "no device")):
+			t.Errorf("%s of the initial namespace's port: %q, want no such device", r.Op, r.Err)
+		}
+	}
+	for op := range want {
+		t.Errorf("the child did not get to %s", op)
+	}
+	if !linkExists(p.Name) {
+		t.Errorf("%s was deleted from another namespace", p.Name)
+	}
+}
+
+// nobodyBinary copies the test binary where nobody may run it.
+func nobodyBinary(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "unprivileged")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := dir + "/child.test"
+	copyFile(t, os.Args[0], bin)
+	return bin
+}
+
 // TestUnprivileged runs a client as nobody: it may read everything and
 // change nothing.
 func TestUnprivileged(t *testing.T) {
@@ -73,18 +191,7 @@ func TestUnprivileged(t *testing.T) {
 	}
 	t.Cleanup(func() { command("ip", "link", "del", p.Name) })
 
-	// Somewhere nobody can execute the test binary from.
-	dir, err := os.MkdirTemp("", "unprivileged")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := dir + "/child.test"
-	copyFile(t, os.Args[0], bin)
-	cmd := exec.Command(bin)
+	cmd := exec.Command(nobodyBinary(t))
 	cmd.Env = append(os.Environ(), childEnv+"="+p.Name)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.Output()
@@ -193,6 +300,12 @@ func TestNetnsIsolation(t *testing.T) {
 	}
 	if got.Lower != "" || got.LowerIndex != ifindex(t, lw) {
 		t.Errorf("moved port: lower %q index %d, want \"\" and %d", got.Lower, got.LowerIndex, ifindex(t, lw))
+	}
+	// The lower's netns, the initial one, as ns knows it: an id allocated then.
+	if id := got.LowerNetNSID; id == nil {
+		t.Error("moved port: no lower netnsid")
+	} else if *id < 0 {
+		t.Errorf("moved port: lower netnsid %d, want an assigned one", *id)
 	}
 	rns := rtlinkIn(t, ns)
 	rgot, err := rns.Get(mine.Name)

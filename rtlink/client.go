@@ -5,7 +5,7 @@
 // A Client works in one network namespace, that of its socket. It
 // returns links as brcmlink.Port, with their IFLA_STATS64 counters, and
 // with Lower "" when the lower device is in another namespace (LowerIndex
-// then indexes that one). Its methods return a *Error for anything the
+// then indexes that one, and LowerNetNSID is its id). Its methods return a *Error for anything the
 // kernel or the client's own checks refuse; see Error for matching them
 // with errors.Is.
 //
@@ -307,7 +307,7 @@ func (c *Client) lowerLinks(lower int) ([]link, error) {
 	}
 	var on []link
 	for _, l := range links {
-		if !l.otherNetNS && l.port.LowerIndex == lower {
+		if l.port.LowerNetNSID == nil && l.port.LowerIndex == lower {
 			on = append(on, l)
 		}
 	}
@@ -357,7 +357,7 @@ func (c *Client) ports(links []link) ([]brcmlink.Port, error) {
 	ps := make([]brcmlink.Port, 0, len(links))
 	for _, l := range links {
 		p := l.port
-		if !l.otherNetNS && p.LowerIndex != 0 {
+		if p.LowerNetNSID == nil && p.LowerIndex != 0 {
 			name, ok := names[p.LowerIndex]
 			if !ok {
 				lower, err := c.getLink(p.LowerIndex, "")

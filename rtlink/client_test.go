@@ -22,7 +22,7 @@ import (
 type fakeLink struct {
 	index, lower int
 	name, kind   string
-	otherNetNS   bool // the lower is in another netns
+	netnsid      *int32 // the lower's netns, when it is not the link's
 	flags, mtu   uint32
 	data         Brcm
 }
@@ -45,7 +45,7 @@ func newKernel(t *testing.T) (*Client, *kernel) {
 		{index: 4, name: "veth0", kind: "veth"},
 		{index: 5, name: "eth0.p5", kind: "brcm", lower: 2, flags: unix.IFF_UP, data: Brcm{Port: new(uint16(5)), Queue: new(uint8(1)), TagEnforce: new(uint8(2))}},
 		{index: 6, name: "eth0.p0", kind: "brcm", lower: 2, data: Brcm{Port: new(uint16(0))}},
-		{index: 7, name: "far.p3", kind: "brcm", lower: 2, otherNetNS: true, data: Brcm{Port: new(uint16(3))}},
+		{index: 7, name: "far.p3", kind: "brcm", lower: 2, netnsid: new(int32(1)), data: Brcm{Port: new(uint16(3))}},
 		{index: 8, name: "eth1.p3", kind: "brcm", lower: 3, data: Brcm{Port: new(uint16(3))}},
 	}}
 	c := &Client{c: nltest.Dial(k.handle)}
@@ -101,7 +101,7 @@ func (k *kernel) create(req netlink.Message, m rtnetlink.LinkMessage) ([]netlink
 		return nackf(req, syscall.ENODEV, "lower device ifindex %d not found", a.Type)
 	}
 	for _, l := range k.links {
-		if l.kind == brcmlink.Kind && !l.otherNetNS && l.lower == lower.index && *l.data.Port == *d.Port {
+		if l.kind == brcmlink.Kind && l.netnsid == nil && l.lower == lower.index && *l.data.Port == *d.Port {
 			return nackf(req, syscall.EEXIST, "port %d already exists on %s (%s)", *d.Port, lower.name, l.name)
 		}
 	}
@@ -146,8 +146,8 @@ func (k *kernel) message(req netlink.Message, l *fakeLink) netlink.Message {
 	if l.lower != 0 {
 		ae.Uint32(unix.IFLA_LINK, uint32(l.lower))
 	}
-	if l.otherNetNS {
-		ae.Int32(unix.IFLA_LINK_NETNSID, 0)
+	if l.netnsid != nil {
+		ae.Int32(unix.IFLA_LINK_NETNSID, *l.netnsid)
 	}
 	if l.kind == "veth" {
 		ae.Bytes(unix.IFLA_ADDRESS, []byte{1})
@@ -213,15 +213,24 @@ func TestGet(t *testing.T) {
 		Port: 5, Queue: 1, TagEnforce: 2,
 		Up: true, OperState: "UP", MTU: 1500, Stats: statsOf(5),
 	}
-	for _, get := range []func() (*brcmlink.Port, error){
-		func() (*brcmlink.Port, error) { return c.Get("eth0.p5") },
-		func() (*brcmlink.Port, error) { return c.GetByPort("eth0", 5) },
+	// far.p3's lower is in the netns with id 1: no name, but its id.
+	far := &brcmlink.Port{
+		Index: 7, Name: "far.p3", LowerIndex: 2, LowerNetNSID: new(int32(1)),
+		Port: 3, OperState: "DOWN", MTU: 1500, Stats: statsOf(7),
+	}
+	for _, tt := range []struct {
+		get  func() (*brcmlink.Port, error)
+		want *brcmlink.Port
+	}{
+		{func() (*brcmlink.Port, error) { return c.Get("eth0.p5") }, want},
+		{func() (*brcmlink.Port, error) { return c.GetByPort("eth0", 5) }, want},
+		{func() (*brcmlink.Port, error) { return c.Get("far.p3") }, far},
 	} {
-		got, err := get()
+		got, err := tt.get()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 	}

@@ -15,11 +15,10 @@ import (
 // index, a name and a kind ("" for physical devices); only a brcm link is
 // decoded further, into port, whose Lower is still unresolved.
 type link struct {
-	index      int
-	name       string
-	kind       string
-	otherNetNS bool // IFLA_LINK_NETNSID: IFLA_LINK indexes another netns
-	port       brcmlink.Port
+	index int
+	name  string
+	kind  string
+	port  brcmlink.Port
 }
 
 // parseLink decodes an RTM_NEWLINK payload. It reads the name, kind and
@@ -31,6 +30,8 @@ func parseLink(b []byte) (link, error) {
 		return link{}, fmt.Errorf("link message of %d bytes is too short", len(b))
 	}
 	l := link{index: int(binary.NativeEndian.Uint32(b[4:8]))} // ifinfomsg.ifi_index
+	// IFLA_LINK_NETNSID: IFLA_LINK indexes the netns with this id.
+	var netnsid *int32
 	ad, err := netlink.NewAttributeDecoder(b[unix.SizeofIfInfomsg:])
 	if err != nil {
 		return link{}, err
@@ -40,7 +41,8 @@ func parseLink(b []byte) (link, error) {
 		case unix.IFLA_IFNAME:
 			l.name = ad.String()
 		case unix.IFLA_LINK_NETNSID:
-			l.otherNetNS = true
+			id := ad.Int32()
+			netnsid = &id
 		case unix.IFLA_LINKINFO:
 			ad.Nested(func(nad *netlink.AttributeDecoder) error {
 				for nad.Next() {
@@ -77,15 +79,16 @@ func parseLink(b []byte) (link, error) {
 		return link{}, fmt.Errorf("brcm link %s reports no port", l.name)
 	}
 	l.port = brcmlink.Port{
-		Index:      l.index,
-		Name:       l.name,
-		LowerIndex: int(a.Type), // rtnetlink decodes IFLA_LINK into Type
-		Port:       *d.Port,
-		Queue:      deref(d.Queue),
-		TagEnforce: deref(d.TagEnforce),
-		Up:         m.Flags&unix.IFF_UP != 0,
-		OperState:  nl.OperState(uint8(a.OperationalState)),
-		MTU:        a.MTU,
+		Index:        l.index,
+		Name:         l.name,
+		LowerIndex:   int(a.Type), // rtnetlink decodes IFLA_LINK into Type
+		LowerNetNSID: netnsid,
+		Port:         *d.Port,
+		Queue:        deref(d.Queue),
+		TagEnforce:   deref(d.TagEnforce),
+		Up:           m.Flags&unix.IFF_UP != 0,
+		OperState:    nl.OperState(uint8(a.OperationalState)),
+		MTU:          a.MTU,
 	}
 	if s := a.Stats64; s != nil {
 		l.port.Stats = &brcmlink.Stats{

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"syscall"
 
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
@@ -23,14 +22,16 @@ type exitStatus int
 
 func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
 
-// familyMissingError is a kernel without the brcm generic netlink family.
-type familyMissingError struct{ err error }
-
-func (e *familyMissingError) Error() string {
-	return "the brcm kernel module is not loaded (modprobe brcm)"
+// dialFailure is a failure to open the brcm family that brcmlink words
+// itself, for a cause Dial's error names only in a program's terms.
+type dialFailure struct {
+	msg string
+	err error
 }
 
-func (e *familyMissingError) Unwrap() error { return e.err }
+func (e *dialFailure) Error() string { return e.msg }
+
+func (e *dialFailure) Unwrap() error { return e.err }
 
 // report prints err, if any, as one line on stderr and returns the exit
 // status it calls for.
@@ -54,15 +55,23 @@ func (a *app) report(err error) int {
 // ("genl: add eth0 port 5: ...") are for programs, not for people.
 func render(err error) (string, int) {
 	var ue *grammar.UsageError
-	var fm *familyMissingError
+	var df *dialFailure
 	var ne *nl.Error
+	var oe *nl.OpError
 	switch {
 	case err == nil:
 		return "", exitOK
 	case errors.As(err, &ue):
 		return ue.Msg, exitUsage
-	case errors.As(err, &fm):
-		return fm.Error(), exitSystem
+	case errors.As(err, &df):
+		return df.msg, exitSystem
+	case errors.As(err, &oe):
+		// No errno: a reply the client could not decode, say. Its cause
+		// reads as a sentence without the client's prefix.
+		if oe.Dev != "" {
+			return oe.Dev + ": " + oe.Err.Error(), exitSystem
+		}
+		return oe.Err.Error(), exitSystem
 	case errors.As(err, &ne):
 		errno := ne.Err.Error()
 		switch {
@@ -88,22 +97,22 @@ func dialGenl(netns string) (Backend, error) {
 	}
 	c, err := genl.Dial(opts...)
 	if err != nil {
-		return nil, dialError(err, netns, netnsExists)
+		return nil, dialError(err, netns)
 	}
 	return c, nil
 }
 
-// dialError tells a kernel without the brcm family from Dial's other
-// failures. A missing namespace is ENOENT as well, so it is the family
-// only if the namespace, when one is named, exists.
-func dialError(err error, netns string, exists func(string) bool) error {
-	if errors.Is(err, syscall.ENOENT) && (netns == "" || exists(netns)) {
-		return &familyMissingError{err: err}
+// dialError words the two failures of Dial that people meet most, both
+// ENOENT: a kernel without the brcm family, and a namespace that -n names
+// but "ip netns add" did not make (iproute2: Cannot open network
+// namespace "NAME": No such file or directory). Past the family, Dial's
+// only ENOENT is opening the namespace.
+func dialError(err error, netns string) error {
+	switch {
+	case errors.Is(err, genl.ErrNotLoaded):
+		return &dialFailure{msg: "the brcm kernel module is not loaded (modprobe brcm)", err: err}
+	case netns != "" && errors.Is(err, syscall.ENOENT):
+		return &dialFailure{msg: fmt.Sprintf("network namespace %q not found (no /run/netns/%s)", netns, netns), err: err}
 	}
 	return err
-}
-
-func netnsExists(name string) bool {
-	_, err := os.Stat("/run/netns/" + name)
-	return err == nil
 }

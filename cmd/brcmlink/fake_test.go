@@ -58,7 +58,7 @@ func seeded() *fake {
 	}
 	f.ports = []brcmlink.Port{
 		{Index: 12, Name: "eth0.p27", LowerIndex: 2, Lower: "eth0", Port: 27, Queue: 3, TagEnforce: 1, Up: false, OperState: "DOWN", MTU: 1500, Stats: stats(0)},
-		{Index: 20, Name: "lab.p3", LowerIndex: 4, Port: 3, Up: true, OperState: "UP", MTU: 1500, Stats: stats(7)},
+		{Index: 20, Name: "lab.p3", LowerIndex: 4, LowerNetNSID: new(int32(0)), Port: 3, Up: true, OperState: "UP", MTU: 1500, Stats: stats(7)},
 		{Index: 10, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0", Port: 5, Queue: 0, Up: true, OperState: "UP", MTU: 1500, Stats: stats(123456789)},
 		{Index: 11, Name: "uplink", LowerIndex: 3, Lower: "eth1", Port: 0, Queue: 2, TagEnforce: 3, Up: true, OperState: "LOWERLAYERDOWN", MTU: 1496, Stats: stats(42)},
 		{Index: 13, Name: "eth0.p1", LowerIndex: 2, Lower: "eth0", Port: 1, Up: true, OperState: "UP", MTU: 1500, Stats: stats(5)},

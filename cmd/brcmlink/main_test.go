@@ -12,6 +12,7 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+	"github.com/brcmlink/brcmlink/genl"
 	"github.com/brcmlink/brcmlink/internal/nl"
 )
 
@@ -30,6 +31,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"add", "dev", "eth0", "port", "28"}, `port 28 out of range (0-27)`},
 		{[]string{"add", "dev", "eth0", "port", "5", "queue", "4"}, `queue 4 out of range (0-3)`},
 		{[]string{"add", "dev", "eth0", "port", "5", "tag-enforce", "4"}, `tag enforcement 4 out of range (0-3)`},
+		{[]string{"add", "dev", "eth0", "port", "70000"}, `port 70000 out of range (0-27)`},
+		{[]string{"add", "dev", "eth0", "port", "1", "name", "abcdefghijklmnop"}, `device name abcdefghijklmnop is longer than 15 bytes`},
 		{[]string{"add", "dev", "", "port", "5"}, `argument "" is wrong: LOWER is empty`},
 		{[]string{"add", "dev", "eth0", "port", "5", "bogus"}, `unknown keyword "bogus", expected one of: name, queue, tag-enforce, up`},
 		{[]string{"add", "dev", "eth0", "port", "5", "-j"}, `option "-j" must come before the command`},
@@ -143,9 +146,9 @@ func TestKernelErrors(t *testing.T) {
 		{"show", map[string]error{"List": &nl.Error{Op: "list", Err: syscall.EPERM}}, "operation not permitted"},
 		{"-s -s show", map[string]error{"Lowers": &nl.Error{Op: "list", Err: syscall.EINTR, Message: "the lower devices kept changing: 5 dumps in a row were interrupted"}},
 			"the lower devices kept changing: 5 dumps in a row were interrupted"},
-		{"show", map[string]error{"List": errors.New("genl: list: kernel reported a port without its ifindex or switch port")},
-			"genl: list: kernel reported a port without its ifindex or switch port"},
-		{"show", map[string]error{"Dial": &familyMissingError{err: syscall.ENOENT}}, "the brcm kernel module is not loaded (modprobe brcm)"},
+		{"show", map[string]error{"List": nl.Pkg("genl").Wrap("list", "", errors.New("kernel reported a port without its ifindex or switch port"))},
+			"kernel reported a port without its ifindex or switch port"},
+		{"show", map[string]error{"Dial": dialError(errNotLoaded, "")}, "the brcm kernel module is not loaded (modprobe brcm)"},
 		{"monitor", map[string]error{"Watch": &nl.Error{Op: "watch", Err: syscall.ENOENT, Message: `family brcm has no multicast group "monitor"`}},
 			`family brcm has no multicast group "monitor"`},
 	} {
@@ -174,9 +177,15 @@ func TestRender(t *testing.T) {
 		{&nl.Error{Op: "add", Dev: "eth0 port 5", Err: syscall.EEXIST}, "eth0 port 5: file exists", 2},
 		{&nl.Error{Op: "list", Err: syscall.ENOBUFS}, "no buffer space available", 2},
 		{fmt.Errorf("wrapped: %w", &nl.Error{Op: "get", Err: syscall.ENODEV, Message: "no device x"}), "no device x", 2},
-		{&nl.Error{Op: "dial", Err: syscall.ENOENT, Message: "network namespace lab: open /run/netns/lab"},
-			"network namespace lab: open /run/netns/lab: no such file or directory", 2},
-		{&familyMissingError{err: syscall.ENOENT}, "the brcm kernel module is not loaded (modprobe brcm)", 2},
+		{&nl.Error{Op: "dial", Err: syscall.EACCES, Message: "network namespace lab: open /run/netns/lab"},
+			"network namespace lab: open /run/netns/lab: permission denied", 2},
+		{&dialFailure{msg: "the brcm kernel module is not loaded (modprobe brcm)", err: errNotLoaded}, "the brcm kernel module is not loaded (modprobe brcm)", 2},
+		// Without an errno, such as a malformed reply: the cause, without
+		// the client's "genl: list:", after the device if known.
+		{nl.Pkg("genl").Wrap("list", "", errors.New("kernel reported a malformed port: netlink: attribute 7 is not a uint16; length: 1")),
+			"kernel reported a malformed port: netlink: attribute 7 is not a uint16; length: 1", 2},
+		{nl.Pkg("genl").Wrap("get", "eth0.p5", errors.New("kernel answered 2 messages for one")),
+			"eth0.p5: kernel answered 2 messages for one", 2},
 		{errors.New("something else"), "something else", 2},
 		{nil, "", 0},
 	} {
@@ -187,27 +196,33 @@ func TestRender(t *testing.T) {
 	}
 }
 
-// TestDialError checks how a failed dial is told apart: the missing
-// family, or a missing namespace (both ENOENT), or anything else.
+// errNotLoaded is Dial's error without the brcm module, as near as a test
+// without the kernel gets to it.
+var errNotLoaded = fmt.Errorf("genl: dial: %w", genl.ErrNotLoaded)
+
+// TestDialError checks how the failures of Dial that people meet most
+// read: the missing module and a missing namespace, both ENOENT, told
+// apart by genl.ErrNotLoaded; anything else as it comes.
 func TestDialError(t *testing.T) {
-	noFamily := nl.Pkg("genl").Wrap("dial", "", &nl.Error{Err: syscall.ENOENT, Message: `no generic netlink family "brcm": load the brcm module`})
-	noNetNS := nl.Pkg("genl").Wrap("dial", "", &nl.Error{Err: syscall.ENOENT, Message: "network namespace lab: open /run/netns/lab"})
-	has := func(ok bool) func(string) bool { return func(string) bool { return ok } }
+	const ns = "no-such-netns-here"
+	_, noNetNS := genl.Dial(genl.WithNetNSName(ns)) // fails opening it, before any socket
 	for _, tt := range []struct {
-		err    error
-		netns  string
-		exists bool
-		want   string
+		err   error
+		netns string
+		want  string
 	}{
-		{noFamily, "", false, "the brcm kernel module is not loaded (modprobe brcm)"},
-		{noFamily, "lab", true, "the brcm kernel module is not loaded (modprobe brcm)"},
-		{noNetNS, "lab", false, "network namespace lab: open /run/netns/lab: no such file or directory"},
-		{nl.Pkg("genl").Wrap("dial", "", syscall.EPERM), "", false, "operation not permitted"},
+		{errNotLoaded, "", "the brcm kernel module is not loaded (modprobe brcm)"},
+		{errNotLoaded, "lab", "the brcm kernel module is not loaded (modprobe brcm)"},
+		{noNetNS, ns, `network namespace "` + ns + `" not found (no /run/netns/` + ns + `)`},
+		{nl.Pkg("genl").Wrap("dial", "", syscall.EPERM), "lab", "operation not permitted"},
 	} {
-		msg, status := render(dialError(tt.err, tt.netns, has(tt.exists)))
+		msg, status := render(dialError(tt.err, tt.netns))
 		if msg != tt.want || status != exitSystem {
 			t.Errorf("dialError(%v, %q): %q, %d; want %q, 2", tt.err, tt.netns, msg, status, tt.want)
 		}
+	}
+	if _, err := dialGenl(ns); !errors.Is(err, os.ErrNotExist) || err.Error() != `network namespace "`+ns+`" not found (no /run/netns/`+ns+`)` {
+		t.Errorf("dialGenl(%q): %v", ns, err)
 	}
 }
 
@@ -411,7 +426,7 @@ func TestBatchFileMissing(t *testing.T) {
 // tries only once.
 func TestBatchDialFails(t *testing.T) {
 	f := newFake()
-	f.fail["Dial"] = &familyMissingError{err: syscall.ENOENT}
+	f.fail["Dial"] = dialError(errNotLoaded, "")
 	r := run(t, f, "-batch - -force", "show\nshow\n")
 	want := "Error: the brcm kernel module is not loaded (modprobe brcm)\nCommand failed -:1\n" +
 		"Error: the brcm kernel module is not loaded (modprobe brcm)\nCommand failed -:2\n"

@@ -46,7 +46,7 @@ func monitorEvents() []genl.Event {
 	up := p
 	up.Up, up.OperState, up.Queue = true, "UP", 2
 	up.Stats = &brcmlink.Stats{RxPackets: 3, RxBytes: 180, TxPackets: 1, TxBytes: 60}
-	other := brcmlink.Port{Index: 20, Name: "lab.p3", LowerIndex: 4, Port: 3, OperState: "LOWERLAYERDOWN", MTU: 1500}
+	other := brcmlink.Port{Index: 20, Name: "lab.p3", LowerIndex: 4, LowerNetNSID: new(int32(0)), Port: 3, OperState: "LOWERLAYERDOWN", MTU: 1500}
 	return []genl.Event{
 		{Kind: genl.Created, Port: p},
 		{Kind: genl.Changed, Port: up},
@@ -106,8 +106,11 @@ func checkJSON(t *testing.T, args, kind, out string) {
 				t.Errorf("%s: port without %q: %v", args, k, p)
 			}
 		}
-		if _, ok := p["link"]; !ok && p["ifname"] != "lab.p3" {
-			t.Errorf("%s: port without link: %v", args, p)
+		// A lower in another namespace (lab.p3's) has a netnsid, not a name.
+		_, link := p["link"]
+		_, netnsid := p["link_netnsid"]
+		if far := p["ifname"] == "lab.p3"; link == far || netnsid != far {
+			t.Errorf("%s: port with link %v and link_netnsid %v: %v", args, link, netnsid, p)
 		}
 		if s, ok := p["stats64"].(map[string]any); ok {
 			rx, _ := s["rx"].(map[string]any)

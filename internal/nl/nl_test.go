@@ -54,6 +54,16 @@ func TestPkg(t *testing.T) {
 		{Pkg("genl").Wrap("get", "", Pkg("rtlink").Errorf(syscall.EINVAL, "bad")), "genl: get: bad: invalid argument"},
 		{Pkg("rtlink").CheckConfig(nil, nil, new(uint8(4))), "rtlink: tag enforcement 4 out of range (0-3): numerical result out of range"},
 		{Pkg("genl").CheckConfig(new(uint16(27)), new(uint8(3)), new(uint8(3))), "<nil>"},
+		{Pkg("genl").CheckConfig(new(uint16(28)), new(uint8(4)), nil), "genl: port 28 out of range (0-27): numerical result out of range"},
+		{Pkg("x").Check(PortRange, 70000), "x: port 70000 out of range (0-27): numerical result out of range"},
+		{Pkg("x").Check(QueueRange, 3), "<nil>"},
+		{Pkg("x").OutOfRange(QueueRange, "99999999999999999999"), "x: queue 99999999999999999999 out of range (0-3): numerical result out of range"},
+		{Pkg("genl").CheckName("device", "abcdefghijklmnop"), "genl: device name abcdefghijklmnop is longer than 15 bytes: invalid argument"},
+		{Pkg("genl").CheckName("lower device", "abcdefghijklmno"), "<nil>"},
+		{Pkg("genl").CheckName("device", ""), "<nil>"},
+		// Errors without an errno keep what the client was doing.
+		{Pkg("genl").Wrap("list", "", errors.New("malformed")), "genl: list: malformed"},
+		{Pkg("genl").Wrap("get", "eth0", Pkg("genl").Wrap("list", "", errors.New("malformed"))), "genl: get eth0: malformed"},
 	} {
 		if got := fmt.Sprint(tt.err); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
@@ -75,5 +85,36 @@ func TestOperState(t *testing.T) {
 		if got := OperState(uint8(s)); got != want {
 			t.Errorf("OperState(%d) = %q, want %q", s, got, want)
 		}
+	}
+}
+
+// TestOpError checks that an error without an errno keeps its cause apart
+// from the client's annotation, for those who show it to people.
+func TestOpError(t *testing.T) {
+	cause := errors.New("kernel reported a malformed port")
+	err := fmt.Errorf("more: %w", Pkg("genl").Wrap("list", "eth0", cause))
+	var oe *OpError
+	if !errors.As(err, &oe) || oe.Op != "list" || oe.Dev != "eth0" || oe.Err != cause {
+		t.Fatalf("%#v is no *OpError of list on eth0 with the cause", err)
+	}
+	if !errors.Is(err, cause) {
+		t.Errorf("%v does not match its cause", err)
+	}
+}
+
+// TestErrorfIs checks that a marked error matches its sentinel, through
+// Wrap, besides its errno; and that others do not.
+func TestErrorfIs(t *testing.T) {
+	sentinel := errors.New("sentinel")
+	marked := Pkg("genl").Wrap("dial", "", Pkg("genl").ErrorfIs(sentinel, syscall.ENOENT, "no family"))
+	plain := Pkg("genl").Wrap("dial", "", Pkg("genl").Errorf(syscall.ENOENT, "no namespace"))
+	if !errors.Is(marked, sentinel) || !errors.Is(marked, os.ErrNotExist) || !errors.Is(marked, syscall.ENOENT) {
+		t.Errorf("%v does not match the sentinel, os.ErrNotExist and ENOENT", marked)
+	}
+	if got, want := marked.Error(), "genl: dial: no family: no such file or directory"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if errors.Is(plain, sentinel) {
+		t.Errorf("%v matches the sentinel", plain)
 	}
 }

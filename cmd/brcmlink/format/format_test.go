@@ -9,18 +9,20 @@ import (
 
 func TestSortPorts(t *testing.T) {
 	ps := []brcmlink.Port{
-		{Name: "x", LowerIndex: 9, Port: 1}, // lower in another namespace
+		{Name: "x", LowerIndex: 2, LowerNetNSID: new(int32(1)), Port: 1}, // lower in another namespace
 		{Name: "b10", Lower: "b", LowerIndex: 3, Port: 10},
 		{Name: "a2", Lower: "a", LowerIndex: 4, Port: 2},
 		{Name: "b9", Lower: "b", LowerIndex: 3, Port: 9},
-		{Name: "w", LowerIndex: 2, Port: 5},
+		{Name: "w", LowerIndex: 9, LowerNetNSID: new(int32(0)), Port: 5},
+		{Name: "v", LowerIndex: 9, LowerNetNSID: new(int32(0)), Port: 4},
 	}
 	SortPorts(ps)
 	var got []string
 	for _, p := range ps {
 		got = append(got, Title(p))
 	}
-	if want := "a2@a b9@b b10@b w@if2 x@if9"; strings.Join(got, " ") != want {
+	// By namespace before ifindex: ifindexes of two namespaces do not compare.
+	if want := "a2@a b9@b b10@b v@if9 w@if9 x@if2"; strings.Join(got, " ") != want {
 		t.Errorf("sorted %v, want %s", got, want)
 	}
 }

@@ -9,14 +9,15 @@ import (
 )
 
 // PortJSON is a port as -json prints it, with the names of `ip -j link`
-// where ip has the same thing. Link is left out when the lower device is
-// in another namespace, where its name means nothing here (ip then gives
-// a netnsid, which the brcm family's client does not report).
+// where ip has the same thing. When the lower device is in another
+// namespace, Link, its name, which means nothing here, is left out, and
+// LinkNetnsid, which ip gives then, is there.
 type PortJSON struct {
 	Ifindex     int             `json:"ifindex"`
 	Ifname      string          `json:"ifname"`
 	Link        string          `json:"link,omitempty"`
 	LinkIfindex int             `json:"link_ifindex"`
+	LinkNetnsid *int32          `json:"link_netnsid,omitempty"`
 	Port        uint16          `json:"port"`
 	Queue       uint8           `json:"queue"`
 	TagEnforce  uint8           `json:"tag_enforce"`
@@ -84,6 +85,7 @@ func Port(p brcmlink.Port, lowers []brcmlink.Lower, v View) PortJSON {
 		Ifname:      p.Name,
 		Link:        p.Lower,
 		LinkIfindex: p.LowerIndex,
+		LinkNetnsid: p.LowerNetNSID,
 		Port:        p.Port,
 		Queue:       p.Queue,
 		TagEnforce:  p.TagEnforce,

@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,7 +23,7 @@ type View struct {
 
 // SortPorts orders ports by lower device, then switch port: the order of
 // the switch, whatever order the kernel listed them in. Ports whose lower
-// is in another namespace, so has no name here, come last.
+// is in another namespace, so has no name here, come last, by namespace.
 func SortPorts(ps []brcmlink.Port) {
 	slices.SortStableFunc(ps, func(a, b brcmlink.Port) int {
 		if (a.Lower == "") != (b.Lower == "") {
@@ -33,10 +34,19 @@ func SortPorts(ps []brcmlink.Port) {
 		}
 		return cmp.Or(
 			cmp.Compare(a.Lower, b.Lower),
+			cmp.Compare(netnsid(a), netnsid(b)),
 			cmp.Compare(a.LowerIndex, b.LowerIndex),
 			cmp.Compare(a.Port, b.Port),
 		)
 	})
+}
+
+// netnsid orders the namespaces of lowers: the port's own (nil) first.
+func netnsid(p brcmlink.Port) int64 {
+	if p.LowerNetNSID == nil {
+		return math.MinInt64
+	}
+	return int64(*p.LowerNetNSID)
 }
 
 // SortLowers orders lower devices by name.
@@ -110,8 +120,8 @@ func port(b *strings.Builder, p brcmlink.Port, c columns, lowers []brcmlink.Lowe
 		}
 		fmt.Fprintf(b, "    ifindex %d  mtu %d  tag-enforce %d  admin %s  operstate %s  link-ifindex %d",
 			p.Index, p.MTU, p.TagEnforce, admin, p.OperState, p.LowerIndex)
-		if p.Lower == "" && p.LowerIndex != 0 {
-			b.WriteString("  link-netns other")
+		if id := p.LowerNetNSID; id != nil {
+			fmt.Fprintf(b, "  link-netnsid %d", *id) // as ip -d link prints it
 		}
 		b.WriteString("\n")
 	}

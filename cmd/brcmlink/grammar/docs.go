@@ -34,7 +34,7 @@ var (
 	OutputText = []string{
 		"show prints a line for each port: NAME@LOWER (NAME@ifINDEX when the lower device is in another network namespace), " +
 			"its switch port, its traffic queue and its operational state, as in \"eth0.p5@eth0  port 5  queue 0  UP\". " +
-			"-details adds a line with the port's ifindex, MTU, tag enforcement, administrative and operational state, and the lower's ifindex. " +
+			"-details adds a line with the port's ifindex, MTU, tag enforcement, administrative and operational state, and the lower's ifindex, with its netnsid when it is in another network namespace. " +
 			"-stats adds its receive and transmit counters as ip -s link prints them, and -stats -stats the receive counters of its lower device.",
 		"stats prints the ports, with their counters, then each lower device: its name, ifindex and number of ports, " +
 			"and the tagged frames it received with those it dropped for a bad length, a bad opcode, a bad port id or an unknown port.",
@@ -42,15 +42,15 @@ var (
 		"With -json, show prints an array of port objects (ifindex, ifname, link, link_ifindex, port, queue, tag_enforce, admin_up, operstate, mtu, " +
 			"and with -stats stats64 and lower_stats), stats an object {\"ports\": [...], \"lowers\": [...]}, " +
 			"and monitor one object a line with the port's fields and \"event\": \"new\", \"change\", \"del\" or \"lost\". " +
-			"link is left out when the lower device is in another network namespace.",
+			"When the lower device is in another network namespace, link is left out and link_netnsid gives that namespace's id.",
 	}
 
 	ExitText = []struct{ Status, Text string }{
 		{"0", "Success."},
 		{"1", "The command line is wrong: an unknown or ambiguous command, keyword or option, a missing or malformed argument, " +
-			"a value out of range. Nothing was sent to the kernel."},
+			"a value out of range, a device name longer than 15 bytes. Nothing was sent to the kernel."},
 		{"2", "The kernel or the system refused or failed: the port exists, there is no such device, permission is denied, " +
-			"the brcm module is not loaded, the batch file cannot be read."},
+			"the brcm module is not loaded, the network namespace or the batch file cannot be opened."},
 	}
 
 	SeeAlso = []string{"ip(8)", "ip-link(8)", "ip-netns(8)", "ethtool(8)"}

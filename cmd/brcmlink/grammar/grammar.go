@@ -141,7 +141,7 @@ var Options = []*Option{
 	{Name: "json", Short: "j", Help: "print JSON: an array for show, an object for stats, one object per line for monitor"},
 	{Name: "pretty", Short: "p", Help: "indent JSON output (not monitor's, which keeps one object per line)"},
 	{Name: "stats", Short: "s", Repeat: true, Help: "show the counters of ports; given twice, also those of their lower devices"},
-	{Name: "details", Short: "d", Help: "show ifindex, MTU, tag enforcement, admin and operational state, and the lower's ifindex"},
+	{Name: "details", Short: "d", Help: "show ifindex, MTU, tag enforcement, admin and operational state, and the lower's ifindex and netnsid"},
 	{Name: "netns", Short: "n", Meta: "NAME", Help: "work in the network namespace NAME, the one \"ip netns add NAME\" made (/run/netns/NAME), like ip -n"},
 	{Name: "batch", Short: "b", Meta: "FILE", Batch: true, Help: "run the commands of FILE, one a line; - reads standard input"},
 	{Name: "force", Batch: true, Help: "with -batch, go on after a command fails"},

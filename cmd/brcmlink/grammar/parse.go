@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/internal/nl"
 )
 
@@ -296,8 +295,8 @@ func (p *Parser) unknown(w string) error {
 	return usagef("unknown keyword %q, expected one of: %s", w, strings.Join(valid, ", "))
 }
 
-// pkg names the errors of the range checks the kernel makes, which this
-// package makes before anything is sent.
+// pkg names the errors of the checks the kernel makes, which this package
+// makes before anything is sent.
 const pkg nl.Pkg = Program
 
 // set stores the value w of a.
@@ -308,6 +307,13 @@ func (p *Parser) set(a *Arg, w string) error {
 		if w == "" {
 			return usagef("argument %q is wrong: %s is empty", w, a.Meta)
 		}
+		what := "device"
+		if a.Field == FieldLower {
+			what = "lower device"
+		}
+		if err := checkError(pkg.CheckName(what, w)); err != nil {
+			return err
+		}
 		if a.Field == FieldLower {
 			r.Lower = w
 		} else {
@@ -317,29 +323,23 @@ func (p *Parser) set(a *Arg, w string) error {
 		if w == "any" {
 			w = "0"
 		}
-		v, err := number(w, a.Keyword, 16, brcmlink.PortMax)
+		v, err := number(w, a.Keyword, nl.PortRange)
 		if err != nil {
 			return err
 		}
-		port := uint16(v)
-		r.Port = &port
-		return rangeError(pkg.CheckConfig(r.Port, nil, nil))
-	case FieldQueue, FieldTagEnforce:
-		limit := brcmlink.QueueMax
-		if a.Field == FieldTagEnforce {
-			limit = brcmlink.TagEnforceMax
-		}
-		v, err := number(w, a.Keyword, 8, limit)
+		r.Port = new(uint16(v))
+	case FieldQueue:
+		v, err := number(w, a.Keyword, nl.QueueRange)
 		if err != nil {
 			return err
 		}
-		u := uint8(v)
-		if a.Field == FieldQueue {
-			r.Queue = &u
-			return rangeError(pkg.CheckConfig(nil, r.Queue, nil))
+		r.Queue = new(uint8(v))
+	case FieldTagEnforce:
+		v, err := number(w, a.Keyword, nl.TagEnforceRange)
+		if err != nil {
+			return err
 		}
-		r.TagEnforce = &u
-		return rangeError(pkg.CheckConfig(nil, nil, r.TagEnforce))
+		r.TagEnforce = new(uint8(v))
 	case FieldUp, FieldDown:
 		up := a.Field == FieldUp
 		r.Up = &up
@@ -355,23 +355,22 @@ func (p *Parser) set(a *Arg, w string) error {
 	return nil
 }
 
-// number parses a decimal value of a bits-wide attribute. The kernel's
-// range check (nl.CheckConfig) words the errors of values that fit the
-// attribute; those that do not fit are refused here.
-func number(w, what string, bits, limit int) (uint64, error) {
-	v, err := strconv.ParseUint(w, 10, bits)
-	if errors.Is(err, strconv.ErrRange) {
-		return 0, usagef("argument %q is wrong: %s out of range (0-%d)", w, what, limit)
-	}
-	if err != nil {
+// number parses a decimal value of the keyword what and refuses one out
+// of r in the kernel's words, even one too big for the attribute.
+func number(w, what string, r nl.Range) (uint64, error) {
+	v, err := strconv.ParseUint(w, 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, checkError(pkg.OutOfRange(r, w))
+	case err != nil:
 		return 0, usagef("argument %q is wrong: %s is not a number", w, what)
 	}
-	return v, nil
+	return v, checkError(pkg.Check(r, v))
 }
 
-// rangeError turns a failed range check into a usage error, keeping the
-// kernel's wording.
-func rangeError(err error) error {
+// checkError turns a failed check of the kernel's into a usage error,
+// keeping the kernel's wording.
+func checkError(err error) error {
 	var e *nl.Error
 	if errors.As(err, &e) {
 		return &UsageError{Msg: e.Message}

@@ -23,6 +23,8 @@ func TestParse(t *testing.T) {
 		{"a d eth0 p 5", "add dev eth0 port 5"},
 		{"ad de eth0 po 5 na n q 1 t 1 u", "add dev eth0 port 5 name n queue 1 tag-enforce 1 up"},
 		{"add dev eth0 port 5 name up", "add dev eth0 port 5 name up"}, // a value is never a keyword
+		// names of 15 bytes, IFNAMSIZ - 1
+		{"add dev abcdefghijklmno port 5 name abcdefghijklmno", "add dev abcdefghijklmno port 5 name abcdefghijklmno"},
 		// del: NAME, or dev and port
 		{"del eth0.p5", "del eth0.p5"},
 		{"delete eth0.p5", "del eth0.p5"},
@@ -110,11 +112,18 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"add", "dev", "eth0", "port", "-1"}, `argument "-1" is wrong: port is not a number`},
 		{[]string{"add", "dev", "eth0", "port", "0x5"}, `argument "0x5" is wrong: port is not a number`},
 		{[]string{"add", "dev", "eth0", "port", "28"}, `port 28 out of range (0-27)`},
-		{[]string{"add", "dev", "eth0", "port", "70000"}, `argument "70000" is wrong: port out of range (0-27)`},
+		{[]string{"add", "dev", "eth0", "port", "70000"}, `port 70000 out of range (0-27)`},
+		{[]string{"add", "dev", "eth0", "port", "99999999999999999999999"}, `port 99999999999999999999999 out of range (0-27)`},
 		{[]string{"add", "dev", "eth0", "port", "5", "queue", "4"}, `queue 4 out of range (0-3)`},
-		{[]string{"add", "dev", "eth0", "port", "5", "queue", "256"}, `argument "256" is wrong: queue out of range (0-3)`},
+		{[]string{"add", "dev", "eth0", "port", "5", "queue", "256"}, `queue 256 out of range (0-3)`},
 		{[]string{"add", "dev", "eth0", "port", "5", "queue", "q"}, `argument "q" is wrong: queue is not a number`},
 		{[]string{"add", "dev", "eth0", "port", "5", "tag-enforce", "9"}, `tag enforcement 9 out of range (0-3)`},
+		{[]string{"add", "dev", "eth0", "port", "5", "tag-enforce", "65536"}, `tag enforcement 65536 out of range (0-3)`},
+		// Device names as the kernel checks them (brcm_genl_name), in its words.
+		{[]string{"add", "dev", "eth0", "port", "1", "name", "abcdefghijklmnop"}, `device name abcdefghijklmnop is longer than 15 bytes`},
+		{[]string{"add", "dev", "abcdefghijklmnop", "port", "1"}, `lower device name abcdefghijklmnop is longer than 15 bytes`},
+		{[]string{"del", "abcdefghijklmnop"}, `device name abcdefghijklmnop is longer than 15 bytes`},
+		{[]string{"show", "dev", "abcdefghijklmnop"}, `lower device name abcdefghijklmnop is longer than 15 bytes`},
 		{[]string{"add", "dev", "eth0", "port", "5", "tag-enforce", "x"}, `argument "x" is wrong: tag-enforce is not a number`},
 		{[]string{"add", "dev", "eth0", "port", "5", "bogus"}, `unknown keyword "bogus", expected one of: name, queue, tag-enforce, up`},
 		{[]string{"add", "dev", "eth0", "port", "5", "down"}, `unknown keyword "down", expected one of: name, queue, tag-enforce, up`},
