@@ -318,15 +318,9 @@ func TestGenlRejections(t *testing.T) {
 
 // TestGenlLibraryErrors checks what a Go user gets for the common mistakes.
 func TestGenlLibraryErrors(t *testing.T) {
-	lw, peer := name("el"), name("ep")
-	veth(t, lw, peer)
 	g := genlClient(t)
-	p, err := g.Add(genl.AddRequest{Lower: lw, Port: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { command("ip", "link", "del", p.Name) })
-	_, err = g.Add(genl.AddRequest{Lower: lw, Port: 3, Name: name("x")})
+	lw, p := portOnNewLower(t, g, "e", 3)
+	_, err := g.Add(genl.AddRequest{Lower: lw, Port: 3, Name: name("x")})
 	wantErr(t, err, os.ErrExist, fmt.Sprintf("port 3 already exists on %s (%s)", lw, p.Name))
 	_, err = g.Get(genl.ByName("nosuchdev"))
 	wantErr(t, err, os.ErrNotExist, "no device nosuchdev")

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/genl"
 )
 
@@ -33,81 +34,118 @@ type childResult struct {
 	Permission bool
 }
 
+// childLog collects a child's results and prints them as it exits.
+type childLog []childResult
+
+func (l *childLog) report(op string, err error) {
+	r := childResult{Op: op}
+	if err != nil {
+		r.Err, r.Permission = err.Error(), errors.Is(err, os.ErrPermission)
+	}
+	*l = append(*l, r)
+}
+
+// exit takes a pointer: deferred, it must see the results of the end.
+func (l *childLog) exit() {
+	json.NewEncoder(os.Stdout).Encode(*l)
+	os.Exit(0)
+}
+
+// runChild runs the test binary as nobody (through argv's wrapper, if
+// any) with env set, and returns what it reported by operation.
+func runChild(t *testing.T, env string, wrapper ...string) map[string]childResult {
+	t.Helper()
+	argv := append(wrapper, nobodyBinary(t))
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), env)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	var res []childResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("child said %q: %v", out, err)
+	}
+	m := make(map[string]childResult)
+	for _, r := range res {
+		m[r.Op] = r
+	}
+	return m
+}
+
+// portOnNewLower creates a veth lower with a port on it, both removed
+// when the test ends.
+func portOnNewLower(t *testing.T, g *genl.Client, prefix string, port uint16) (string, *brcmlink.Port) {
+	t.Helper()
+	lw, peer := name(prefix+"l"), name(prefix+"p")
+	veth(t, lw, peer)
+	p, err := g.Add(genl.AddRequest{Lower: lw, Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", p.Name) })
+	return lw, p
+}
+
 // usernsChild is root of its own user namespace, as nobody outside, in a
 // network namespace it owns: it may manage ports on its own lowers and
 // must not see or touch any other's.
 func usernsChild(other string) {
-	var res []childResult
-	report := func(op string, err error) {
-		r := childResult{Op: op}
-		if err != nil {
-			r.Err, r.Permission = err.Error(), errors.Is(err, os.ErrPermission)
-		}
-		res = append(res, r)
-	}
-	defer func() {
-		json.NewEncoder(os.Stdout).Encode(res)
-		os.Exit(0)
-	}()
+	var log childLog
+	defer log.exit()
 	for _, args := range [][]string{{"link", "add", "ul0", "type", "veth", "peer", "name", "up0"},
 		{"link", "set", "ul0", "up"}, {"link", "set", "up0", "up"}} {
 		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			report("veth", fmt.Errorf("ip %v: %v: %s", args, err, out))
+			log.report("veth", fmt.Errorf("ip %v: %v: %s", args, err, out))
 			return
 		}
 	}
 	g, err := genl.Dial()
-	report("dial", err)
+	log.report("dial", err)
 	if err != nil {
 		return
 	}
 	p, err := g.Add(genl.AddRequest{Lower: "ul0", Port: 2, Up: true})
-	report("add", err)
+	log.report("add", err)
 	ps, err := g.List()
 	if err == nil && (len(ps) != 1 || p == nil || ps[0].Name != p.Name) {
 		err = fmt.Errorf("lists %+v, want only its own port", ps)
 	}
-	report("list", err)
+	log.report("list", err)
 	q := uint8(3)
 	_, err = g.Set(genl.ByName("ul0.p2"), genl.SetRequest{Queue: &q})
-	report("set", err)
+	log.report("set", err)
 	_, err = g.Get(genl.ByName(other))
-	report("get-other", err)
-	report("delete-other", g.Delete(genl.ByName(other)))
-	report("delete", g.Delete(genl.ByName("ul0.p2")))
+	log.report("get-other", err)
+	log.report("delete-other", g.Delete(genl.ByName(other)))
+	log.report("delete", g.Delete(genl.ByName("ul0.p2")))
 }
 
 func unprivilegedChild(port string) {
-	var res []childResult
-	report := func(op string, err error) {
-		r := childResult{Op: op}
-		if err != nil {
-			r.Err, r.Permission = err.Error(), errors.Is(err, os.ErrPermission)
-		}
-		res = append(res, r)
-	}
+	var log childLog
+	defer log.exit()
 	g, err := genl.Dial()
-	report("dial", err)
-	if err == nil {
-		_, err = g.List()
-		report("list", err)
-		p, err := g.Get(genl.ByName(port))
-		report("get", err)
-		_, err = g.Lowers()
-		report("lowers", err)
-		lower := ""
-		if p != nil {
-			lower = p.Lower
-		}
-		_, err = g.Add(genl.AddRequest{Lower: lower, Port: 7})
-		report("add", err)
-		q := uint8(1)
-		_, err = g.Set(genl.ByName(port), genl.SetRequest{Queue: &q})
-		report("set", err)
-		report("delete", g.Delete(genl.ByName(port)))
+	log.report("dial", err)
+	if err != nil {
+		return
 	}
-	json.NewEncoder(os.Stdout).Encode(res)
-	os.Exit(0)
+	_, err = g.List()
+	log.report("list", err)
+	p, err := g.Get(genl.ByName(port))
+	log.report("get", err)
+	_, err = g.Lowers()
+	log.report("lowers", err)
+	lower := ""
+	if p != nil {
+		lower = p.Lower
+	}
+	_, err = g.Add(genl.AddRequest{Lower: lower, Port: 7})
+	log.report("add", err)
+	q := uint8(1)
+	_, err = g.Set(genl.ByName(port), genl.SetRequest{Queue: &q})
+	log.report("set", err)
+	log.report("delete", g.Delete(genl.ByName(port)))
 }
 
 // TestUserNamespace runs a client as nobody in a user and network
@@ -118,45 +156,22 @@ func TestUserNamespace(t *testing.T) {
 		sh(t, "sysctl", "-qw", "kernel.unprivileged_userns_clone=1")
 		t.Cleanup(func() { command("sysctl", "-qw", "kernel.unprivileged_userns_clone=0") })
 	}
-	lw, peer := name("nl"), name("np")
-	veth(t, lw, peer)
 	g := genlClient(t)
-	p, err := g.Add(genl.AddRequest{Lower: lw, Port: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { command("ip", "link", "del", p.Name) })
-
+	_, p := portOnNewLower(t, g, "n", 3)
 	// nobody creates the namespaces itself, through unshare(1): a Go
 	// program cannot unshare a user namespace once it runs threads.
-	cmd := exec.Command("unshare", "--user", "--map-root-user", "--net", nobodyBinary(t))
-	cmd.Env = append(os.Environ(), usernsEnv+"="+p.Name)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
-	var res []childResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("child said %q: %v", out, err)
-	}
-	want := map[string]bool{"dial": true, "add": true, "list": true, "set": true, "delete": true, "get-other": false, "delete-other": false}
-	for _, r := range res {
-		ok, known := want[r.Op]
-		if !known {
-			t.Errorf("child: %s: %s", r.Op, r.Err)
-			continue
-		}
-		delete(want, r.Op)
+	res := runChild(t, usernsEnv+"="+p.Name, "unshare", "--user", "--map-root-user", "--net")
+	for op, mine := range map[string]bool{"dial": true, "add": true, "list": true, "set": true, "delete": true,
+		"get-other": false, "delete-other": false} {
+		r, ok := res[op]
 		switch {
-		case ok && r.Err != "":
-			t.Errorf("%s in its own namespaces: %s", r.Op, r.Err)
-		case !ok && (r.Err == "" || !strings.Contains(r.Err, "no device")):
-			t.Errorf("%s of the initial namespace's port: %q, want no such device", r.Op, r.Err)
+		case !ok:
+			t.Errorf("the child did not get to %s: %+v", op, res)
+		case mine && r.Err != "":
+			t.Errorf("%s in its own namespaces: %s", op, r.Err)
+		case !mine && !strings.Contains(r.Err, "no device"):
+			t.Errorf("%s of the initial namespace's port: %q, want no such device", op, r.Err)
 		}
-	}
-	for op := range want {
-		t.Errorf("the child did not get to %s", op)
 	}
 	if !linkExists(p.Name) {
 		t.Errorf("%s was deleted from another namespace", p.Name)
@@ -182,43 +197,20 @@ func nobodyBinary(t *testing.T) string {
 // TestUnprivileged runs a client as nobody: it may read everything and
 // change nothing.
 func TestUnprivileged(t *testing.T) {
-	lw, peer := name("ul"), name("up")
-	veth(t, lw, peer)
 	g := genlClient(t)
-	p, err := g.Add(genl.AddRequest{Lower: lw, Port: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { command("ip", "link", "del", p.Name) })
-
-	cmd := exec.Command(nobodyBinary(t))
-	cmd.Env = append(os.Environ(), childEnv+"="+p.Name)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
-	var res []childResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("child said %q: %v", out, err)
-	}
-	want := map[string]bool{"dial": false, "list": false, "get": false, "lowers": false, "add": true, "set": true, "delete": true}
-	for _, r := range res {
-		denied, ok := want[r.Op]
-		if !ok {
-			t.Errorf("unexpected operation %q", r.Op)
-			continue
-		}
-		delete(want, r.Op)
+	_, p := portOnNewLower(t, g, "u", 3)
+	res := runChild(t, childEnv+"="+p.Name)
+	for op, denied := range map[string]bool{"dial": false, "list": false, "get": false, "lowers": false,
+		"add": true, "set": true, "delete": true} {
+		r, ok := res[op]
 		switch {
+		case !ok:
+			t.Errorf("the child did not try %s: %+v", op, res)
 		case denied && !r.Permission:
-			t.Errorf("%s as nobody: got %q, want a permission error", r.Op, r.Err)
+			t.Errorf("%s as nobody: got %q, want a permission error", op, r.Err)
 		case !denied && r.Err != "":
-			t.Errorf("%s as nobody failed: %s", r.Op, r.Err)
+			t.Errorf("%s as nobody failed: %s", op, r.Err)
 		}
-	}
-	for op := range want {
-		t.Errorf("the child did not try %s", op)
 	}
 	if got, err := g.Get(genl.ByName(p.Name)); err != nil || got.Queue != 0 {
 		t.Errorf("after nobody's attempts: %+v, %v; want the port as it was", got, err)
@@ -248,14 +240,8 @@ func copyFile(t testing.TB, from, to string) {
 // and untouchable from another, and that a port whose lower is elsewhere
 // reads the same through both netlink paths.
 func TestNetnsIsolation(t *testing.T) {
-	lw, peer := name("il"), name("ip")
-	veth(t, lw, peer)
 	g := genlClient(t)
-	mine, err := g.Add(genl.AddRequest{Lower: lw, Port: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { command("ip", "link", "del", mine.Name) })
+	lw, mine := portOnNewLower(t, g, "i", 1)
 
 	ns := name("in")
 	netns(t, ns)
