@@ -13,7 +13,7 @@ ABI = $(shell cat $(CACHE)/abi)
 KDIR ?= /usr/src/linux-headers-$(ABI)
 KSRC := $(CACHE)/linux-source
 
-.PHONY: all build prepare module go lint unit integration test vm-shell clean demo bench bench-smoke
+.PHONY: all build prepare module go lint unit integration test test-debug vm-shell clean demo bench bench-smoke
 
 all: build
 
@@ -91,3 +91,8 @@ bench: module
 
 bench-smoke: module
 	bench/run smoke
+
+# The suite on a debug kernel (KASAN, lockdep, kmemleak, refcount
+# trackers), with the fuzzers turned up; see integration/debug/.
+test-debug: prepare
+	integration/debug/run
