@@ -23,7 +23,7 @@ var (
 // rxVerdict is what the receive hook must do with one frame.
 type rxVerdict struct {
 	badLen, badOpcode, badPortID, unknownPort bool
-	port                                      int // the port that gets it, or -1
+	port                                      int // the port that gets it (or its error), or -1
 	portError                                 bool
 }
 
@@ -47,14 +47,18 @@ func verdict(rest []byte, bound map[int]bool) rxVerdict {
 	}
 	port := int(p)
 	if !bound[port] {
-		if !bound[0] {
-			v.unknownPort = true
-			return v
-		}
 		port = 0
 	}
+	// Too short counts as such whoever the frame was for.
 	if len(rest) < brcmlink.HeaderLen {
-		v.badLen, v.portError = true, true
+		v.badLen = true
+		if bound[port] {
+			v.port, v.portError = port, true
+		}
+		return v
+	}
+	if !bound[port] {
+		v.unknownPort = true
 		return v
 	}
 	v.port = port
@@ -130,7 +134,7 @@ func TestFrameFuzz(t *testing.T) {
 		case v.badLen:
 			want.badLen++
 			if v.portError {
-				wantErr[portOf(rest)]++
+				wantErr[v.port]++
 			}
 		default:
 			wantRx[v.port]++
@@ -169,12 +173,6 @@ func TestFrameFuzz(t *testing.T) {
 	waitStat(t, other, "rx_packets", otherBefore+uint64(toOther))
 	t.Logf("%d frames: %d to the lower with ports (%d delivered to ports 1-2, %d bad length, %d bad opcode, %d bad port id, %d unknown port), %d to a lower without",
 		*fuzzFrames, want.tagged, wantRx[1]+wantRx[2], want.badLen, want.badOpcode, want.badPortID, want.unknownPort, toOther)
-}
-
-// portOf is the port a tag names, for a frame whose tag is valid.
-func portOf(rest []byte) int {
-	p, _ := brcmlink.ParseRxTag(binary.BigEndian.Uint32(rest)).Port()
-	return int(p)
 }
 
 // fuzzRest returns what follows the ETH_P_BRCM ethertype of one frame:

@@ -285,6 +285,8 @@ func TestGenlRejections(t *testing.T) {
 			syscall.ERANGE, "integer out of range"},
 		{"set another port", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u16a(brcmlink.AttrPort, 6)),
 			syscall.EOPNOTSUPP, fmt.Sprintf("cannot change the port of %s from 5 to 6", taken.Name)},
+		{"set another port and up", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u16a(brcmlink.AttrPort, 6), u8a(brcmlink.AttrAdminUp, 1)),
+			syscall.EOPNOTSUPP, fmt.Sprintf("cannot change the port of %s from 5 to 6", taken.Name)},
 		{"set up on a down lower", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrAdminUp, 1), u8a(brcmlink.AttrQueue, 2)),
 			syscall.ENETDOWN, fmt.Sprintf("cannot bring %s up (lower %s is down)", taken.Name, lw)},
 		{"set admin 2", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrAdminUp, 2)), syscall.ERANGE, ""},
@@ -313,6 +315,15 @@ func TestGenlRejections(t *testing.T) {
 	}
 	if sysfsInt(t, long, "mtu") != 1500 {
 		t.Errorf("refused first port left %s MTU raised", long)
+	}
+
+	// A refused change of port takes the admin state with it.
+	sh(t, "ip", "link", "set", lw, "up")
+	sh(t, "ip", "link", "set", taken.Name, "up")
+	err = rawGenl(t, brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrAdminUp, 0), u16a(brcmlink.AttrPort, 6)))
+	wantKernelErr(t, err, syscall.EOPNOTSUPP, fmt.Sprintf("cannot change the port of %s from 5 to 6", taken.Name))
+	if p, err := g.Get(genl.ByName(taken.Name)); err != nil || !p.Up || p.Port != 5 {
+		t.Errorf("after a refused set of port and down: %+v, %v; want port 5, up", p, err)
 	}
 }
 
@@ -413,6 +424,28 @@ func TestGenlEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	recvEvent(t, ch, genl.Created, c)
+
+	// Moving a port away is a delete here and a create there.
+	ns := name("vn")
+	netns(t, ns)
+	gns, err := genl.Dial(genl.WithNetNSName(ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gns.Close()
+	chns, err := gns.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh(t, "ip", "link", "set", c, "netns", ns)
+	recvEvent(t, ch, genl.Deleted, c)
+	if ev := recvEvent(t, chns, genl.Created, c); ev.Port.Port != 3 {
+		t.Errorf("created event in %s: %+v, want port 3", ns, ev.Port)
+	}
+	sh(t, "ip", "-n", ns, "link", "set", c, "netns", "1")
+	recvEvent(t, chns, genl.Deleted, c)
+	recvEvent(t, ch, genl.Created, c)
+
 	sh(t, "ip", "link", "del", lw) // the lower goes: both ports go
 	recvEvent(t, ch, genl.Deleted, a)
 	recvEvent(t, ch, genl.Deleted, c)

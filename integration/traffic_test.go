@@ -325,18 +325,20 @@ func TestMalformedFrames(t *testing.T) {
 	}
 	// A valid port nobody is bound to, with no port 0 device.
 	send(tagged(fromPort(9), append([]byte{0x88, 0xb5}, pad...)...))
+	// The same port, too short: a bad length, not an unknown port.
+	send(tagged(fromPort(9), 0x08))
 	// And one good frame for port 6.
 	send(tagged(fromPort(6), append([]byte{0x88, 0xb5}, pad...)...))
 
 	want := map[string]uint64{
-		"lower_rx_tagged":       17,
-		"lower_rx_bad_length":   4,
+		"lower_rx_tagged":       18,
+		"lower_rx_bad_length":   5,
 		"lower_rx_bad_opcode":   7,
 		"lower_rx_bad_port_id":  4,
 		"lower_rx_unknown_port": 1,
 	}
-	eventually(t, "the lower counted 17 tagged frames", func() bool {
-		return lowerStats(t, d6)["lower_rx_tagged"] >= lowerBefore["lower_rx_tagged"]+17
+	eventually(t, "the lower counted 18 tagged frames", func() bool {
+		return lowerStats(t, d6)["lower_rx_tagged"] >= lowerBefore["lower_rx_tagged"]+18
 	})
 	time.Sleep(100 * time.Millisecond)
 	got := lowerStats(t, d6)

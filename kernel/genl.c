@@ -461,7 +461,6 @@ static int brcm_genl_port_set(struct sk_buff *skb, struct genl_info *info)
 	if (!reply)
 		return -ENOMEM;
 	rtnl_lock();
-	/* A different port is refused below as a change of port. */
 	dev = brcm_genl_port(genl_info_net(info), attrs, false, extack);
 	if (IS_ERR(dev)) {
 		err = PTR_ERR(dev);
@@ -469,10 +468,12 @@ static int brcm_genl_port_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	brcm_port_cfg(dev, &cfg);
 	brcm_genl_cfg(&cfg, attrs);
-	err = brcm_check_cfg(&cfg, extack);
+	/* Everything is checked before the one step that can fail, so that
+	 * nothing is half set.
+	 */
+	err = brcm_port_check_change(dev, &cfg, extack);
 	if (err)
 		goto unlock;
-	/* The one step that can fail goes first: nothing is half set. */
 	if (attrs[BRCM_A_ADMIN_UP]) {
 		flags = dev->flags & ~IFF_UP;
 		if (nla_get_u8(attrs[BRCM_A_ADMIN_UP]))

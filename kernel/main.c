@@ -37,6 +37,10 @@ genl_exit:
 
 static void __exit brcm_module_exit(void)
 {
+	/* The family stays until the ports are gone, to report it. */
+	rtnl_lock();
+	brcm_port_stop_new();
+	rtnl_unlock();
 	/* Deletes every port in every netns, and so every group. */
 	rtnl_link_unregister(&brcm_link_ops);
 	unregister_netdevice_notifier(&brcm_notifier);

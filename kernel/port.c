@@ -443,6 +443,19 @@ int brcm_check_cfg(const struct brcm_port_cfg *cfg,
 	return 0;
 }
 
+/* Set under RTNL as the module unloads, before rtnl_link_unregister()
+ * deletes every port: the family takes requests until after that, so
+ * that those deletions reach the monitor group, and must not create a
+ * port the module would leave behind.
+ */
+static bool brcm_unloading;
+
+void brcm_port_stop_new(void)
+{
+	ASSERT_RTNL();
+	brcm_unloading = true;
+}
+
 /* Binds @dev, allocated with brcm_setup() and not yet registered, to
  * @cfg->port on @lower and registers it. Every way of creating a port
  * comes through here. Called under RTNL; on error nothing is left behind
@@ -459,6 +472,10 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 	int err;
 
 	ASSERT_RTNL();
+	if (brcm_unloading) {
+		brcm_err(extack, "the brcm module is being unloaded");
+		return -ESHUTDOWN;
+	}
 	err = brcm_check_cfg(cfg, extack);
 	if (err)
 		return err;
@@ -540,16 +557,17 @@ void brcm_port_unbind(struct net_device *dev)
 	brcm_group_put(grp);
 }
 
-/* Applies @cfg to the bound port @dev: queue and tag enforcement may
- * change, the port may not. Every way of changing a port comes here.
+/* Whether brcm_port_change() would take @cfg for @dev: queue and tag
+ * enforcement may change, the port may not. For callers that must check
+ * before they change anything else.
  */
-int brcm_port_change(struct net_device *dev, const struct brcm_port_cfg *cfg,
-		     struct netlink_ext_ack *extack)
+int brcm_port_check_change(const struct net_device *dev,
+			   const struct brcm_port_cfg *cfg,
+			   struct netlink_ext_ack *extack)
 {
-	struct brcm_port *p = brcm_port(dev);
+	const struct brcm_port *p = brcm_port(dev);
 	int err;
 
-	ASSERT_RTNL();
 	err = brcm_check_cfg(cfg, extack);
 	if (err)
 		return err;
@@ -558,6 +576,22 @@ int brcm_port_change(struct net_device *dev, const struct brcm_port_cfg *cfg,
 			 dev->name, p->port, cfg->port);
 		return -EOPNOTSUPP;
 	}
+	return 0;
+}
+
+/* Applies @cfg to the bound port @dev. Every way of changing a port
+ * comes here.
+ */
+int brcm_port_change(struct net_device *dev, const struct brcm_port_cfg *cfg,
+		     struct netlink_ext_ack *extack)
+{
+	struct brcm_port *p = brcm_port(dev);
+	int err;
+
+	ASSERT_RTNL();
+	err = brcm_port_check_change(dev, cfg, extack);
+	if (err)
+		return err;
 	if (cfg->queue == p->queue && cfg->tag_enforce == p->tag_enforce)
 		return 0;
 	p->queue = cfg->queue;
@@ -590,6 +624,18 @@ void brcm_port_event(struct net_device *dev, unsigned long event)
 		/* Not while being created or after being unbound. */
 		if (brcm_port(dev)->group)
 			brcm_genl_notify(dev, BRCM_CMD_PORT_SET);
+		break;
+	case NETDEV_UNREGISTER:
+		/* Leaving for another netns: gone from this one. A port that is
+		 * really going is told by brcm_port_unbind().
+		 */
+		if (dev->reg_state == NETREG_REGISTERED && brcm_port(dev)->group)
+			brcm_genl_notify(dev, BRCM_CMD_PORT_DEL);
+		break;
+	case NETDEV_REGISTER:
+		/* Bound already: arriving from another netns. */
+		if (brcm_port(dev)->group)
+			brcm_genl_notify(dev, BRCM_CMD_PORT_NEW);
 		break;
 	}
 }

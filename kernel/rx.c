@@ -64,6 +64,17 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	dev = rcu_dereference(grp->ports[port_id - BRCM_PORT_ID_OFFSET]);
 	if (!dev)
 		dev = rcu_dereference(grp->ports[0]);
+	/* Too short is a bad frame whoever it was for; a port that has it
+	 * counts it as its own error too.
+	 */
+	if (unlikely(!pskb_may_pull(skb, BRCM_HLEN))) {
+		brcm_inc(&ls->syncp, &ls->rx_bad_len);
+		if (dev) {
+			s = this_cpu_ptr(brcm_port(dev)->stats);
+			brcm_inc(&s->syncp, &s->rx_errors);
+		}
+		goto drop;
+	}
 	if (unlikely(!dev)) {
 		brcm_inc(&ls->syncp, &ls->rx_unknown_port);
 		goto drop;
@@ -71,12 +82,6 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	p = brcm_port(dev);
 	s = this_cpu_ptr(p->stats);
 
-	/* From here the frame is the port's: its faults count there too. */
-	if (unlikely(!pskb_may_pull(skb, BRCM_HLEN))) {
-		brcm_inc(&ls->syncp, &ls->rx_bad_len);
-		brcm_inc(&s->syncp, &s->rx_errors);
-		goto drop;
-	}
 	/* Moving the MAC addresses over the tag writes to the header. */
 	if (unlikely(!(dev->flags & IFF_UP) || skb_cow(skb, 0))) {
 		brcm_inc(&s->syncp, &s->rx_dropped);

@@ -166,10 +166,12 @@
  * Group BRCM_GENL_MCGRP_MONITOR of the family receives, in the port's
  * namespace, a message shaped like a BRCM_CMD_PORT_GET reply with cmd
  *
- *    BRCM_CMD_PORT_NEW: a port was created, by either netlink path
+ *    BRCM_CMD_PORT_NEW: a port was created, by either netlink path, or
+ *                       moved into this namespace
  *    BRCM_CMD_PORT_DEL: a port was deleted, whatever deleted it (a request,
  *                       its lower going away, its namespace going away,
- *                       the module unloading)
+ *                       the module unloading), or moved out of this
+ *                       namespace
  *    BRCM_CMD_PORT_SET: a port changed: queue, tag enforcement, admin or
  *                       operational state, MTU, name or address
  */
