@@ -160,6 +160,25 @@ func TestCLI(t *testing.T) {
 		t.Errorf("stats -j dev %s = %+v, the kernel %+v", l.IMP, st, *kl)
 	}
 
+	// Details and the stats command in text, against the kernel.
+	d := cliOK(t, "-d", "show", p1)
+	if want := fmt.Sprintf("ifindex %d  mtu %d", ifindex(t, p1), sysfsInt(t, p1, "mtu")); !strings.Contains(d, want) {
+		t.Errorf("-d show %s does not say %q:\n%s", p1, want, d)
+	}
+	if out := cliOK(t, "stats", p1); !strings.Contains(out, p1+"@"+l.IMP) ||
+		!strings.Contains(out, fmt.Sprintf(" %d ", stat(t, p1, "tx_packets"))) {
+		t.Errorf("stats %s does not show its tx_packets %d:\n%s", p1, stat(t, p1, "tx_packets"), out)
+	}
+	if out := cliOK(t, "stats"); !strings.Contains(out, "lower "+l.IMP) || !strings.Contains(out, any+"@"+l.IMP) {
+		t.Errorf("stats lists neither lower %s nor port %s:\n%s", l.IMP, any, out)
+	}
+	if out := cliOK(t, "-V"); !strings.HasPrefix(out, "brcmlink version ") {
+		t.Errorf("-V printed %q", out)
+	}
+	if out := cliOK(t, "completion", "bash"); !strings.Contains(out, "complete ") || !strings.Contains(out, "brcmlink") {
+		t.Errorf("completion bash printed no completion for brcmlink:\n%.200s", out)
+	}
+
 	// set, by name and by lower and port.
 	cliOK(t, "set", p2, "queue", "3", "tag-enforce", "0", "up")
 	if p, err := g.Get(genl.ByName(p2)); err != nil || p.Queue != 3 || p.TagEnforce != 0 || !p.Up {
@@ -231,7 +250,7 @@ func TestCLIBatch(t *testing.T) {
 	count := func() int { return len(showJSON(t, "show")) }
 
 	_, errs, code := cli(t, "-batch", file)
-	if code == 0 || !strings.Contains(errs, fmt.Sprintf("Command failed %s:%d", file, badLine)) {
+	if code != 2 || !strings.Contains(errs, fmt.Sprintf("Command failed %s:%d", file, badLine)) {
 		t.Errorf("-batch with a bad line %d: exit %d, stderr %q", badLine, code, errs)
 	}
 	if !strings.Contains(errs, "already exists") {
@@ -244,8 +263,8 @@ func TestCLIBatch(t *testing.T) {
 	// Again with -force over what is there: only the new ports come, the
 	// existing ones and the bad line fail, and the status says so.
 	_, errs, code = cli(t, "-force", "-batch", file)
-	if code == 0 {
-		t.Errorf("-force -batch with failing lines exited 0")
+	if code != 2 {
+		t.Errorf("-force -batch with lines the kernel refused exited %d, want 2", code)
 	}
 	if n := count(); n != lowers*perLower-1 {
 		t.Errorf("after -force %d ports exist, want %d", n, lowers*perLower-1)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -55,7 +56,7 @@ func (l *childLog) exit() {
 // any) with env set, and returns what it reported by operation.
 func runChild(t *testing.T, env string, wrapper ...string) map[string]childResult {
 	t.Helper()
-	argv := append(wrapper, nobodyBinary(t))
+	argv := append(wrapper, nobodyCopy(t, os.Args[0]))
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
@@ -178,8 +179,8 @@ func TestUserNamespace(t *testing.T) {
 	}
 }
 
-// nobodyBinary copies the test binary where nobody may run it.
-func nobodyBinary(t *testing.T) string {
+// nobodyCopy copies an executable where nobody may run it.
+func nobodyCopy(t *testing.T, path string) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "unprivileged")
 	if err != nil {
@@ -189,8 +190,8 @@ func nobodyBinary(t *testing.T) string {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bin := dir + "/child.test"
-	copyFile(t, os.Args[0], bin)
+	bin := dir + "/" + filepath.Base(path)
+	copyFile(t, path, bin)
 	return bin
 }
 
@@ -212,8 +213,34 @@ func TestUnprivileged(t *testing.T) {
 			t.Errorf("%s as nobody failed: %s", op, r.Err)
 		}
 	}
+
+	// The command, as nobody: it shows, and says why it may not change.
+	cmd := nobodyCopy(t, *cliPath)
+	asNobody := func(args ...string) (string, string, int) {
+		c := exec.Command(cmd, args...)
+		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		var out, errb strings.Builder
+		c.Stdout, c.Stderr = &out, &errb
+		err := c.Run()
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatal(err)
+		}
+		return out.String(), errb.String(), c.ProcessState.ExitCode()
+	}
+	if out, errs, code := asNobody("show", p.Name); code != 0 || !strings.Contains(out, p.Name+"@") {
+		t.Errorf("brcmlink show as nobody: exit %d, %q, %q", code, out, errs)
+	}
+	for _, args := range [][]string{{"add", "dev", p.Lower, "port", "4"}, {"set", p.Name, "queue", "1"}, {"del", p.Name}} {
+		if _, errs, code := asNobody(args...); code != 2 || !strings.HasPrefix(errs, "Error: ") || !strings.Contains(errs, "not permitted") {
+			t.Errorf("brcmlink %s as nobody: exit %d, stderr %q; want 2 and operation not permitted", strings.Join(args, " "), code, errs)
+		}
+	}
 	if got, err := g.Get(genl.ByName(p.Name)); err != nil || got.Queue != 0 {
 		t.Errorf("after nobody's attempts: %+v, %v; want the port as it was", got, err)
+	}
+	if _, err := g.Get(genl.ByPort(p.Lower, 4)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("nobody's add left port 4 on %s: %v", p.Lower, err)
 	}
 }
 

@@ -85,9 +85,25 @@ type jsonPort struct {
 	Ifname  string `json:"ifname"`
 	Port    int    `json:"port"`
 	Stats64 *struct {
-		Rx struct{ Packets uint64 } `json:"rx"`
-		Tx struct{ Packets uint64 } `json:"tx"`
+		Rx struct{ Packets, Bytes uint64 } `json:"rx"`
+		Tx struct{ Packets, Bytes uint64 } `json:"tx"`
 	} `json:"stats64"`
+}
+
+// kernelStats reads dev's counters as the kernel keeps them, in the order
+// rx packets, rx bytes, tx packets, tx bytes.
+func kernelStats(dev string) ([4]uint64, error) {
+	var v [4]uint64
+	for i, name := range []string{"rx_packets", "rx_bytes", "tx_packets", "tx_bytes"} {
+		b, err := os.ReadFile("/sys/class/net/" + dev + "/statistics/" + name)
+		if err != nil {
+			return v, err
+		}
+		if _, err := fmt.Sscan(string(b), &v[i]); err != nil {
+			return v, fmt.Errorf("%s %s: %w", dev, name, err)
+		}
+	}
+	return v, nil
 }
 
 func main() {
@@ -200,12 +216,17 @@ func (d *demo) run(ko string) error {
 	var capture bytes.Buffer
 	tcpdump := exec.Command("tcpdump", "-i", lower, "-n", "-e", "-xx", "-c", "2", "ether", "proto", "0x8874", "and", "ether", "dst", "host", topo.Hosts[5].MAC.String())
 	tcpdump.Stdout = &capture
+	var before5 [4]uint64 // port 5's counters before its pings
 	for _, p := range ports {
 		d.step(fmt.Sprintf("ping the host behind port %d through %s", p, dev(p)), func() error {
 			if _, err := show("ip", "addr", "add", portIP(p), "dev", dev(p)); err != nil {
 				return err
 			}
 			if p == 5 {
+				var err error
+				if before5, err = kernelStats(dev(5)); err != nil {
+					return err
+				}
 				if err := tcpdump.Start(); err != nil {
 					return err
 				}
@@ -215,11 +236,21 @@ func (d *demo) run(ko string) error {
 			return err
 		})
 	}
-	d.step("the counters moved, exactly", func() error {
+	d.step("the counters moved by the pings, and brcmlink shows the kernel's numbers", func() error {
 		if _, err := d.brcmlink("-s", "show", dev(5)); err != nil {
 			return err
 		}
+		// The kernel's counters read on both sides of brcmlink's: equal
+		// when nothing moved in between, as nothing should.
+		k0, err := kernelStats(dev(5))
+		if err != nil {
+			return err
+		}
 		js, err := exec.Command(d.cli, "-j", "-s", "show", dev(5)).Output()
+		if err != nil {
+			return err
+		}
+		now, err := kernelStats(dev(5))
 		if err != nil {
 			return err
 		}
@@ -227,9 +258,18 @@ func (d *demo) run(ko string) error {
 		if err := json.Unmarshal(js, &ps); err != nil || len(ps) != 1 || ps[0].Stats64 == nil {
 			return fmt.Errorf("no stats in %s", js)
 		}
-		if s := ps[0].Stats64; s.Rx.Packets < 3 || s.Tx.Packets < 3 {
-			return fmt.Errorf("after 3 pings: rx %d tx %d packets", s.Rx.Packets, s.Tx.Packets)
+		s := ps[0].Stats64
+		got := [4]uint64{s.Rx.Packets, s.Rx.Bytes, s.Tx.Packets, s.Tx.Bytes}
+		for i := range got {
+			if got[i] < k0[i] || got[i] > now[i] {
+				return fmt.Errorf("brcmlink shows rx packets, bytes, tx packets, bytes %v; the kernel counted %v, then %v", got, k0, now)
+			}
 		}
+		// 3 echo requests out and 3 replies in, at the least: ARP may add.
+		if now[0] < before5[0]+3 || now[2] < before5[2]+3 {
+			return fmt.Errorf("after 3 pings: rx %d, tx %d packets more", now[0]-before5[0], now[2]-before5[2])
+		}
+		fmt.Printf("(the kernel's own counters agree: rx %d packets %d bytes, tx %d packets %d bytes)\n", got[0], got[1], got[2], got[3])
 		_, err = d.brcmlink("-s", "-s", "stats", "dev", lower)
 		return err
 	})
