@@ -4,7 +4,6 @@ package integration
 
 import (
 	"encoding/binary"
-	"fmt"
 	"testing"
 
 	"github.com/brcmlink/brcmlink"
@@ -12,21 +11,21 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestDumpInterrupted reads a port dump part by part on a raw socket and
-// creates a port between two parts: the kernel must say the dump was
-// interrupted, so that no caller trusts a list that missed a change.
+// TestDumpInterrupted reads port and lower dumps part by part on a raw
+// socket and changes the set between two parts: the kernel must say the
+// dump was interrupted, so that no caller trusts a list that missed a
+// change.
 func TestDumpInterrupted(t *testing.T) {
+	// Enough of each that a dump takes several parts.
+	const lowers = 50
 	c := client(t)
-	var lowers []string
-	for i := 0; i < 3; i++ {
+	var lws []string
+	for i := 0; i < lowers; i++ {
 		lw, peer := name("dl"), name("dp")
 		veth(t, lw, peer)
-		lowers = append(lowers, lw)
-		for p := uint16(1); p <= brcmlink.PortMax; p++ {
-			addPort(t, c, lw, p, fmt.Sprintf("%s.%d", lw, p))
-		}
+		lws = append(lws, lw)
+		addPort(t, c, lw, 1, lw+".1")
 	}
-
 	gc, err := genetlink.Dial(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +36,21 @@ func TestDumpInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	t.Run("ports", func(t *testing.T) {
+		// A new port on a lower that has one.
+		dumpInterrupted(t, f.ID, brcmlink.CmdPortGet, func() { addPort(t, c, lws[0], 2, lws[0]+".2") })
+	})
+	t.Run("lowers", func(t *testing.T) {
+		// A new lower: its first port.
+		lw, peer := name("dl"), name("dp")
+		veth(t, lw, peer)
+		dumpInterrupted(t, f.ID, brcmlink.CmdLinkGet, func() { addPort(t, c, lw, 1, lw+".1") })
+	})
+}
+
+// dumpInterrupted starts a dump of cmd, reads its first part, calls
+// change, reads the rest, and fails unless a part said NLM_F_DUMP_INTR.
+func dumpInterrupted(t *testing.T, family uint16, cmd uint8, change func()) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_GENERIC)
 	if err != nil {
 		t.Fatal(err)
@@ -47,18 +61,18 @@ func TestDumpInterrupted(t *testing.T) {
 	}
 	req := make([]byte, unix.NLMSG_HDRLEN+unix.GENL_HDRLEN)
 	binary.NativeEndian.PutUint32(req[0:4], uint32(len(req)))
-	binary.NativeEndian.PutUint16(req[4:6], f.ID)
+	binary.NativeEndian.PutUint16(req[4:6], family)
 	binary.NativeEndian.PutUint16(req[6:8], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
 	binary.NativeEndian.PutUint32(req[8:12], 1)
-	req[16], req[17] = brcmlink.CmdPortGet, brcmlink.GenlVersion
+	req[16], req[17] = cmd, brcmlink.GenlVersion
 	if err := unix.Sendto(fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		t.Fatal(err)
 	}
 
-	// recvPart reads one datagram: how many ports it holds, whether one
+	// recvPart reads one datagram: how many entries it holds, whether one
 	// was marked interrupted, and whether the dump is done.
 	buf := make([]byte, 32768)
-	recvPart := func() (ports int, intr, done bool) {
+	recvPart := func() (entries int, intr, done bool) {
 		n, err := unix.Read(fd, buf)
 		if err != nil {
 			t.Fatal(err)
@@ -76,18 +90,18 @@ func TestDumpInterrupted(t *testing.T) {
 			case unix.NLMSG_ERROR:
 				t.Fatalf("dump failed: errno %d", -int32(binary.NativeEndian.Uint32(b[16:20])))
 			default:
-				ports++
+				entries++
 			}
 			b = b[min(len(b), (l+3)&^3):]
 		}
-		return ports, intr, done
+		return entries, intr, done
 	}
 
 	first, intr, done := recvPart()
 	if done || intr {
-		t.Fatalf("first part: %d ports, interrupted %v, done %v; want a partial, clean start", first, intr, done)
+		t.Fatalf("first part: %d entries, interrupted %v, done %v; want a partial, clean start", first, intr, done)
 	}
-	addPort(t, c, lowers[0], 0, lowers[0]+".0")
+	change()
 	total, interrupted := first, false
 	for !done {
 		var n int
@@ -96,6 +110,6 @@ func TestDumpInterrupted(t *testing.T) {
 		interrupted = interrupted || intr
 	}
 	if !interrupted {
-		t.Errorf("a port was created mid-dump (after %d of %d ports) and no part said NLM_F_DUMP_INTR", first, total)
+		t.Errorf("the set changed mid-dump (after %d of %d entries) and no part said NLM_F_DUMP_INTR", first, total)
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -525,5 +527,60 @@ func TestGenlDumpAtScale(t *testing.T) {
 	}
 	if n != lowers {
 		t.Errorf("Lowers() lists %d of the %d lowers", n, lowers)
+	}
+}
+
+// TestGenlSharedClient uses one Client from many goroutines at once, as
+// a daemon would: every reply must answer its own request.
+func TestGenlSharedClient(t *testing.T) {
+	const workers, rounds = 8, 20
+	g := genlClient(t)
+	var lws []string
+	for i := 0; i < workers; i++ {
+		lw, peer := name("gl"), name("gp")
+		veth(t, lw, peer)
+		lws = append(lws, lw)
+	}
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for w, lw := range lws {
+		wg.Go(func() {
+			for r := 0; r < rounds; r++ {
+				port := uint16(r%27 + 1)
+				q := uint8(w % 4)
+				p, err := g.Add(genl.AddRequest{Lower: lw, Port: port, Queue: &q})
+				if err != nil {
+					errs <- err
+					return
+				}
+				want := fmt.Sprintf("%s.p%d", lw, port)
+				if p.Name != want || p.Lower != lw || p.Port != port || p.Queue != q {
+					errs <- fmt.Errorf("add %s port %d queue %d answered %+v", lw, port, q, *p)
+					return
+				}
+				if got, err := g.Get(genl.ByPort(lw, port)); err != nil || got.Index != p.Index {
+					errs <- fmt.Errorf("get %s port %d: %+v, %v; want ifindex %d", lw, port, got, err, p.Index)
+					return
+				}
+				if ps, err := g.ListLower(lw); err != nil || len(ps) != 1 || ps[0].Name != want {
+					errs <- fmt.Errorf("list %s: %+v, %v; want only %s", lw, ps, err, want)
+					return
+				}
+				if err := g.Delete(genl.ByName(want)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for _, p := range must(g.List()) {
+		if slices.Contains(lws, p.Lower) {
+			t.Errorf("%s is left on %s", p.Name, p.Lower)
+		}
 	}
 }
