@@ -5,6 +5,8 @@ package integration
 import (
 	"fmt"
 	"testing"
+
+	"github.com/brcmlink/brcmlink/genl"
 )
 
 // TestLowerFollows checks that ports follow their lower as VLAN devices
@@ -113,6 +115,32 @@ func TestNetnsTeardown(t *testing.T) {
 	if got := sh(t, "ip", "-d", "link", "show", "type", "brcm"); got != "" {
 		t.Errorf("brcm devices left after the netns went:\n%s", got)
 	}
+}
+
+// TestLowerMoves moves a lower with a port to another netns: the port
+// stays where it is, bound to it, and goes when the lower is deleted
+// there.
+func TestLowerMoves(t *testing.T) {
+	lw, peer := name("ml"), name("mp")
+	veth(t, lw, peer)
+	g := genlClient(t)
+	p, err := g.Add(genl.AddRequest{Lower: lw, Port: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", p.Name) })
+	ns := name("ms")
+	netns(t, ns)
+	sh(t, "ip", "link", "set", lw, "netns", ns)
+	got, err := g.Get(genl.ByName(p.Name))
+	if err != nil {
+		t.Fatalf("%s after its lower moved to %s: %v", p.Name, ns, err)
+	}
+	if got.Port != 6 || got.Lower != "" || got.LowerNetNSID == nil {
+		t.Errorf("%s after its lower moved: %+v, want port 6 on a lower in another netns", p.Name, *got)
+	}
+	sh(t, "ip", "-n", ns, "link", "del", lw)
+	eventually(t, p.Name+" gone with its lower", func() bool { return !linkExists(p.Name) })
 }
 
 // TestRmmod unloads the module with ports on two lowers, in two netns,
