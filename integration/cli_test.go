@@ -27,8 +27,13 @@ func cli(t testing.TB, args ...string) (stdout, stderr string, code int) {
 	if *cliPath == "" {
 		t.Fatal("-brcmlink is required")
 	}
+	return runCmd(t, exec.Command(*cliPath, args...))
+}
+
+// runCmd runs cmd and returns what it printed and its exit status.
+func runCmd(t testing.TB, cmd *exec.Cmd) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	cmd := exec.Command(*cliPath, args...)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
 	var ee *exec.ExitError

@@ -219,14 +219,7 @@ func TestUnprivileged(t *testing.T) {
 	asNobody := func(args ...string) (string, string, int) {
 		c := exec.Command(cmd, args...)
 		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		var out, errb strings.Builder
-		c.Stdout, c.Stderr = &out, &errb
-		err := c.Run()
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			t.Fatal(err)
-		}
-		return out.String(), errb.String(), c.ProcessState.ExitCode()
+		return runCmd(t, c)
 	}
 	if out, errs, code := asNobody("show", p.Name); code != 0 || !strings.Contains(out, p.Name+"@") {
 		t.Errorf("brcmlink show as nobody: exit %d, %q, %q", code, out, errs)
