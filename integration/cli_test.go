@@ -5,6 +5,7 @@ package integration
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink/genl"
+	"github.com/brcmlink/brcmlink/integration/nlwait"
 )
 
 var cliPath = flag.String("brcmlink", "", "the brcmlink command to test")
@@ -340,7 +342,11 @@ func TestCLIMonitor(t *testing.T) {
 		}
 		close(lines)
 	}()
-	time.Sleep(500 * time.Millisecond) // let it join the group
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := nlwait.MonitorJoined(ctx, cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
 
 	g := genlClient(t)
 	dev := lw + ".p6"

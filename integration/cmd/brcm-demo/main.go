@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/brcmlink/brcmlink/integration/nlwait"
 	"github.com/brcmlink/brcmlink/integration/swmodel"
 )
 
@@ -164,8 +165,9 @@ func (d *demo) run(ko string) error {
 		if err := monitor.Start(); err != nil {
 			return err
 		}
-		time.Sleep(300 * time.Millisecond) // let it join the group
-		return nil
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return nlwait.MonitorJoined(ctx, monitor.Process.Pid)
 	})
 
 	d.step("add ports 1 and 5, one command each", func() error {
