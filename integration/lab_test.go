@@ -130,7 +130,8 @@ func (s *rawSock) send(t testing.TB, frame []byte) {
 // a second without one. Outgoing frames are skipped.
 func (s *rawSock) recv(t testing.TB, match func([]byte) bool) []byte {
 	t.Helper()
-	buf := make([]byte, 4096)
+	buf := make([]byte, 1<<17) // a GRO-merged frame is up to 64 KiB
+
 	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
 		n, from, err := unix.Recvfrom(s.fd, buf, 0)
 		if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {

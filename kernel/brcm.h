@@ -4,7 +4,6 @@
 
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
-#include <net/gro_cells.h>
 #include <uapi/linux/brcm.h>
 
 /* Counters of a lower device, kept per cpu: frames the receive hook saw
@@ -61,7 +60,6 @@ struct brcm_port {
 	/* Set while the device is bound in its group's ports[]. */
 	struct brcm_group *group;
 	struct brcm_pcpu_stats __percpu *stats;
-	struct gro_cells gcells;
 	/* The tag every transmitted frame carries, rebuilt under RTNL when
 	 * queue or tag enforcement change and read locklessly on transmit.
 	 */
@@ -142,6 +140,8 @@ void brcm_genl_exit(void);
 void brcm_genl_notify(struct net_device *dev, u8 cmd);
 
 /* rx.c */
+void brcm_offload_init(void);
+void brcm_offload_exit(void);
 int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	     struct packet_type *pt, struct net_device *orig_dev);
 

@@ -26,6 +26,7 @@ static int __init brcm_module_init(void)
 	err = rtnl_link_register(&brcm_link_ops);
 	if (err)
 		goto unregister_notifier;
+	brcm_offload_init();
 	return 0;
 
 unregister_notifier:
@@ -37,6 +38,7 @@ genl_exit:
 
 static void __exit brcm_module_exit(void)
 {
+	brcm_offload_exit();
 	/* The family stays until the ports are gone, to report it. */
 	rtnl_lock();
 	brcm_port_stop_new();

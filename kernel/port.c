@@ -109,7 +109,6 @@ static int brcm_init(struct net_device *dev)
 {
 	struct brcm_port *p = brcm_port(dev);
 	struct net_device *lower = p->lower;
-	int err;
 
 	netif_carrier_off(dev);
 	dev->hw_features = BRCM_FEATURES;
@@ -130,23 +129,14 @@ static int brcm_init(struct net_device *dev)
 	p->stats = netdev_alloc_pcpu_stats(struct brcm_pcpu_stats);
 	if (!p->stats)
 		return -ENOMEM;
-	err = gro_cells_init(&p->gcells, dev);
-	if (err) {
-		free_percpu(p->stats);
-		p->stats = NULL;
-		return err;
-	}
 	netdev_hold(lower, &p->lower_tracker, GFP_KERNEL);
 	return 0;
 }
 
 static void brcm_uninit(struct net_device *dev)
 {
-	struct brcm_port *p = brcm_port(dev);
-
 	/* Every unregistration but an unwound creation unbinds in dellink. */
 	brcm_port_unbind(dev);
-	gro_cells_destroy(&p->gcells);
 }
 
 /* After the last RCU reader of the device is gone. */

@@ -1,0 +1,125 @@
+//go:build vmtest
+
+package integration
+
+import (
+	"bytes"
+	"encoding/binary"
+	"net"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/brcmlink/brcmlink"
+)
+
+// TestGRO checks that a lower doing GRO merges one port's TCP segments
+// behind the tag, and that the port gets the merged stream intact. A plug
+// qdisc on the far end holds the segments and releases them in one burst,
+// so a single NAPI poll of the lower sees all of them.
+func TestGRO(t *testing.T) {
+	const segs, mss = 30, 1000
+	for _, gro := range []string{"off", "on"} {
+		t.Run("gro "+gro, func(t *testing.T) {
+			lw, peer := name("gl"), name("gp")
+			veth(t, lw, peer)
+			// veth hands a segment to GRO only if its sender cannot do TSO.
+			sh(t, "ethtool", "-K", peer, "tso", "off")
+			sh(t, "ethtool", "-K", lw, "gro", gro)
+			dev := lw + ".p5"
+			addPort(t, client(t), lw, 5, dev)
+			sh(t, "tc", "qdisc", "add", "dev", peer, "root", "plug", "limit", "1000000")
+
+			in := openRaw(t, nil, dev)
+			out := openRaw(t, nil, peer)
+			var sent []byte
+			for i := 0; i < segs; i++ {
+				n := mss
+				if i == segs-1 {
+					n = mss / 2 // the last may be short, with its own octet count
+				}
+				data := payload(i, n)
+				out.send(t, tcpSegment(mac(t, lw), mac(t, peer), 5, uint32(len(sent)), uint16(i), data))
+				sent = append(sent, data...)
+			}
+			before := stat(t, dev, "rx_packets")
+			sh(t, "tc", "qdisc", "change", "dev", peer, "root", "plug", "release_indefinite")
+
+			var got []byte
+			frames := 0
+			for len(got) < len(sent) {
+				f := in.recv(t, func(f []byte) bool { return len(f) > 54 && binary.BigEndian.Uint16(f[36:]) == 5001 })
+				if f == nil {
+					t.Fatalf("port %s got %d of %d payload bytes in %d frames", dev, len(got), len(sent), frames)
+				}
+				if seq := binary.BigEndian.Uint32(f[38:]); seq != uint32(len(got)) {
+					t.Fatalf("frame %d starts at sequence %d, want %d", frames, seq, len(got))
+				}
+				got = append(got, f[54:]...)
+				frames++
+			}
+			if !bytes.Equal(got, sent) {
+				t.Fatalf("the port's TCP payload differs from what was sent")
+			}
+			waitStat(t, dev, "rx_packets", before+uint64(frames))
+			switch {
+			case gro == "off" && frames != segs:
+				t.Errorf("without GRO the port got %d frames for %d segments", frames, segs)
+			case gro == "on" && frames >= segs/2:
+				t.Errorf("with GRO the port got %d frames for %d segments: not merged", frames, segs)
+			}
+			t.Logf("%d segments arrived as %d frames", segs, frames)
+		})
+	}
+}
+
+// tcpSegment builds a switch-to-host frame from port carrying one TCP/IPv4
+// segment of a single flow, checksums and all, as GRO requires.
+func tcpSegment(dst, src net.HardwareAddr, port uint16, seq uint32, id uint16, data []byte) []byte {
+	ip := make([]byte, 20, 40+len(data))
+	ip[0], ip[8], ip[9] = 0x45, 64, unix.IPPROTO_TCP
+	binary.BigEndian.PutUint16(ip[2:], uint16(40+len(data)))
+	binary.BigEndian.PutUint16(ip[4:], id)
+	binary.BigEndian.PutUint16(ip[6:], 0x4000) // DF
+	copy(ip[12:], net.IPv4(10, 61, 0, 2).To4())
+	copy(ip[16:], net.IPv4(10, 61, 0, 1).To4())
+	binary.BigEndian.PutUint16(ip[10:], inetChecksum(ip))
+
+	tcp := make([]byte, 20, 20+len(data))
+	binary.BigEndian.PutUint16(tcp[0:], 40000)
+	binary.BigEndian.PutUint16(tcp[2:], 5001)
+	binary.BigEndian.PutUint32(tcp[4:], seq)
+	binary.BigEndian.PutUint32(tcp[8:], 1)
+	tcp[12], tcp[13] = 5<<4, 0x10 // ACK
+	binary.BigEndian.PutUint16(tcp[14:], 65535)
+	tcp = append(tcp, data...)
+	pseudo := append(append([]byte{}, ip[12:20]...), 0, unix.IPPROTO_TCP, byte(len(tcp)>>8), byte(len(tcp)))
+	binary.BigEndian.PutUint16(tcp[16:], inetChecksum(pseudo, tcp))
+
+	tag := brcmlink.RxTagFrom(port)
+	tag.Length = uint16(12 + 2 + 40 + len(data) + 4) // the frame without the tag, FCS included
+	body := binary.BigEndian.AppendUint32(nil, tag.Word())
+	body = append(body, 0x08, 0x00)
+	body = append(append(body, ip...), tcp...)
+	return frame(dst, src, 0x8874, body)
+}
+
+// inetChecksum is the Internet checksum (RFC 1071) of the chunks in turn.
+func inetChecksum(chunks ...[]byte) uint16 {
+	var sum uint32
+	var b []byte
+	for _, c := range chunks {
+		b = append(b, c...)
+	}
+	for len(b) > 1 {
+		sum += uint32(binary.BigEndian.Uint16(b))
+		b = b[2:]
+	}
+	if len(b) == 1 {
+		sum += uint32(b[0]) << 8
+	}
+	for sum > 0xffff {
+		sum = sum>>16 + sum&0xffff
+	}
+	return ^uint16(sum)
+}
