@@ -22,6 +22,7 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/internal/nl"
+	"github.com/brcmlink/brcmlink/internal/nlsock"
 	"github.com/mdlayher/genetlink"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -120,7 +121,7 @@ func Dial(opts ...Option) (c *Client, err error) {
 			return nil, err
 		}
 	}
-	conn, err := ns.dial()
+	conn, err := ns.dialRequests()
 	if err != nil {
 		_ = ns.close()
 		return nil, err
@@ -173,14 +174,34 @@ type netns struct {
 	closed bool
 }
 
-// dial opens a generic netlink socket in the namespace.
+// dial opens a generic netlink socket in the namespace, for Watch: the
+// netlink package's, whose reads a context can end.
 func (n *netns) dial() (*genetlink.Conn, error) {
+	return n.open(func() (*genetlink.Conn, error) {
+		return genetlink.Dial(&netlink.Config{NetNS: n.fd})
+	})
+}
+
+// dialRequests opens the Client's socket for requests in the namespace: a
+// blocking one (internal/nlsock), which costs a request no more than the
+// system calls.
+func (n *netns) dialRequests() (*genetlink.Conn, error) {
+	return n.open(func() (*genetlink.Conn, error) {
+		s, pid, err := nlsock.Dial(unix.NETLINK_GENERIC, n.fd)
+		if err != nil {
+			return nil, err
+		}
+		return genetlink.NewConn(netlink.NewConn(s, pid)), nil
+	})
+}
+
+func (n *netns) open(dial func() (*genetlink.Conn, error)) (*genetlink.Conn, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
 		return nil, net.ErrClosed
 	}
-	c, err := genetlink.Dial(&netlink.Config{NetNS: n.fd})
+	c, err := dial()
 	if err != nil {
 		return nil, err
 	}

@@ -9,15 +9,9 @@ package main
 import (
 	"context"
 	"os"
-	"runtime"
 )
 
 func main() {
-	// One request at a time: more threads only wake each other, which
-	// made creating 1,000 ports by -batch 15% slower (docs/performance.md).
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(1)
-	}
 	os.Exit(Main(context.Background(), os.Args[1:], &env{
 		stdin:  os.Stdin,
 		stdout: os.Stdout,

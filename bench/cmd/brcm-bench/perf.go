@@ -23,12 +23,18 @@ func (c *config) perf(b, variant string) func(fn func() error) error {
 		if err := record(data, fn); err != nil {
 			return err
 		}
-		// The flat profile, then who calls the hottest functions; of cpu 0
-		// only, where the generators and the receive path run.
+		// The flat profile, then who calls the hottest functions; for the
+		// data path of cpu 0 only, where the generators and the receive
+		// path run.
+		var cpu []string
+		if b != "create" && b != "list" && b != "delete" {
+			cpu = []string{"--cpu", "0"}
+		}
 		var out []byte
 		for _, g := range []string{"none", "caller,2,callee,function,percent"} {
-			o, err := exec.Command("perf", "report", "-i", data, "--stdio", "--no-children", "--cpu", "0",
-				"--sort", "sym", "--percent-limit", "0.4", "-g", g).Output()
+			args := append([]string{"report", "-i", data, "--stdio", "--no-children", "--sort", "sym",
+				"--percent-limit", "0.4", "-g", g}, cpu...)
+			o, err := exec.Command("perf", args...).Output()
 			if err != nil {
 				return fmt.Errorf("perf report: %w", err)
 			}
