@@ -629,7 +629,12 @@ func TestLinkDownUp(t *testing.T) {
 			t.Fatalf("no frame through port 3 after it came back up\n%v", e.sw.Stats())
 		}
 	}
-	if st := e.sw.Stats(); st.Ports[3].TxFrames < 1 || st.Dropped() != st.Drops[DropSendError] {
+	// The model counts a frame just after sending it: wait for that.
+	st := e.sw.Stats()
+	for deadline := time.Now().Add(waitFrame); st.Ports[3].TxFrames < 1 && time.Now().Before(deadline); st = e.sw.Stats() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st.Ports[3].TxFrames < 1 || st.Dropped() != st.Drops[DropSendError] {
 		t.Fatalf("stats:\n%v", st)
 	}
 }
