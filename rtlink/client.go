@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/internal/nlsock"
 	"github.com/jsimonetti/rtnetlink/v2"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -34,7 +35,7 @@ type Client struct {
 // Dial opens an rtnetlink socket. cfg may be nil; cfg.NetNS selects the
 // network namespace to work in.
 func Dial(cfg *netlink.Config) (*Client, error) {
-	c, err := netlink.Dial(unix.NETLINK_ROUTE, cfg)
+	c, err := dial(cfg)
 	if err != nil {
 		return nil, wrap("dial", "", err)
 	}
@@ -42,6 +43,23 @@ func Dial(cfg *netlink.Config) (*Client, error) {
 	// carry the errno, only not the kernel's message.
 	_ = c.SetOption(netlink.ExtendedAcknowledge, true)
 	return &Client{c: c}, nil
+}
+
+// dial opens the Client's socket: for a cfg that asks for no more than a
+// namespace, a blocking one (internal/nlsock), as the genl package's is,
+// which costs a request no more than its system calls.
+func dial(cfg *netlink.Config) (*netlink.Conn, error) {
+	if cfg == nil {
+		cfg = &netlink.Config{}
+	}
+	if *cfg != (netlink.Config{NetNS: cfg.NetNS}) {
+		return netlink.Dial(unix.NETLINK_ROUTE, cfg)
+	}
+	s, pid, err := nlsock.Dial(unix.NETLINK_ROUTE, cfg.NetNS)
+	if err != nil {
+		return nil, err
+	}
+	return netlink.NewConn(s, pid), nil
 }
 
 // Close closes the socket.
