@@ -187,11 +187,11 @@ func (n *netns) dial() (*genetlink.Conn, error) {
 // system calls.
 func (n *netns) dialRequests() (*genetlink.Conn, error) {
 	return n.open(func() (*genetlink.Conn, error) {
-		s, pid, err := nlsock.Dial(unix.NETLINK_GENERIC, n.fd)
+		c, err := nlsock.Conn(unix.NETLINK_GENERIC, n.fd)
 		if err != nil {
 			return nil, err
 		}
-		return genetlink.NewConn(netlink.NewConn(s, pid)), nil
+		return genetlink.NewConn(c), nil
 	})
 }
 

@@ -101,7 +101,7 @@ func tcpSegment(dst, src net.HardwareAddr, port uint16, seq uint32, id uint16, d
 	body := binary.BigEndian.AppendUint32(nil, tag.Word())
 	body = append(body, 0x08, 0x00)
 	body = append(append(body, ip...), tcp...)
-	return frame(dst, src, 0x8874, body)
+	return frame(dst, src, brcmlink.EthPBrcm, body)
 }
 
 // inetChecksum is the Internet checksum (RFC 1071) of the chunks in turn.

@@ -131,7 +131,6 @@ func (s *rawSock) send(t testing.TB, frame []byte) {
 func (s *rawSock) recv(t testing.TB, match func([]byte) bool) []byte {
 	t.Helper()
 	buf := make([]byte, 1<<17) // a GRO-merged frame is up to 64 KiB
-
 	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
 		n, from, err := unix.Recvfrom(s.fd, buf, 0)
 		if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {

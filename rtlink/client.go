@@ -55,11 +55,7 @@ func dial(cfg *netlink.Config) (*netlink.Conn, error) {
 	if *cfg != (netlink.Config{NetNS: cfg.NetNS}) {
 		return netlink.Dial(unix.NETLINK_ROUTE, cfg)
 	}
-	s, pid, err := nlsock.Dial(unix.NETLINK_ROUTE, cfg.NetNS)
-	if err != nil {
-		return nil, err
-	}
-	return netlink.NewConn(s, pid), nil
+	return nlsock.Conn(unix.NETLINK_ROUTE, cfg.NetNS)
 }
 
 // Close closes the socket.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/mdlayher/genetlink"
 	"golang.org/x/sys/unix"
 )
@@ -51,16 +52,16 @@ func monitorGroup() (uint32, error) {
 		return 0, err
 	}
 	defer c.Close()
-	f, err := c.GetFamily("brcm")
+	f, err := c.GetFamily(brcmlink.GenlName)
 	if err != nil {
-		return 0, fmt.Errorf("brcm family: %w", err)
+		return 0, fmt.Errorf("%s family: %w", brcmlink.GenlName, err)
 	}
 	for _, g := range f.Groups {
-		if g.Name == "monitor" {
+		if g.Name == brcmlink.GenlMcgrpMonitor {
 			return g.ID, nil
 		}
 	}
-	return 0, fmt.Errorf("the brcm family has no monitor group")
+	return 0, fmt.Errorf("the %s family has no %s group", brcmlink.GenlName, brcmlink.GenlMcgrpMonitor)
 }
 
 // joined reports whether one of pid's sockets is a NETLINK_GENERIC socket

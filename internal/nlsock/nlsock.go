@@ -65,6 +65,15 @@ func Dial(family, netns int) (*Socket, uint32, error) {
 	return s, nsa.Pid, nil
 }
 
+// Conn opens a netlink.Conn of family on a Socket (see Dial).
+func Conn(family, netns int) (*netlink.Conn, error) {
+	s, pid, err := Dial(family, netns)
+	if err != nil {
+		return nil, err
+	}
+	return netlink.NewConn(s, pid), nil
+}
+
 // socketIn creates the socket in netns from a thread of its own: the
 // namespace a socket works in is the one its creator was in.
 func socketIn(netns, family int) (int, error) {
@@ -193,13 +202,16 @@ func (s *Socket) recv() ([]byte, error) {
 	}
 }
 
-// SetOption sets the socket options a request socket uses.
+// options are the socket options a request socket takes.
+var options = map[netlink.ConnOption]int{
+	netlink.ExtendedAcknowledge: unix.NETLINK_EXT_ACK,
+	netlink.CapAcknowledge:      unix.NETLINK_CAP_ACK,
+	netlink.GetStrictCheck:      unix.NETLINK_GET_STRICT_CHK,
+}
+
+// SetOption sets one of the socket options a request socket takes.
 func (s *Socket) SetOption(option netlink.ConnOption, enable bool) error {
-	o, ok := map[netlink.ConnOption]int{
-		netlink.ExtendedAcknowledge: unix.NETLINK_EXT_ACK,
-		netlink.CapAcknowledge:      unix.NETLINK_CAP_ACK,
-		netlink.GetStrictCheck:      unix.NETLINK_GET_STRICT_CHK,
-	}[option]
+	o, ok := options[option]
 	if !ok {
 		return os.NewSyscallError("setsockopt", unix.ENOPROTOOPT)
 	}

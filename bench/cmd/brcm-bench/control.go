@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,12 +30,15 @@ type tool struct {
 // a user's would have: the first brcm port raises it, as it would there.
 func lowerName(i int) string { return fmt.Sprintf("cl%d", i) }
 
+// controlOps are the control-plane benchmarks, in the order a cycle runs
+// them.
+var controlOps = []string{"create", "list", "delete"}
+
 // controlPlane times creating, listing and deleting every port with
 // each tool, the tools taking turns.
 func (c *config) controlPlane() error {
-	ops := []string{"create", "list", "delete"}
 	var want []string
-	for _, op := range ops {
+	for _, op := range controlOps {
 		if c.wants(op) {
 			want = append(want, op)
 		}
@@ -42,7 +46,7 @@ func (c *config) controlPlane() error {
 	if len(want) == 0 {
 		return nil
 	}
-	if len(want) < len(ops) {
+	if len(want) < len(controlOps) {
 		c.note("-only %q: create, list and delete all run, only %v are recorded", c.only, want)
 	}
 	tools, err := c.tools()
@@ -73,7 +77,7 @@ func (c *config) controlPlane() error {
 			}
 		}
 	}
-	if c.profile != "create" && c.profile != "list" && c.profile != "delete" {
+	if !slices.Contains(controlOps, c.profile) {
 		return nil
 	}
 	for _, t := range tools {

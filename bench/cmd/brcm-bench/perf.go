@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -27,7 +28,7 @@ func (c *config) perf(b, variant string) func(fn func() error) error {
 		// data path of cpu 0 only, where the generators and the receive
 		// path run.
 		var cpu []string
-		if b != "create" && b != "list" && b != "delete" {
+		if !slices.Contains(controlOps, b) {
 			cpu = []string{"--cpu", "0"}
 		}
 		var out []byte
