@@ -6,6 +6,8 @@
 #include <linux/u64_stats_sync.h>
 #include <uapi/linux/brcm.h>
 
+#include "compat.h"
+
 /* Counters of a lower device, kept per cpu: frames the receive hook saw
  * and the reasons it dropped some before they reached a port.
  */
@@ -90,15 +92,6 @@ static inline void brcm_inc(struct u64_stats_sync *syncp, u64_stats_t *c)
 	u64_stats_inc(c);
 	u64_stats_update_end(syncp);
 }
-
-/* extack.c: a message naming the values involved */
-#ifdef NL_SET_ERR_MSG_FMT
-#define brcm_err(extack, fmt, ...) NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
-#else
-__printf(2, 3)
-void brcm_extack_fmt(struct netlink_ext_ack *extack, const char *fmt, ...);
-#define brcm_err(extack, fmt, ...) brcm_extack_fmt(extack, fmt, ##__VA_ARGS__)
-#endif
 
 /* rtnl.c */
 extern struct rtnl_link_ops brcm_link_ops;

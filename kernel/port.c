@@ -10,7 +10,6 @@
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
 #include <linux/rtnetlink.h>
-#include <asm/unaligned.h>
 
 #include "brcm.h"
 
@@ -102,7 +101,7 @@ static netdev_features_t brcm_fix_features(struct net_device *dev,
 {
 	netdev_features_t lower = brcm_port(dev)->lower->features;
 
-	return (features & (lower | ~BRCM_FEATURES)) | NETIF_F_LLTX;
+	return features & (lower | ~BRCM_FEATURES);
 }
 
 static int brcm_init(struct net_device *dev)
@@ -112,7 +111,8 @@ static int brcm_init(struct net_device *dev)
 
 	netif_carrier_off(dev);
 	dev->hw_features = BRCM_FEATURES;
-	dev->features |= BRCM_FEATURES | NETIF_F_LLTX;
+	dev->features |= BRCM_FEATURES;
+	netdev_set_lltx(dev);
 	dev->vlan_features = BRCM_FEATURES;
 	dev->dev_id = lower->dev_id;
 	netif_inherit_tso_max(dev, lower);
@@ -399,13 +399,13 @@ static int brcm_check_lower(const struct net_device *lower,
 			    struct netlink_ext_ack *extack)
 {
 	if (brcm_is_port(lower)) {
-		brcm_err(extack, "lower device %s is itself a brcm port",
+		NL_SET_ERR_MSG_FMT(extack, "lower device %s is itself a brcm port",
 			 lower->name);
 		return -EINVAL;
 	}
 	if (lower->type != ARPHRD_ETHER || lower->addr_len != ETH_ALEN ||
 	    (lower->flags & IFF_LOOPBACK)) {
-		brcm_err(extack, "lower device %s is not an Ethernet device (type %u)",
+		NL_SET_ERR_MSG_FMT(extack, "lower device %s is not an Ethernet device (type %u)",
 			 lower->name, lower->type);
 		return -EINVAL;
 	}
@@ -416,17 +416,17 @@ int brcm_check_cfg(const struct brcm_port_cfg *cfg,
 		   struct netlink_ext_ack *extack)
 {
 	if (cfg->port > BRCM_PORT_MAX) {
-		brcm_err(extack, "port %u out of range (0-%u)",
+		NL_SET_ERR_MSG_FMT(extack, "port %u out of range (0-%u)",
 			 cfg->port, BRCM_PORT_MAX);
 		return -ERANGE;
 	}
 	if (cfg->queue > BRCM_QUEUE_MAX) {
-		brcm_err(extack, "queue %u out of range (0-%u)",
+		NL_SET_ERR_MSG_FMT(extack, "queue %u out of range (0-%u)",
 			 cfg->queue, BRCM_QUEUE_MAX);
 		return -ERANGE;
 	}
 	if (cfg->tag_enforce > BRCM_TAG_ENFORCE_MAX) {
-		brcm_err(extack, "tag enforcement %u out of range (0-%u)",
+		NL_SET_ERR_MSG_FMT(extack, "tag enforcement %u out of range (0-%u)",
 			 cfg->tag_enforce, BRCM_TAG_ENFORCE_MAX);
 		return -ERANGE;
 	}
@@ -463,7 +463,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 
 	ASSERT_RTNL();
 	if (brcm_unloading) {
-		brcm_err(extack, "the brcm module is being unloaded");
+		NL_SET_ERR_MSG_FMT(extack, "the brcm module is being unloaded");
 		return -ESHUTDOWN;
 	}
 	err = brcm_check_cfg(cfg, extack);
@@ -476,7 +476,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 	grp = brcm_group_find(lower);
 	other = grp ? rtnl_dereference(grp->ports[cfg->port]) : NULL;
 	if (other) {
-		brcm_err(extack, "port %u already exists on %s (%s)",
+		NL_SET_ERR_MSG_FMT(extack, "port %u already exists on %s (%s)",
 			 cfg->port, lower->name, other->name);
 		return -EEXIST;
 	}
@@ -489,13 +489,13 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 	if (!cfg->mtu_set) {
 		dev->mtu = min_t(unsigned int, ETH_DATA_LEN, max_mtu);
 	} else if (dev->mtu > max_mtu) {
-		brcm_err(extack, "MTU %u too large: %s carries %u with the tag",
+		NL_SET_ERR_MSG_FMT(extack, "MTU %u too large: %s carries %u with the tag",
 			 dev->mtu, lower->name, max_mtu);
 		err = -ERANGE;
 		goto put_group;
 	}
 	if (dev->mtu < ETH_MIN_MTU) {
-		brcm_err(extack, "MTU %u of %s leaves no room for the tag",
+		NL_SET_ERR_MSG_FMT(extack, "MTU %u of %s leaves no room for the tag",
 			 lower->mtu, lower->name);
 		err = -ERANGE;
 		goto put_group;
@@ -562,7 +562,7 @@ int brcm_port_check_change(const struct net_device *dev,
 	if (err)
 		return err;
 	if (cfg->port != p->port) {
-		brcm_err(extack, "cannot change the port of %s from %u to %u: delete it and add it again",
+		NL_SET_ERR_MSG_FMT(extack, "cannot change the port of %s from %u to %u: delete it and add it again",
 			 dev->name, p->port, cfg->port);
 		return -EOPNOTSUPP;
 	}

@@ -52,12 +52,12 @@ static int brcm_validate_data(const struct nlattr *linkinfo,
 	nla_for_each_nested(attr, data, rem) {
 		type = nla_type(attr);
 		if (type < 1 || type > IFLA_BRCM_MAX) {
-			brcm_err(extack, "unknown attribute type %d in the brcm link data",
+			NL_SET_ERR_MSG_FMT(extack, "unknown attribute type %d in the brcm link data",
 				 type);
 			goto bad_attr;
 		}
 		if (nla_len(attr) != size[type]) {
-			brcm_err(extack, "attribute type %d of the brcm link data is %d bytes, not %u",
+			NL_SET_ERR_MSG_FMT(extack, "attribute type %d of the brcm link data is %d bytes, not %u",
 				 type, nla_len(attr), size[type]);
 			goto bad_attr;
 		}
@@ -75,7 +75,7 @@ static int brcm_validate_data(const struct nlattr *linkinfo,
 		}
 	}
 	if (rem) {
-		brcm_err(extack, "%d bytes left over in the brcm link data", rem);
+		NL_SET_ERR_MSG_FMT(extack, "%d bytes left over in the brcm link data", rem);
 		return -EINVAL;
 	}
 	return 0;
@@ -99,10 +99,15 @@ static int brcm_validate(struct nlattr *tb[], struct nlattr *data[],
 	return brcm_validate_data(tb[IFLA_LINKINFO], extack);
 }
 
-static int brcm_newlink(struct net *src_net, struct net_device *dev,
-			struct nlattr *tb[], struct nlattr *data[],
+/* The device is in its target namespace already; the lower is where the
+ * caller's IFLA_LINK_NETNSID, or else the caller, says.
+ */
+static int brcm_newlink(struct net_device *dev,
+			struct rtnl_newlink_params *params,
 			struct netlink_ext_ack *extack)
 {
+	struct nlattr **data = params->data;
+	struct nlattr **tb = params->tb;
 	struct brcm_port_cfg cfg = { .mtu_set = !!tb[IFLA_MTU] };
 	struct net_device *lower;
 	u32 ifindex;
@@ -112,9 +117,9 @@ static int brcm_newlink(struct net *src_net, struct net_device *dev,
 		return -EINVAL;
 	}
 	ifindex = nla_get_u32(tb[IFLA_LINK]);
-	lower = __dev_get_by_index(src_net, ifindex);
+	lower = __dev_get_by_index(rtnl_newlink_link_net(params), ifindex);
 	if (!lower) {
-		brcm_err(extack, "lower device ifindex %u not found", ifindex);
+		NL_SET_ERR_MSG_FMT(extack, "lower device ifindex %u not found", ifindex);
 		return -ENODEV;
 	}
 	if (!data || !data[IFLA_BRCM_PORT]) {
@@ -124,6 +129,8 @@ static int brcm_newlink(struct net *src_net, struct net_device *dev,
 	brcm_cfg_from_attrs(&cfg, data);
 	return brcm_port_register(dev, lower, &cfg, extack);
 }
+
+RTNL_NEWLINK_COMPAT(brcm_newlink)
 
 static int brcm_changelink(struct net_device *dev, struct nlattr *tb[],
 			   struct nlattr *data[],
@@ -175,7 +182,7 @@ struct rtnl_link_ops brcm_link_ops __read_mostly = {
 	.priv_size	= sizeof(struct brcm_port),
 	.setup		= brcm_setup,
 	.validate	= brcm_validate,
-	.newlink	= brcm_newlink,
+	.newlink	= rtnl_newlink_fn(brcm_newlink),
 	.changelink	= brcm_changelink,
 	.dellink	= brcm_dellink,
 	.get_size	= brcm_get_size,

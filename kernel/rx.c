@@ -11,7 +11,6 @@
 #include <linux/if_ether.h>
 #include <linux/skbuff.h>
 #include <net/gro.h>
-#include <asm/unaligned.h>
 
 #include "brcm.h"
 

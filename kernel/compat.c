@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * The parts of compat.h that need a home in a .c file.
+ *
  * Formatted extended-ack messages on kernels without NL_SET_ERR_MSG_FMT
  * (before 6.2). netlink_ack() copies the message after the handler has
  * returned and RTNL or the genl mutex has been dropped, so the text must
@@ -14,10 +16,10 @@
 
 #include "brcm.h"
 
-#ifndef NL_SET_ERR_MSG_FMT
+#ifdef BRCM_COMPAT_EXTACK_FMT
 
 #define BRCM_EXTACK_SLOTS	64
-#define BRCM_EXTACK_LEN		128
+#define BRCM_EXTACK_LEN		80
 
 static char brcm_extack_buf[BRCM_EXTACK_SLOTS][BRCM_EXTACK_LEN];
 static atomic_t brcm_extack_next = ATOMIC_INIT(0);

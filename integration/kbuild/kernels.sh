@@ -1,0 +1,51 @@
+# Sourced by the scripts that need a kernel of integration/kernels: reads
+# that file and reaches each release's archive through a private apt
+# configuration under $BRCM_SYSCACHE/apt/RELEASE, leaving the system's
+# own apt configuration alone.
+#
+# BRCM_SYSCACHE (/var/cache/brcmlink) holds what outlives a clone:
+# unpacked kernels, build roots, the debug kernel.
+
+kernels_file=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/kernels
+syscache=${BRCM_SYSCACHE:-/var/cache/brcmlink}
+
+# kernels_list: every ABI, the default first.
+kernels_list() {
+	awk '!/^#/ && NF == 3 { print $2 }' "$kernels_file"
+}
+
+kernels_default() {
+	kernels_list | head -n1
+}
+
+# kernels_field ABI N: field N (1 release, 3 version) of ABI's line.
+kernels_field() {
+	local f
+	f=$(awk -v abi="$1" -v n="$2" '!/^#/ && $2 == abi { print $n }' "$kernels_file")
+	if [ -z "$f" ]; then
+		echo "kernels: $1 is not in $kernels_file (it has: $(kernels_list | tr '\n' ' '))" >&2
+		return 1
+	fi
+	echo "$f"
+}
+
+# kapt RELEASE apt-get|apt-cache ARGS...: the command against RELEASE's
+# archive, at the mirror the system's sources name. The lists are
+# refreshed when older than a day.
+kapt() {
+	local release=$1 tool=$2
+	shift 2
+	local dir=$syscache/apt/$release
+	local mirror
+	mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
+	mirror=${mirror:-http://deb.debian.org/debian}
+	local opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
+		-o Acquire::Check-Valid-Until=false)
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	echo "deb $mirror $release main" >"$dir/sources.list"
+	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
+		apt-get "${opts[@]}" update -qq >&2
+	fi
+	"$tool" "${opts[@]}" "$@"
+}
