@@ -93,6 +93,11 @@ static inline void brcm_inc(struct u64_stats_sync *syncp, u64_stats_t *c)
 	u64_stats_update_end(syncp);
 }
 
+/* A formatted extack message; short, so that messages naming their values
+ * stay within a line.
+ */
+#define brcm_err(extack, fmt, ...) NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
+
 /* rtnl.c */
 extern struct rtnl_link_ops brcm_link_ops;
 

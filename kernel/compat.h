@@ -80,6 +80,7 @@ static int fn##_compat(struct net *src_net, struct net_device *dev,	\
 	};								\
 	return fn(dev, &p, extack);					\
 }
+
 #define rtnl_newlink_fn(fn) fn##_compat
 #else
 #define RTNL_NEWLINK_COMPAT(fn)

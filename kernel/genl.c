@@ -62,7 +62,7 @@ static const char *brcm_genl_name(const struct nlattr *attr, const char *what,
 	const char *name = nla_data(attr);
 
 	if (strlen(name) >= IFNAMSIZ) {
-		NL_SET_ERR_MSG_FMT(extack, "%s name %s is longer than %u bytes",
+		brcm_err(extack, "%s name %s is longer than %u bytes",
 			 what, name, IFNAMSIZ - 1);
 		return NULL;
 	}
@@ -86,7 +86,7 @@ static struct net_device *brcm_genl_lower(struct net *net, struct nlattr **attrs
 	if (index) {
 		lower = __dev_get_by_index(net, nla_get_u32(index));
 		if (!lower) {
-			NL_SET_ERR_MSG_FMT(extack, "lower device ifindex %u not found",
+			brcm_err(extack, "lower device ifindex %u not found",
 				 nla_get_u32(index));
 			return ERR_PTR(-ENODEV);
 		}
@@ -98,7 +98,7 @@ static struct net_device *brcm_genl_lower(struct net *net, struct nlattr **attrs
 			return ERR_PTR(-EINVAL);
 		lower = __dev_get_by_name(net, s);
 		if (!lower) {
-			NL_SET_ERR_MSG_FMT(extack, "lower device %s not found", s);
+			brcm_err(extack, "lower device %s not found", s);
 			return ERR_PTR(-ENODEV);
 		}
 		return lower;
@@ -149,7 +149,7 @@ static struct net_device *brcm_genl_port(struct net *net, struct nlattr **attrs,
 		if (grp && port <= BRCM_PORT_MAX)
 			dev = rtnl_dereference(grp->ports[port]);
 		if (!dev) {
-			NL_SET_ERR_MSG_FMT(extack, "no port %u on %s", port, lower->name);
+			brcm_err(extack, "no port %u on %s", port, lower->name);
 			return ERR_PTR(-ENODEV);
 		}
 		return dev;
@@ -158,7 +158,7 @@ static struct net_device *brcm_genl_port(struct net *net, struct nlattr **attrs,
 	if (attrs[BRCM_A_IFINDEX]) {
 		dev = __dev_get_by_index(net, nla_get_u32(attrs[BRCM_A_IFINDEX]));
 		if (!dev) {
-			NL_SET_ERR_MSG_FMT(extack, "no device with ifindex %u",
+			brcm_err(extack, "no device with ifindex %u",
 				 nla_get_u32(attrs[BRCM_A_IFINDEX]));
 			return ERR_PTR(-ENODEV);
 		}
@@ -168,18 +168,18 @@ static struct net_device *brcm_genl_port(struct net *net, struct nlattr **attrs,
 			return ERR_PTR(-EINVAL);
 		dev = __dev_get_by_name(net, name);
 		if (!dev) {
-			NL_SET_ERR_MSG_FMT(extack, "no device %s", name);
+			brcm_err(extack, "no device %s", name);
 			return ERR_PTR(-ENODEV);
 		}
 	}
 	if (!brcm_is_port(dev)) {
-		NL_SET_ERR_MSG_FMT(extack, "%s is not a brcm port", dev->name);
+		brcm_err(extack, "%s is not a brcm port", dev->name);
 		return ERR_PTR(-ENODEV);
 	}
 	port = brcm_port(dev)->port;
 	if (check_port && attrs[BRCM_A_PORT] &&
 	    nla_get_u16(attrs[BRCM_A_PORT]) != port) {
-		NL_SET_ERR_MSG_FMT(extack, "port %u given, but %s is port %u",
+		brcm_err(extack, "port %u given, but %s is port %u",
 			 nla_get_u16(attrs[BRCM_A_PORT]), dev->name, port);
 		return ERR_PTR(-EINVAL);
 	}
@@ -361,7 +361,7 @@ static struct net_device *brcm_genl_create(struct net *net, struct nlattr **attr
 		strscpy(name, s, sizeof(name));
 	} else if (snprintf(name, sizeof(name), "%s.p%u", lower->name,
 			    cfg->port) >= sizeof(name)) {
-		NL_SET_ERR_MSG_FMT(extack, "default name %s.p%u is longer than %u bytes: give a name",
+		brcm_err(extack, "default name %s.p%u is longer than %u bytes: give a name",
 			 lower->name, cfg->port, IFNAMSIZ - 1);
 		return ERR_PTR(-EINVAL);
 	}
@@ -384,7 +384,7 @@ static struct net_device *brcm_genl_create(struct net *net, struct nlattr **attr
 	}
 	err = rtnl_configure_link(dev, &ifm, 0, NULL);
 	if (err) {
-		NL_SET_ERR_MSG_FMT(extack, "cannot bring %s up (lower %s is %s)", dev->name,
+		brcm_err(extack, "cannot bring %s up (lower %s is %s)", dev->name,
 			 lower->name, lower->flags & IFF_UP ? "up" : "down");
 		brcm_delete(dev);
 		return ERR_PTR(err);
@@ -480,7 +480,7 @@ static int brcm_genl_port_set(struct sk_buff *skb, struct genl_info *info)
 			flags |= IFF_UP;
 		err = dev_change_flags(dev, flags, extack);
 		if (err) {
-			NL_SET_ERR_MSG_FMT(extack, "cannot bring %s %s (lower %s is %s)",
+			brcm_err(extack, "cannot bring %s %s (lower %s is %s)",
 				 dev->name, flags & IFF_UP ? "up" : "down",
 				 brcm_port(dev)->lower->name,
 				 brcm_port(dev)->lower->flags & IFF_UP ? "up" : "down");
@@ -602,7 +602,7 @@ static int brcm_genl_link_get(struct sk_buff *skb, struct genl_info *info)
 	}
 	grp = brcm_group_find(lower);
 	if (!grp) {
-		NL_SET_ERR_MSG_FMT(info->extack, "%s has no brcm ports", lower->name);
+		brcm_err(info->extack, "%s has no brcm ports", lower->name);
 		err = -ENODEV;
 		goto unlock;
 	}

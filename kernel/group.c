@@ -87,7 +87,7 @@ struct brcm_group *brcm_group_get(struct net_device *lower,
 	return grp;
 
 nomem:
-	NL_SET_ERR_MSG_FMT(extack, "no memory for the ports of %s", lower->name);
+	brcm_err(extack, "no memory for the ports of %s", lower->name);
 	return ERR_PTR(-ENOMEM);
 }
 

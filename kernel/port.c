@@ -399,13 +399,13 @@ static int brcm_check_lower(const struct net_device *lower,
 			    struct netlink_ext_ack *extack)
 {
 	if (brcm_is_port(lower)) {
-		NL_SET_ERR_MSG_FMT(extack, "lower device %s is itself a brcm port",
+		brcm_err(extack, "lower device %s is itself a brcm port",
 			 lower->name);
 		return -EINVAL;
 	}
 	if (lower->type != ARPHRD_ETHER || lower->addr_len != ETH_ALEN ||
 	    (lower->flags & IFF_LOOPBACK)) {
-		NL_SET_ERR_MSG_FMT(extack, "lower device %s is not an Ethernet device (type %u)",
+		brcm_err(extack, "lower device %s is not an Ethernet device (type %u)",
 			 lower->name, lower->type);
 		return -EINVAL;
 	}
@@ -416,17 +416,17 @@ int brcm_check_cfg(const struct brcm_port_cfg *cfg,
 		   struct netlink_ext_ack *extack)
 {
 	if (cfg->port > BRCM_PORT_MAX) {
-		NL_SET_ERR_MSG_FMT(extack, "port %u out of range (0-%u)",
+		brcm_err(extack, "port %u out of range (0-%u)",
 			 cfg->port, BRCM_PORT_MAX);
 		return -ERANGE;
 	}
 	if (cfg->queue > BRCM_QUEUE_MAX) {
-		NL_SET_ERR_MSG_FMT(extack, "queue %u out of range (0-%u)",
+		brcm_err(extack, "queue %u out of range (0-%u)",
 			 cfg->queue, BRCM_QUEUE_MAX);
 		return -ERANGE;
 	}
 	if (cfg->tag_enforce > BRCM_TAG_ENFORCE_MAX) {
-		NL_SET_ERR_MSG_FMT(extack, "tag enforcement %u out of range (0-%u)",
+		brcm_err(extack, "tag enforcement %u out of range (0-%u)",
 			 cfg->tag_enforce, BRCM_TAG_ENFORCE_MAX);
 		return -ERANGE;
 	}
@@ -463,7 +463,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 
 	ASSERT_RTNL();
 	if (brcm_unloading) {
-		NL_SET_ERR_MSG_FMT(extack, "the brcm module is being unloaded");
+		brcm_err(extack, "the brcm module is being unloaded");
 		return -ESHUTDOWN;
 	}
 	err = brcm_check_cfg(cfg, extack);
@@ -476,7 +476,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 	grp = brcm_group_find(lower);
 	other = grp ? rtnl_dereference(grp->ports[cfg->port]) : NULL;
 	if (other) {
-		NL_SET_ERR_MSG_FMT(extack, "port %u already exists on %s (%s)",
+		brcm_err(extack, "port %u already exists on %s (%s)",
 			 cfg->port, lower->name, other->name);
 		return -EEXIST;
 	}
@@ -489,13 +489,13 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 	if (!cfg->mtu_set) {
 		dev->mtu = min_t(unsigned int, ETH_DATA_LEN, max_mtu);
 	} else if (dev->mtu > max_mtu) {
-		NL_SET_ERR_MSG_FMT(extack, "MTU %u too large: %s carries %u with the tag",
+		brcm_err(extack, "MTU %u too large: %s carries %u with the tag",
 			 dev->mtu, lower->name, max_mtu);
 		err = -ERANGE;
 		goto put_group;
 	}
 	if (dev->mtu < ETH_MIN_MTU) {
-		NL_SET_ERR_MSG_FMT(extack, "MTU %u of %s leaves no room for the tag",
+		brcm_err(extack, "MTU %u of %s leaves no room for the tag",
 			 lower->mtu, lower->name);
 		err = -ERANGE;
 		goto put_group;
@@ -562,7 +562,7 @@ int brcm_port_check_change(const struct net_device *dev,
 	if (err)
 		return err;
 	if (cfg->port != p->port) {
-		NL_SET_ERR_MSG_FMT(extack, "cannot change the port of %s from %u to %u: delete it and add it again",
+		brcm_err(extack, "cannot change the port of %s from %u to %u: delete it and add it again",
 			 dev->name, p->port, cfg->port);
 		return -EOPNOTSUPP;
 	}

@@ -52,12 +52,12 @@ static int brcm_validate_data(const struct nlattr *linkinfo,
 	nla_for_each_nested(attr, data, rem) {
 		type = nla_type(attr);
 		if (type < 1 || type > IFLA_BRCM_MAX) {
-			NL_SET_ERR_MSG_FMT(extack, "unknown attribute type %d in the brcm link data",
+			brcm_err(extack, "unknown attribute type %d in the brcm link data",
 				 type);
 			goto bad_attr;
 		}
 		if (nla_len(attr) != size[type]) {
-			NL_SET_ERR_MSG_FMT(extack, "attribute type %d of the brcm link data is %d bytes, not %u",
+			brcm_err(extack, "attribute type %d of the brcm link data is %d bytes, not %u",
 				 type, nla_len(attr), size[type]);
 			goto bad_attr;
 		}
@@ -75,7 +75,7 @@ static int brcm_validate_data(const struct nlattr *linkinfo,
 		}
 	}
 	if (rem) {
-		NL_SET_ERR_MSG_FMT(extack, "%d bytes left over in the brcm link data", rem);
+		brcm_err(extack, "%d bytes left over in the brcm link data", rem);
 		return -EINVAL;
 	}
 	return 0;
@@ -119,7 +119,7 @@ static int brcm_newlink(struct net_device *dev,
 	ifindex = nla_get_u32(tb[IFLA_LINK]);
 	lower = __dev_get_by_index(rtnl_newlink_link_net(params), ifindex);
 	if (!lower) {
-		NL_SET_ERR_MSG_FMT(extack, "lower device ifindex %u not found", ifindex);
+		brcm_err(extack, "lower device ifindex %u not found", ifindex);
 		return -ENODEV;
 	}
 	if (!data || !data[IFLA_BRCM_PORT]) {
