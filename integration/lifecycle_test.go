@@ -4,9 +4,12 @@ package integration
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/brcmlink/brcmlink/genl"
+	"golang.org/x/sys/unix"
 )
 
 // TestLowerFollows checks that ports follow their lower as VLAN devices
@@ -183,4 +186,85 @@ func TestRmmod(t *testing.T) {
 		t.Fatal(err)
 	}
 	addPort(t, c, lowers[0], 1, lowers[0]+".p1")
+}
+
+// TestCreateIntoNetns creates a port straight into another namespace, as
+// `ip link add link eth0 name p5 netns blue type brcm port 5` does, with
+// the lower in the caller's namespace or, by IFLA_LINK_NETNSID, in a
+// third one. Kernels before 6.15 create the device where its lower is and
+// then move it, later ones create it in its namespace: either way the
+// outcome must be a VLAN device's on the same kernel, and the port must
+// be bound to the lower asked for.
+func TestCreateIntoNetns(t *testing.T) {
+	lw, peer := name("cl"), name("cp")
+	veth(t, lw, peer)
+	blue, third := name("cb"), name("ct")
+	netns(t, blue)
+	netns(t, third)
+	// A lower in the third namespace, which the caller names by its id,
+	// set before the move would allocate one.
+	const thirdID = 42
+	sh(t, "ip", "netns", "set", third, fmt.Sprint(thirdID))
+	lw3, peer3 := name("cl"), name("cp")
+	veth(t, lw3, peer3)
+	sh(t, "ip", "link", "set", lw3, "netns", third)
+	sh(t, "ip", "-n", third, "link", "set", lw3, "up")
+	lw3Index, err := strconv.Atoi(strings.TrimSpace(sh(t, "ip", "netns", "exec", third,
+		"cat", "/sys/class/net/"+lw3+"/ifindex")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blueFD, err := unix.Open("/run/netns/"+blue, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(blueFD)
+
+	id := int32(thirdID)
+	for _, tc := range []struct {
+		what     string
+		lower    int
+		linkNSID *int32
+		lowerNS  string // where the lower is: "" for the caller's namespace
+		lowerDev string
+	}{
+		{"lower in the caller's namespace", ifindex(t, lw), nil, "", lw},
+		{"lower in a third namespace", lw3Index, &id, third, lw3},
+	} {
+		for _, kind := range []string{"vlan", "brcm"} {
+			dev := name("cn")
+			r := rawLink{name: dev, lower: tc.lower, kind: kind, netnsFD: blueFD, linkNSID: tc.linkNSID}
+			if kind == "brcm" {
+				r.port = u16(5)
+			} else {
+				r.extra = []extraAttr{{unix.IFLA_VLAN_ID, []byte{5, 0}}}
+			}
+			if err := r.send(); err != nil {
+				t.Errorf("%s, %s: create %s in %s: %v", tc.what, kind, dev, blue, err)
+				continue
+			}
+			if linkExists(dev) {
+				t.Errorf("%s, %s: %s is in the caller's namespace, want it in %s", tc.what, kind, dev, blue)
+			}
+			out := sh(t, "ip", "-n", blue, "-d", "link", "show", dev)
+			if !containsAll(out, kind, "link-netns") {
+				t.Errorf("%s, %s: ip -n %s -d link show %s does not show a %s device on a lower in another namespace:\n%s",
+					tc.what, kind, blue, dev, kind, out)
+			}
+			if kind == "brcm" {
+				// The first port on a lower raises its MTU: this one, no other.
+				ipLower := []string{"link", "show", tc.lowerDev}
+				if tc.lowerNS != "" {
+					ipLower = append([]string{"-n", tc.lowerNS}, ipLower...)
+				}
+				if out := sh(t, "ip", ipLower...); !strings.Contains(out, "mtu 1506") {
+					t.Errorf("%s: the lower %s after a port was added on it:\n%s, want mtu 1506", tc.what, tc.lowerDev, out)
+				}
+			}
+			sh(t, "ip", "-n", blue, "link", "del", dev)
+		}
+	}
+	if out := sh(t, "ip", "link", "show", lw); !strings.Contains(out, "mtu 1500") {
+		t.Errorf("%s after its port was deleted:\n%s, want mtu 1500", lw, out)
+	}
 }

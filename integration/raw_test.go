@@ -26,6 +26,11 @@ type rawLink struct {
 	queue *uint8
 	te    *uint8
 	extra []extraAttr // appended to IFLA_INFO_DATA as they are
+	kind  string      // IFLA_INFO_KIND, brcm if empty
+	// IFLA_NET_NS_FD: the namespace to create the device in, if not 0.
+	netnsFD int
+	// IFLA_LINK_NETNSID: the namespace of the lower, if not nil.
+	linkNSID *int32
 }
 
 type extraAttr struct {
@@ -44,8 +49,18 @@ func (r rawLink) send() error {
 	if r.mtu != 0 {
 		ae.Uint32(unix.IFLA_MTU, r.mtu)
 	}
+	if r.netnsFD != 0 {
+		ae.Uint32(unix.IFLA_NET_NS_FD, uint32(r.netnsFD))
+	}
+	if r.linkNSID != nil {
+		ae.Int32(unix.IFLA_LINK_NETNSID, *r.linkNSID)
+	}
+	kind := r.kind
+	if kind == "" {
+		kind = brcmlink.Kind
+	}
 	ae.Nested(unix.IFLA_LINKINFO, func(li *netlink.AttributeEncoder) error {
-		li.String(unix.IFLA_INFO_KIND, brcmlink.Kind)
+		li.String(unix.IFLA_INFO_KIND, kind)
 		li.Nested(unix.IFLA_INFO_DATA, func(d *netlink.AttributeEncoder) error {
 			if r.port != nil {
 				d.Uint16(brcmlink.IFLABrcmPort, *r.port)

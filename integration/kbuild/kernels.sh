@@ -29,21 +29,32 @@ kernels_field() {
 	echo "$f"
 }
 
+# kapt_sources RELEASE: the apt sources of RELEASE, at the mirror the
+# system's sources name.
+kapt_sources() {
+	local release=$1 conf=/etc/apt/sources.list.d/debian.sources mirror security
+	mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' "$conf" 2>/dev/null | grep -v security | head -n1)
+	security=$(sed -n 's/^URIs: *\([^ ]*security[^ ]*\).*/\1/p' "$conf" 2>/dev/null | head -n1)
+	echo "deb ${mirror:-http://deb.debian.org/debian} $release main"
+	# A stable release's kernels move on in its updates and security suites.
+	if [ "$release" != sid ]; then
+		echo "deb ${mirror:-http://deb.debian.org/debian} $release-updates main"
+		echo "deb ${security:-http://deb.debian.org/debian-security} $release-security main"
+	fi
+}
+
 # kapt RELEASE apt-get|apt-cache ARGS...: the command against RELEASE's
-# archive, at the mirror the system's sources name. The lists are
-# refreshed when older than a day.
+# archive. The lists are refreshed when older than a day. The archive may
+# be a snapshot whose Release has passed its Valid-Until.
 kapt() {
 	local release=$1 tool=$2
 	shift 2
 	local dir=$syscache/apt/$release
-	local mirror
-	mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
-	mirror=${mirror:-http://deb.debian.org/debian}
 	local opts=(-o "Dir::Etc::SourceList=$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
 		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache"
 		-o Acquire::Check-Valid-Until=false)
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-	echo "deb $mirror $release main" >"$dir/sources.list"
+	kapt_sources "$release" >"$dir/sources.list"
 	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
 		apt-get "${opts[@]}" update -qq >&2
 	fi
