@@ -201,10 +201,10 @@ func TestCreateIntoNetns(t *testing.T) {
 	blue, third := name("cb"), name("ct")
 	netns(t, blue)
 	netns(t, third)
-	// A lower in the third namespace, which the caller names by its id,
-	// set before the move would allocate one.
+	// A lower in the third namespace, named by the id the target
+	// namespace has for it: rtnetlink reads IFLA_LINK_NETNSID there.
 	const thirdID = 42
-	sh(t, "ip", "netns", "set", third, fmt.Sprint(thirdID))
+	sh(t, "ip", "-n", blue, "netns", "set", third, fmt.Sprint(thirdID))
 	lw3, peer3 := name("cl"), name("cp")
 	veth(t, lw3, peer3)
 	sh(t, "ip", "link", "set", lw3, "netns", third)
