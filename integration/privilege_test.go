@@ -327,3 +327,37 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestNetnsSelectByPort selects a port by lower and port number from the
+// lower's namespace after the port moved to another: the port is not
+// there, so PORT_GET, PORT_SET and PORT_DEL must find nothing, as for any
+// device of another namespace, and leave it as it was.
+func TestNetnsSelectByPort(t *testing.T) {
+	g := genlClient(t)
+	lw, mine := portOnNewLower(t, g, "s", 5)
+	ns := name("sn")
+	netns(t, ns)
+	sh(t, "ip", "link", "set", mine.Name, "netns", ns)
+
+	want := fmt.Sprintf("no port 5 on %s", lw)
+	_, err := g.Get(genl.ByPort(lw, 5))
+	wantErr(t, err, os.ErrNotExist, want)
+	up := !mine.Up
+	_, err = g.Set(genl.ByPort(lw, 5), genl.SetRequest{Queue: u8(3), Up: &up})
+	wantErr(t, err, os.ErrNotExist, want)
+	err = g.Delete(genl.ByPort(lw, 5))
+	wantErr(t, err, os.ErrNotExist, want)
+
+	got, err := genlClient(t, genl.WithNetNSName(ns)).Get(genl.ByName(mine.Name))
+	if err != nil {
+		t.Fatalf("%s in %s after requests from its lower's namespace: %v", mine.Name, ns, err)
+	}
+	if got.Queue != mine.Queue || got.Up != mine.Up {
+		t.Errorf("%s in %s changed from the lower's namespace: queue %d up %v, want queue %d up %v",
+			mine.Name, ns, got.Queue, got.Up, mine.Queue, mine.Up)
+	}
+	// The same request in the port's namespace names its lower there,
+	// which it is not in: no port either.
+	_, err = genlClient(t, genl.WithNetNSName(ns)).Get(genl.ByPort(lw, 5))
+	wantErr(t, err, os.ErrNotExist, "lower device "+lw+" not found")
+}
