@@ -148,7 +148,8 @@ static struct net_device *brcm_genl_port(struct net *net, struct nlattr **attrs,
 		grp = brcm_group_find(lower);
 		if (grp && port <= BRCM_PORT_MAX)
 			dev = rtnl_dereference(grp->ports[port]);
-		if (!dev) {
+		/* A port moved to another namespace is not the caller's. */
+		if (!dev || !net_eq(dev_net(dev), net)) {
 			brcm_err(extack, "no port %u on %s", port, lower->name);
 			return ERR_PTR(-ENODEV);
 		}
