@@ -122,7 +122,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 		       const struct brcm_port_cfg *cfg,
 		       struct netlink_ext_ack *extack);
 void brcm_port_unbind(struct net_device *dev);
-void brcm_port_stop_new(void);
+void brcm_port_allow_new(bool allow);
 void brcm_port_cfg(const struct net_device *dev, struct brcm_port_cfg *cfg);
 int brcm_port_check_change(const struct net_device *dev,
 			   const struct brcm_port_cfg *cfg,

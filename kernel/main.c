@@ -16,7 +16,9 @@ static int __init brcm_module_init(void)
 {
 	int err;
 
-	/* Ports announce themselves to the family from the start. */
+	/* Ports announce themselves to the family from the start, and none
+	 * can be made until everything is in place.
+	 */
 	err = brcm_genl_init();
 	if (err)
 		return err;
@@ -27,6 +29,9 @@ static int __init brcm_module_init(void)
 	if (err)
 		goto unregister_notifier;
 	brcm_offload_init();
+	rtnl_lock();
+	brcm_port_allow_new(true);
+	rtnl_unlock();
 	return 0;
 
 unregister_notifier:
@@ -38,11 +43,11 @@ genl_exit:
 
 static void __exit brcm_module_exit(void)
 {
-	brcm_offload_exit();
 	/* The family stays until the ports are gone, to report it. */
 	rtnl_lock();
-	brcm_port_stop_new();
+	brcm_port_allow_new(false);
 	rtnl_unlock();
+	brcm_offload_exit();
 	/* Deletes every port in every netns, and so every group. */
 	rtnl_link_unregister(&brcm_link_ops);
 	unregister_netdevice_notifier(&brcm_notifier);

@@ -433,17 +433,20 @@ int brcm_check_cfg(const struct brcm_port_cfg *cfg,
 	return 0;
 }
 
-/* Set under RTNL as the module unloads, before rtnl_link_unregister()
- * deletes every port: the family takes requests until after that, so
- * that those deletions reach the monitor group, and must not create a
- * port the module would leave behind.
+/* Whether ports may be created, changed under RTNL. Set once the module
+ * has registered everything, the notifier included, so that no port
+ * exists that nothing watches or that a failed init would leave behind.
+ * Cleared as the module unloads, before rtnl_link_unregister() deletes
+ * every port: the family takes requests until after that, so that those
+ * deletions reach the monitor group, and must not create a port the
+ * module would leave behind.
  */
-static bool brcm_unloading;
+static bool brcm_open;
 
-void brcm_port_stop_new(void)
+void brcm_port_allow_new(bool allow)
 {
 	ASSERT_RTNL();
-	brcm_unloading = true;
+	brcm_open = allow;
 }
 
 /* Binds @dev, allocated with brcm_setup() and not yet registered, to
@@ -462,8 +465,8 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 	int err;
 
 	ASSERT_RTNL();
-	if (brcm_unloading) {
-		brcm_err(extack, "the brcm module is being unloaded");
+	if (!brcm_open) {
+		NL_SET_ERR_MSG(extack, "the brcm module is being loaded or unloaded");
 		return -ESHUTDOWN;
 	}
 	err = brcm_check_cfg(cfg, extack);
