@@ -3,12 +3,14 @@
 package integration
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/brcmlink/brcmlink/genl"
+	"github.com/brcmlink/brcmlink/rtlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -266,5 +268,75 @@ func TestCreateIntoNetns(t *testing.T) {
 	}
 	if out := sh(t, "ip", "link", "show", lw); !strings.Contains(out, "mtu 1500") {
 		t.Errorf("%s after its port was deleted:\n%s, want mtu 1500", lw, out)
+	}
+}
+
+// lowerRxFlags reads the lower's promiscuity count and whether it is in
+// allmulticast mode.
+func lowerRxFlags(t *testing.T, dev string) (promiscuity int, allmulti bool) {
+	t.Helper()
+	var links []struct {
+		Flags       []string `json:"flags"`
+		Promiscuity int      `json:"promiscuity"`
+	}
+	if err := json.Unmarshal([]byte(sh(t, "ip", "-d", "-j", "link", "show", dev)), &links); err != nil || len(links) != 1 {
+		t.Fatalf("ip -d -j link show %s: %v", dev, err)
+	}
+	for _, f := range links[0].Flags {
+		if f == "ALLMULTI" {
+			allmulti = true
+		}
+	}
+	return links[0].Promiscuity, allmulti
+}
+
+// TestPromiscAllmulti puts ports through sequences of promisc, allmulti,
+// up, down and delete, beside a VLAN device on a lower of its own going
+// through the same: after every step the two lowers must be in the same
+// state, as 8021q forwards those flags only while the upper is up, and
+// back at their baseline when the upper is gone.
+func TestPromiscAllmulti(t *testing.T) {
+	for i, seq := range [][]string{
+		{"up", "promisc on", "del"},
+		{"up", "allmulticast on", "del"},
+		{"promisc on", "allmulticast on", "up", "down", "up", "del"},
+		{"up", "promisc on", "down", "promisc off", "up", "allmulticast on", "down", "del"},
+		{"promisc on", "del"},
+	} {
+		c := client(t)
+		bl, bp := name("xl"), name("xp")
+		veth(t, bl, bp)
+		vl, vp := name("xl"), name("xp")
+		veth(t, vl, vp)
+		b, v := name("xb"), name("xv")
+		if _, err := c.Add(rtlink.AddRequest{Lower: bl, Port: 3, Name: b}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { command("ip", "link", "del", b) })
+		sh(t, "ip", "link", "add", "link", vl, "name", v, "type", "vlan", "id", "3")
+		t.Cleanup(func() { command("ip", "link", "del", v) })
+		wantP, wantA := lowerRxFlags(t, vl)
+		if p, a := lowerRxFlags(t, bl); p != wantP || a != wantA {
+			t.Fatalf("sequence %d: baseline of %s promiscuity %d allmulti %v, of %s %d %v", i, bl, p, a, vl, wantP, wantA)
+		}
+		for _, step := range seq {
+			for _, dev := range []string{v, b} {
+				if step == "del" {
+					sh(t, "ip", "link", "del", dev)
+				} else {
+					sh(t, "ip", append([]string{"link", "set", dev}, strings.Fields(step)...)...)
+				}
+			}
+			vP, vA := lowerRxFlags(t, vl)
+			bP, bA := lowerRxFlags(t, bl)
+			if bP != vP || bA != vA {
+				t.Errorf("sequence %d %q, after %q: %s has promiscuity %d allmulti %v, a VLAN's lower %d %v",
+					i, seq, step, bl, bP, bA, vP, vA)
+			}
+		}
+		if p, a := lowerRxFlags(t, bl); p != wantP || a != wantA {
+			t.Errorf("sequence %d %q: %s ends with promiscuity %d allmulti %v, want its baseline %d %v",
+				i, seq, bl, p, a, wantP, wantA)
+		}
 	}
 }
