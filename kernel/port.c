@@ -176,9 +176,30 @@ static int brcm_open(struct net_device *dev)
 		if (err < 0)
 			return err;
 	}
+	/* The lower follows a port's promiscuity and allmulti only while
+	 * the port is up, as for a VLAN device: brcm_stop() gives them back.
+	 */
+	if (dev->flags & IFF_ALLMULTI) {
+		err = dev_set_allmulti(lower, 1);
+		if (err < 0)
+			goto del_uc;
+	}
+	if (dev->flags & IFF_PROMISC) {
+		err = dev_set_promiscuity(lower, 1);
+		if (err < 0)
+			goto clear_allmulti;
+	}
 	ether_addr_copy(p->lower_addr, lower->dev_addr);
 	netif_stacked_transfer_operstate(lower, dev);
 	return 0;
+
+clear_allmulti:
+	if (dev->flags & IFF_ALLMULTI)
+		dev_set_allmulti(lower, -1);
+del_uc:
+	if (!ether_addr_equal(dev->dev_addr, lower->dev_addr))
+		dev_uc_del(lower, dev->dev_addr);
+	return err;
 }
 
 static int brcm_stop(struct net_device *dev)
@@ -187,6 +208,10 @@ static int brcm_stop(struct net_device *dev)
 
 	dev_mc_unsync(lower, dev);
 	dev_uc_unsync(lower, dev);
+	if (dev->flags & IFF_ALLMULTI)
+		dev_set_allmulti(lower, -1);
+	if (dev->flags & IFF_PROMISC)
+		dev_set_promiscuity(lower, -1);
 	if (!ether_addr_equal(dev->dev_addr, lower->dev_addr))
 		dev_uc_del(lower, dev->dev_addr);
 	netif_carrier_off(dev);
@@ -239,6 +264,8 @@ static void brcm_change_rx_flags(struct net_device *dev, int change)
 {
 	struct net_device *lower = brcm_port(dev)->lower;
 
+	if (!(dev->flags & IFF_UP))
+		return;
 	if (change & IFF_ALLMULTI)
 		dev_set_allmulti(lower, dev->flags & IFF_ALLMULTI ? 1 : -1);
 	if (change & IFF_PROMISC)
