@@ -373,10 +373,10 @@ static struct net_device *brcm_genl_create(struct net *net, struct nlattr **attr
 		return dev;
 	err = brcm_port_register(dev, lower, cfg, extack);
 	if (err) {
-		/* Registered and then unregistered devices free themselves. */
-		if (dev->reg_state == NETREG_UNINITIALIZED ||
-		    dev->reg_state == NETREG_UNREGISTERED)
-			free_netdev(dev);
+		/* As rtnl_newlink_create(): free_netdev() defers the free of a
+		 * device a failed registration left unregistering.
+		 */
+		free_netdev(dev);
 		return ERR_PTR(err);
 	}
 	if (attrs[BRCM_A_ADMIN_UP] && nla_get_u8(attrs[BRCM_A_ADMIN_UP])) {
