@@ -14,7 +14,9 @@ import (
 )
 
 // TestGRO checks that a lower doing GRO merges one port's TCP segments
-// behind the tag, and that the port gets the merged stream intact. A plug
+// behind the tag, that the port gets the merged stream intact, and that
+// the counters count the frames that were on the wire, not the merged
+// packets. A plug
 // qdisc on the far end holds the segments and releases them in one burst,
 // so a single NAPI poll of the lower sees all of them.
 func TestGRO(t *testing.T) {
@@ -33,6 +35,7 @@ func TestGRO(t *testing.T) {
 			in := openRaw(t, nil, dev)
 			out := openRaw(t, nil, peer)
 			var sent []byte
+			wireBytes := uint64(0) // each frame as the port sees it: Ethernet, IPv4, TCP, payload
 			for i := 0; i < segs; i++ {
 				n := mss
 				if i == segs-1 {
@@ -41,8 +44,11 @@ func TestGRO(t *testing.T) {
 				data := payload(i, n)
 				out.send(t, tcpSegment(mac(t, lw), mac(t, peer), 5, uint32(len(sent)), uint16(i), data))
 				sent = append(sent, data...)
+				wireBytes += uint64(14 + 40 + n)
 			}
 			before := stat(t, dev, "rx_packets")
+			beforeBytes := stat(t, dev, "rx_bytes")
+			beforeTagged := lowerStats(t, dev)["lower_rx_tagged"]
 			sh(t, "tc", "qdisc", "change", "dev", peer, "root", "plug", "release_indefinite")
 
 			var got []byte
@@ -61,7 +67,14 @@ func TestGRO(t *testing.T) {
 			if !bytes.Equal(got, sent) {
 				t.Fatalf("the port's TCP payload differs from what was sent")
 			}
-			waitStat(t, dev, "rx_packets", before+uint64(frames))
+			// However GRO merged them, 30 frames on the wire are 30 packets.
+			waitStat(t, dev, "rx_packets", before+segs)
+			if got := stat(t, dev, "rx_bytes") - beforeBytes; got != wireBytes {
+				t.Errorf("rx_bytes moved by %d for %d frames of %d bytes in all", got, segs, wireBytes)
+			}
+			if got := lowerStats(t, dev)["lower_rx_tagged"] - beforeTagged; got != segs {
+				t.Errorf("the lower's rx_tagged moved by %d for %d frames", got, segs)
+			}
 			switch {
 			case gro == "off" && frames != segs:
 				t.Errorf("without GRO the port got %d frames for %d segments", frames, segs)
