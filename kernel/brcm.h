@@ -85,11 +85,12 @@ static inline struct brcm_port *brcm_port(const struct net_device *dev)
 	return netdev_priv(dev);
 }
 
-/* Counts one event in a per-cpu counter of @syncp's block. */
-static inline void brcm_inc(struct u64_stats_sync *syncp, u64_stats_t *c)
+/* Counts @n events in a per-cpu counter of @syncp's block. */
+static inline void brcm_add(struct u64_stats_sync *syncp, u64_stats_t *c,
+			    unsigned int n)
 {
 	u64_stats_update_begin(syncp);
-	u64_stats_inc(c);
+	u64_stats_add(c, n);
 	u64_stats_update_end(syncp);
 }
 

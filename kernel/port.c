@@ -76,7 +76,7 @@ static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 drop:
 	kfree_skb(skb);
 dropped:
-	brcm_inc(&s->syncp, &s->tx_dropped);
+	brcm_add(&s->syncp, &s->tx_dropped, 1);
 	return NETDEV_TX_OK;
 }
 

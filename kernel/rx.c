@@ -10,6 +10,8 @@
 #include <linux/etherdevice.h>
 #include <linux/if_ether.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
 #include <net/gro.h>
 
 #include "brcm.h"
@@ -29,6 +31,31 @@ static __be16 brcm_encap_proto(const struct sk_buff *skb, __be16 proto)
 	return htons(ETH_P_802_2);
 }
 
+/* The bytes of the frames GRO merged into @skb, @segs of them, as the
+ * port sees each: its Ethernet header, the network and transport
+ * headers GRO kept once, its payload. @skb's data is at the network
+ * header; GRO left csum_start at the transport header.
+ */
+static unsigned int brcm_rx_bytes(const struct sk_buff *skb, unsigned int segs)
+{
+	unsigned int gso_type = skb_shinfo(skb)->gso_type;
+	const struct tcphdr *th;
+	unsigned int hdrs;
+
+	if (segs == 1 || skb->ip_summed != CHECKSUM_PARTIAL)
+		return skb->len + ETH_HLEN;
+	hdrs = skb_checksum_start_offset(skb);
+	if (gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
+		th = (const struct tcphdr *)(skb->head + skb->csum_start);
+		hdrs += th->doff * 4;
+	} else if (gso_type & SKB_GSO_UDP_L4) {
+		hdrs += sizeof(struct udphdr);
+	} else {
+		hdrs = 0;
+	}
+	return skb->len + segs * ETH_HLEN + (segs - 1) * hdrs;
+}
+
 int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	     struct packet_type *pt, struct net_device *orig_dev)
 {
@@ -38,28 +65,34 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	struct brcm_lower_stats *ls;
 	struct brcm_pcpu_stats *s;
 	u32 tag, port_id;
+	unsigned int segs;
 	__be16 proto;
 
 	skb = skb_share_check(skb, GFP_ATOMIC);
-	if (unlikely(!skb))
+	if (unlikely(!skb)) {
+		dev_core_stats_rx_dropped_inc(lower);
 		return NET_RX_DROP;
+	}
 
+	/* Counters count frames on the wire, however many GRO merged. */
+	segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+	segs = max(segs, 1U);
 	ls = this_cpu_ptr(grp->stats);
-	brcm_inc(&ls->syncp, &ls->rx_tagged);
+	brcm_add(&ls->syncp, &ls->rx_tagged, segs);
 	if (unlikely(!pskb_may_pull(skb, BRCM_TAG_LEN))) {
-		brcm_inc(&ls->syncp, &ls->rx_bad_len);
+		brcm_add(&ls->syncp, &ls->rx_bad_len, segs);
 		goto drop;
 	}
 	tag = get_unaligned_be32(skb->data);
 	if (unlikely(((tag >> BRCM_OPCODE_SHIFT) & BRCM_OPCODE_MASK) !=
 		     BRCM_OP_NORMAL)) {
-		brcm_inc(&ls->syncp, &ls->rx_bad_opcode);
+		brcm_add(&ls->syncp, &ls->rx_bad_opcode, segs);
 		goto drop;
 	}
 	port_id = (tag >> BRCM_RX_SRC_SHIFT) & BRCM_RX_SRC_MASK;
 	if (unlikely(port_id <= BRCM_PORT_ID_OFFSET ||
 		     port_id > BRCM_PORT_ID_OFFSET + BRCM_PORT_MAX)) {
-		brcm_inc(&ls->syncp, &ls->rx_bad_port_id);
+		brcm_add(&ls->syncp, &ls->rx_bad_port_id, segs);
 		goto drop;
 	}
 
@@ -71,15 +104,15 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	 * counts it as its own error too.
 	 */
 	if (unlikely(!pskb_may_pull(skb, BRCM_HLEN))) {
-		brcm_inc(&ls->syncp, &ls->rx_bad_len);
+		brcm_add(&ls->syncp, &ls->rx_bad_len, segs);
 		if (dev) {
 			s = this_cpu_ptr(brcm_port(dev)->stats);
-			brcm_inc(&s->syncp, &s->rx_errors);
+			brcm_add(&s->syncp, &s->rx_errors, segs);
 		}
 		goto drop;
 	}
 	if (unlikely(!dev)) {
-		brcm_inc(&ls->syncp, &ls->rx_unknown_port);
+		brcm_add(&ls->syncp, &ls->rx_unknown_port, segs);
 		goto drop;
 	}
 	p = brcm_port(dev);
@@ -87,7 +120,7 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 
 	/* Moving the MAC addresses over the tag writes to the header. */
 	if (unlikely(!(dev->flags & IFF_UP) || skb_cow(skb, 0))) {
-		brcm_inc(&s->syncp, &s->rx_dropped);
+		brcm_add(&s->syncp, &s->rx_dropped, segs);
 		goto drop;
 	}
 
@@ -108,10 +141,10 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	eth_skb_pkt_type(skb, dev);
 
 	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->rx_packets);
-	u64_stats_add(&s->rx_bytes, skb->len + ETH_HLEN);
+	u64_stats_add(&s->rx_packets, segs);
+	u64_stats_add(&s->rx_bytes, brcm_rx_bytes(skb, segs));
 	if (skb->pkt_type == PACKET_MULTICAST)
-		u64_stats_inc(&s->rx_multicast);
+		u64_stats_add(&s->rx_multicast, segs);
 	u64_stats_update_end(&s->syncp);
 
 	return netif_receive_skb(skb);
