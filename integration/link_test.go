@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/rtlink"
+	"github.com/mdlayher/netlink"
 )
 
 func ifindex(t testing.TB, dev string) int {
@@ -202,4 +204,46 @@ func containsAll(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+// TestLongNameMessages provokes the refusals whose messages carry
+// device names, with names of the longest length the kernel allows:
+// each message must reach the caller whole (extack keeps 79 bytes) and
+// none may reach the kernel log, where NL_SET_ERR_MSG_FMT puts the full
+// text of one it had to cut.
+func TestLongNameMessages(t *testing.T) {
+	lw := fmt.Sprintf("%-15s", name("ll"))
+	lw = strings.ReplaceAll(lw, " ", "x")
+	peer := name("lp")
+	veth(t, lw, peer)
+	c := client(t)
+	dev := strings.ReplaceAll(fmt.Sprintf("%-15s", name("ln")), " ", "y")
+	addPort(t, c, lw, 5, dev)
+	before := sh(t, "dmesg")
+
+	for _, tc := range []struct {
+		what string
+		req  rawLink
+		msg  string
+	}{
+		{"port taken", rawLink{lower: ifindex(t, lw), port: u16(5)},
+			fmt.Sprintf("port 5 already exists on %s (%s)", lw, dev)},
+		{"change port", rawLink{index: ifindex(t, dev), port: u16(27)},
+			fmt.Sprintf("cannot change %s from port 5 to 27: delete it and add it again", dev)},
+		{"MTU above the lower's", rawLink{lower: ifindex(t, lw), port: u16(6), mtu: 9000},
+			fmt.Sprintf("MTU 9000 too large: %s carries 1500 with the tag", lw)},
+	} {
+		err := tc.req.send()
+		var oe *netlink.OpError
+		if !errors.As(err, &oe) {
+			t.Errorf("%s: got %v, want a kernel error", tc.what, err)
+			continue
+		}
+		if oe.Message != tc.msg {
+			t.Errorf("%s: extack %q, want %q", tc.what, oe.Message, tc.msg)
+		}
+	}
+	if after := sh(t, "dmesg"); strings.Contains(strings.TrimPrefix(after, before), "truncated extack") {
+		t.Errorf("the kernel log got a cut message's full text:\n%s", strings.TrimPrefix(after, before))
+	}
 }
