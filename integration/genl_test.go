@@ -286,9 +286,9 @@ func TestGenlRejections(t *testing.T) {
 		{"set queue 9", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrQueue, 9)),
 			syscall.ERANGE, "integer out of range"},
 		{"set another port", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u16a(brcmlink.AttrPort, 6)),
-			syscall.EOPNOTSUPP, fmt.Sprintf("cannot change the port of %s from 5 to 6", taken.Name)},
+			syscall.EOPNOTSUPP, fmt.Sprintf("cannot change %s from port 5 to 6", taken.Name)},
 		{"set another port and up", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u16a(brcmlink.AttrPort, 6), u8a(brcmlink.AttrAdminUp, 1)),
-			syscall.EOPNOTSUPP, fmt.Sprintf("cannot change the port of %s from 5 to 6", taken.Name)},
+			syscall.EOPNOTSUPP, fmt.Sprintf("cannot change %s from port 5 to 6", taken.Name)},
 		{"set up on a down lower", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrAdminUp, 1), u8a(brcmlink.AttrQueue, 2)),
 			syscall.ENETDOWN, fmt.Sprintf("cannot bring %s up (lower %s is down)", taken.Name, lw)},
 		{"set admin 2", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrAdminUp, 2)), syscall.ERANGE, ""},
@@ -323,7 +323,7 @@ func TestGenlRejections(t *testing.T) {
 	sh(t, "ip", "link", "set", lw, "up")
 	sh(t, "ip", "link", "set", taken.Name, "up")
 	err = rawGenl(t, brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrAdminUp, 0), u16a(brcmlink.AttrPort, 6)))
-	wantKernelErr(t, err, syscall.EOPNOTSUPP, fmt.Sprintf("cannot change the port of %s from 5 to 6", taken.Name))
+	wantKernelErr(t, err, syscall.EOPNOTSUPP, fmt.Sprintf("cannot change %s from port 5 to 6", taken.Name))
 	if p, err := g.Get(genl.ByName(taken.Name)); err != nil || !p.Up || p.Port != 5 {
 		t.Errorf("after a refused set of port and down: %+v, %v; want port 5, up", p, err)
 	}

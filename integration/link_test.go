@@ -80,7 +80,7 @@ func TestRejections(t *testing.T) {
 			fmt.Sprintf("MTU 1501 too large: %s carries 1500 with the tag", lw2)},
 		{"name taken", rawLink{name: peer2, lower: lower2, port: u16(1)}, syscall.EEXIST, ""},
 		{"change port", rawLink{index: ifindex(t, taken), port: u16(6)}, syscall.EOPNOTSUPP,
-			fmt.Sprintf("cannot change the port of %s from 5 to 6", taken)},
+			fmt.Sprintf("cannot change %s from port 5 to 6", taken)},
 		{"change queue out of range", rawLink{index: ifindex(t, taken), queue: u8(4)}, syscall.ERANGE, "queue 4 out of range (0-3)"},
 		{"a bad port hidden by a good one", rawLink{lower: lower, port: u16(40), extra: []extraAttr{{brcmlink.IFLABrcmPort, []byte{1, 0}}}},
 			syscall.ERANGE, "port 40 out of range (0-27)"},

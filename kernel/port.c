@@ -592,7 +592,7 @@ int brcm_port_check_change(const struct net_device *dev,
 	if (err)
 		return err;
 	if (cfg->port != p->port) {
-		brcm_err(extack, "cannot change the port of %s from %u to %u: delete it and add it again",
+		brcm_err(extack, "cannot change %s from port %u to %u: delete it and add it again",
 			 dev->name, p->port, cfg->port);
 		return -EOPNOTSUPP;
 	}
