@@ -24,10 +24,11 @@ prepare:
 
 # brcm.ko for KVER with W=1 -Werror and sparse: kernel/brcm.ko for the
 # default kernel, kernel/out/KVER/brcm.ko for another.
-module:
+# prepare first: it installs the host packages the unit tests need too.
+module: prepare
 	@integration/kbuild/module $(KVER) >/dev/null
 
-modules:
+modules: prepare
 	@for k in $(KERNELS); do integration/kbuild/module $$k >/dev/null || exit 1; done
 
 go:
@@ -58,7 +59,7 @@ lint: modules $(KSRC)/scripts/checkpatch.pl $(CACHE)/bin/staticcheck
 	$(CACHE)/bin/staticcheck -tags vmtest ./integration/...
 
 # Go unit tests on the host; the switch model's tests need root for netns.
-unit:
+unit: prepare
 	$(GO) test -race -count=1 ./...
 
 # Integration tests: built here, run as root inside the VM, on every
@@ -80,7 +81,7 @@ kernels-check:
 	integration/kbuild/check
 
 # The main job: a narrated provisioning run in the VM.
-demo: prepare module
+demo: module
 	$(GO) build -o $(CACHE)/bin/brcm-demo ./integration/cmd/brcm-demo
 	$(GO) build -o $(CACHE)/bin/brcmlink ./cmd/brcmlink
 	integration/vm/run -- $(CACHE)/bin/brcm-demo -brcm.ko=$(CURDIR)/kernel/brcm.ko \
@@ -91,10 +92,10 @@ demo: prepare module
 # bench/results.json, bench/ratios.png and docs/performance.md's tables;
 # bench-smoke runs tiny counts into $(CACHE)/bench-smoke. Neither fails
 # on a missed target: they print PASS or MISS.
-bench: prepare module
+bench: module
 	bench/run full
 
-bench-smoke: prepare module
+bench-smoke: module
 	bench/run smoke
 
 # The suite on a debug kernel (KASAN, lockdep, kmemleak, refcount

@@ -468,12 +468,12 @@ int brcm_check_cfg(const struct brcm_port_cfg *cfg,
  * deletions reach the monitor group, and must not create a port the
  * module would leave behind.
  */
-static bool brcm_open;
+static bool brcm_accepting;
 
 void brcm_port_allow_new(bool allow)
 {
 	ASSERT_RTNL();
-	brcm_open = allow;
+	brcm_accepting = allow;
 }
 
 /* Binds @dev, allocated with brcm_setup() and not yet registered, to
@@ -492,7 +492,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 	int err;
 
 	ASSERT_RTNL();
-	if (!brcm_open) {
+	if (!brcm_accepting) {
 		NL_SET_ERR_MSG(extack, "the brcm module is being loaded or unloaded");
 		return -ESHUTDOWN;
 	}
