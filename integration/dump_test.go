@@ -46,6 +46,18 @@ func TestDumpInterrupted(t *testing.T) {
 		veth(t, lw, peer)
 		dumpInterrupted(t, f.ID, brcmlink.CmdLinkGet, func() { addPort(t, c, lw, 1, lw+".1") })
 	})
+	t.Run("lower moved away", func(t *testing.T) {
+		// The lowers after it in the dump's order move up one place.
+		ns := name("dn")
+		netns(t, ns)
+		dumpInterrupted(t, f.ID, brcmlink.CmdLinkGet, func() { sh(t, "ip", "link", "set", lws[1], "netns", ns) })
+	})
+	t.Run("lower moved in", func(t *testing.T) {
+		ns := name("dn")
+		netns(t, ns)
+		sh(t, "ip", "link", "set", lws[2], "netns", ns)
+		dumpInterrupted(t, f.ID, brcmlink.CmdLinkGet, func() { sh(t, "ip", "-n", ns, "link", "set", lws[2], "netns", "1") })
+	})
 }
 
 // dumpInterrupted starts a dump of cmd, reads its first part, calls
