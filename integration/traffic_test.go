@@ -16,6 +16,7 @@ import (
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/integration/swmodel"
 	"github.com/brcmlink/brcmlink/rtlink"
+	"golang.org/x/sys/unix"
 )
 
 // portDev creates the brcm device for port p of l with the address
@@ -473,5 +474,46 @@ func TestMTU1500(t *testing.T) {
 	ping(t, "-M", "do", "-s", "1472", l.hostIP(2))
 	if out, err := command("ping", "-c", "1", "-W", "2", "-M", "do", "-s", "1473", l.hostIP(2)); err == nil {
 		t.Errorf("a 1501-byte packet went through a 1500 MTU:\n%s", out)
+	}
+}
+
+// TestVLANLower receives through a port whose lower is an 802.1Q VLAN
+// device, with the VLAN's header reordered away (the default) and kept
+// in place (reorder_hdr off, an 18-byte MAC header): the port must get
+// the frame without the Broadcom tag and with the ethertype it carried,
+// the VLAN header kept where the VLAN device keeps it.
+func TestVLANLower(t *testing.T) {
+	for _, reorder := range []string{"on", "off"} {
+		t.Run("reorder_hdr "+reorder, func(t *testing.T) {
+			lw, peer := name("vl"), name("vp")
+			veth(t, lw, peer)
+			vlan := name("vv")
+			sh(t, "ip", "link", "add", "link", lw, "name", vlan, "up", "type", "vlan", "id", "100", "reorder_hdr", reorder)
+			t.Cleanup(func() { command("ip", "link", "del", vlan) })
+			dev := name("vb")
+			addPort(t, client(t), vlan, 5, dev)
+
+			in := openRaw(t, nil, dev)
+			wire := openRaw(t, nil, peer)
+			dst, src := mac(t, vlan), net.HardwareAddr{0x02, 0, 0, 0, 0, 0x77}
+			body := payload(5, 60)
+			inner := append(binary.BigEndian.AppendUint32(nil, brcmlink.RxTagFrom(5).Word()), 0x88, 0xb5)
+			inner = append(inner, body...)
+			// dst | src | 8100 | VID 100 | 8874 | tag | 88b5 | body
+			f := frame(dst, src, unix.ETH_P_8021Q, append([]byte{0x00, 100, 0x88, 0x74}, inner...))
+			wire.send(t, f)
+
+			got := in.recv(t, func(f []byte) bool { return bytes.HasSuffix(f, body) })
+			if got == nil {
+				t.Fatalf("%s got nothing from its VLAN lower", dev)
+			}
+			want := frame(dst, src, 0x88b5, body)
+			if reorder == "off" {
+				want = frame(dst, src, unix.ETH_P_8021Q, append([]byte{0x00, 100, 0x88, 0xb5}, body...))
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s received\n% x\nwant\n% x", dev, got, want)
+			}
+		})
 	}
 }
