@@ -161,10 +161,21 @@ static int brcm_lower_event(struct notifier_block *nb, unsigned long event,
 		/* Ports need an Ethernet lower. */
 		return NOTIFY_BAD;
 
+	case NETDEV_REGISTER:
+		/* A lower with ports arriving from another netns: a dump of
+		 * lowers in progress here must know the set changed.
+		 */
+		brcm_groups_seq++;
+		break;
+
 	case NETDEV_UNREGISTER:
-		/* A lower moving to another netns keeps its ports. */
-		if (lower->reg_state != NETREG_UNREGISTERING)
+		/* A lower moving to another netns keeps its ports, and leaves
+		 * the lowers of this one.
+		 */
+		if (lower->reg_state != NETREG_UNREGISTERING) {
+			brcm_groups_seq++;
 			break;
+		}
 		/* Unbinding the last port frees the group: stop there. */
 		for (i = 0; i <= BRCM_PORT_MAX && grp; i++) {
 			dev = rtnl_dereference(grp->ports[i]);
