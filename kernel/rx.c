@@ -65,7 +65,7 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	struct brcm_lower_stats *ls;
 	struct brcm_pcpu_stats *s;
 	u32 tag, port_id;
-	unsigned int segs;
+	unsigned int segs, hlen;
 	__be16 proto;
 
 	skb = skb_share_check(skb, GFP_ATOMIC);
@@ -124,10 +124,14 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 		goto drop;
 	}
 
+	/* The lower's MAC header ends with ETH_P_BRCM: the port's keeps all
+	 * of it but that, 12 bytes, or 16 from a VLAN lower that leaves its
+	 * header in place (reorder_hdr off).
+	 */
+	hlen = skb->data - skb_mac_header(skb) - ETH_TLEN;
 	proto = *(__be16 *)(skb->data + BRCM_TAG_LEN);
 	skb_pull_rcsum(skb, BRCM_HLEN);
-	memmove(skb_mac_header(skb) + BRCM_HLEN, skb_mac_header(skb),
-		2 * ETH_ALEN);
+	memmove(skb_mac_header(skb) + BRCM_HLEN, skb_mac_header(skb), hlen);
 	skb->mac_header += BRCM_HLEN;
 	skb_reset_network_header(skb);
 	skb_reset_mac_len(skb);
