@@ -517,3 +517,43 @@ func TestVLANLower(t *testing.T) {
 		})
 	}
 }
+
+// TestBondFailover has a port on an active-backup bond of two veths and
+// fails the bond over: the port must announce its address through the
+// new active slave (a gratuitous ARP, tagged from its switch port), as a
+// VLAN device on a bond does.
+func TestBondFailover(t *testing.T) {
+	sh(t, "modprobe", "bonding")
+	bond := name("bd")
+	sh(t, "ip", "link", "add", bond, "type", "bond", "mode", "active-backup", "miimon", "0")
+	t.Cleanup(func() { command("ip", "link", "del", bond) })
+	var slaves, peers []string
+	for i := 0; i < 2; i++ {
+		s, p := name("bs"), name("bp")
+		veth(t, s, p)
+		sh(t, "ip", "link", "set", s, "down")
+		sh(t, "ip", "link", "set", s, "master", bond)
+		slaves, peers = append(slaves, s), append(peers, p)
+	}
+	sh(t, "ip", "link", "set", bond, "up")
+	sh(t, "sh", "-c", "echo "+slaves[0]+" >/sys/class/net/"+bond+"/bonding/active_slave")
+	dev := name("bb")
+	addPort(t, client(t), bond, 7, dev)
+	sh(t, "ip", "addr", "add", "10.77.0.1/24", "dev", dev)
+
+	wire := openRaw(t, nil, peers[1])
+	sh(t, "sh", "-c", "echo "+slaves[1]+" >/sys/class/net/"+bond+"/bonding/active_slave")
+	// dst | src | 8874 | tag | 0806 | ARP, sender 10.77.0.1
+	got := wire.recv(t, func(f []byte) bool {
+		return len(f) >= 18+28 && binary.BigEndian.Uint16(f[12:]) == brcmlink.EthPBrcm &&
+			binary.BigEndian.Uint16(f[16+2:]) == unix.ETH_P_ARP &&
+			bytes.Equal(f[20+14:20+18], []byte{10, 77, 0, 1})
+	})
+	if got == nil {
+		t.Fatalf("no gratuitous ARP from %s through %s's new active slave %s", dev, bond, slaves[1])
+	}
+	tag := binary.BigEndian.Uint32(got[14:])
+	if want := brcmlink.TxTagFor(7, 0, 0).Word(); tag != want {
+		t.Errorf("the announcement's tag is %08x, want %08x (switch port 7)", tag, want)
+	}
+}
