@@ -691,5 +691,14 @@ void brcm_port_lower_event(struct net_device *dev, unsigned long event)
 			dev_change_flags(dev, dev->flags | IFF_UP, NULL);
 		netif_stacked_transfer_operstate(lower, dev);
 		break;
+	case NETDEV_NOTIFY_PEERS:
+	case NETDEV_BONDING_FAILOVER:
+	case NETDEV_RESEND_IGMP:
+		/* A bond lower failed over: each port tells its peers anew
+		 * (gratuitous ARP, unsolicited NA, IGMP reports), as 8021q's
+		 * devices do.
+		 */
+		call_netdevice_notifiers(event, dev);
+		break;
 	}
 }
