@@ -3,8 +3,10 @@
 package integration
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"syscall"
@@ -246,4 +248,74 @@ func TestLongNameMessages(t *testing.T) {
 	if after := sh(t, "dmesg"); strings.Contains(strings.TrimPrefix(after, before), "truncated extack") {
 		t.Errorf("the kernel log got a cut message's full text:\n%s", strings.TrimPrefix(after, before))
 	}
+}
+
+// TestEnslavedLower: a bridge, bond or team takes every frame of its
+// ports before a packet_type sees it, so a port on such a lower would
+// receive nothing. Creating one is refused, naming the master, and so is
+// enslaving a lower that has ports; nothing is left changed either way.
+// A VRF takes no frames: its slaves may be lowers.
+func TestEnslavedLower(t *testing.T) {
+	sh(t, "modprobe", "bonding")
+	sh(t, "modprobe", "vrf")
+	c := client(t)
+	masters := map[string][]string{
+		"bridge": {"type", "bridge"},
+		"bond":   {"type", "bond", "mode", "active-backup"},
+	}
+	for _, kind := range []string{"bridge", "bond"} {
+		t.Run(kind, func(t *testing.T) {
+			m := name("em")
+			sh(t, "ip", append([]string{"link", "add", m}, masters[kind]...)...)
+			t.Cleanup(func() { command("ip", "link", "del", m) })
+
+			// The lower enslaved first.
+			lw, peer := name("el"), name("ep")
+			veth(t, lw, peer)
+			sh(t, "ip", "link", "set", lw, "down")
+			sh(t, "ip", "link", "set", lw, "master", m)
+			before := links(t)
+			err := rawLink{name: name("eb"), lower: ifindex(t, lw), port: u16(5)}.send()
+			wantKernelErr(t, err, syscall.EBUSY, fmt.Sprintf("%s is enslaved to %s, which takes its frames", lw, m))
+			if after := links(t); strings.Join(after, " ") != strings.Join(before, " ") {
+				t.Errorf("devices after the refusal: %v, before: %v", after, before)
+			}
+			if mtu := sysfsInt(t, lw, "mtu"); mtu != 1500 {
+				t.Errorf("%s's MTU is %d after the refusal, want 1500", lw, mtu)
+			}
+
+			// The ports first.
+			lw2, peer2 := name("el"), name("ep")
+			veth(t, lw2, peer2)
+			dev := name("eb")
+			addPort(t, c, lw2, 5, dev)
+			sh(t, "ip", "link", "set", lw2, "down")
+			out, err := command("ip", "link", "set", lw2, "master", m)
+			if want := fmt.Sprintf("%s has brcm ports; %s would take their frames", lw2, m); err == nil || !strings.Contains(out, want) {
+				t.Errorf("ip link set %s master %s: %v %q, want a refusal saying %q", lw2, m, err, out, want)
+			}
+			if _, err := os.Stat("/sys/class/net/" + lw2 + "/master"); err == nil {
+				t.Errorf("%s has a master after the refusal", lw2)
+			}
+			if !linkExists(dev) {
+				t.Errorf("%s is gone after the refusal", dev)
+			}
+		})
+	}
+	t.Run("vrf", func(t *testing.T) {
+		vrf := name("ev")
+		sh(t, "ip", "link", "add", vrf, "type", "vrf", "table", "77")
+		t.Cleanup(func() { command("ip", "link", "del", vrf) })
+		lw, peer := name("el"), name("ep")
+		veth(t, lw, peer)
+		sh(t, "ip", "link", "set", lw, "master", vrf)
+		dev := name("eb")
+		addPort(t, c, lw, 5, dev)
+		// A tagged frame for the port still reaches it.
+		before := stat(t, dev, "rx_packets")
+		f := frame(mac(t, lw), net.HardwareAddr{0x02, 0, 0, 0, 0, 0x55}, brcmlink.EthPBrcm,
+			append(binary.BigEndian.AppendUint32(nil, brcmlink.RxTagFrom(5).Word()), append([]byte{0x88, 0xb5}, payload(1, 60)...)...))
+		openRaw(t, nil, peer).send(t, f)
+		waitStat(t, dev, "rx_packets", before+1)
+	})
 }
