@@ -99,6 +99,16 @@ static inline void brcm_add(struct u64_stats_sync *syncp, u64_stats_t *c,
  */
 #define brcm_err(extack, fmt, ...) NL_SET_ERR_MSG_FMT(extack, fmt, ##__VA_ARGS__)
 
+/* Whether a lower enslaved to @master (or to none) still sees its frames:
+ * a bridge, bond, team or Open vSwitch master takes every frame of its
+ * ports in an rx_handler, before a packet_type sees it; an L3 master
+ * (VRF) does not.
+ */
+static inline bool brcm_master_allowed(const struct net_device *master)
+{
+	return !master || netif_is_l3_master(master);
+}
+
 /* rtnl.c */
 extern struct rtnl_link_ops brcm_link_ops;
 

@@ -143,6 +143,7 @@ static int brcm_lower_event(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
 	struct net_device *lower = netdev_notifier_info_to_dev(ptr);
+	struct netdev_notifier_changeupper_info *upper;
 	struct brcm_group *grp;
 	struct net_device *dev;
 	LIST_HEAD(list);
@@ -160,6 +161,18 @@ static int brcm_lower_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_PRE_TYPE_CHANGE:
 		/* Ports need an Ethernet lower. */
 		return NOTIFY_BAD;
+
+	case NETDEV_PRECHANGEUPPER:
+		/* The other order of brcm_check_lower()'s refusal. */
+		upper = ptr;
+		if (upper->linking && upper->master &&
+		    !brcm_master_allowed(upper->upper_dev)) {
+			brcm_err(upper->info.extack,
+				 "%s has brcm ports; %s would take their frames",
+				 lower->name, upper->upper_dev->name);
+			return notifier_from_errno(-EBUSY);
+		}
+		break;
 
 	case NETDEV_REGISTER:
 		/* A lower with ports arriving from another netns: a dump of

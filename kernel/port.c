@@ -422,9 +422,11 @@ void brcm_setup(struct net_device *dev)
 	SET_NETDEV_DEVTYPE(dev, &brcm_type);
 }
 
-static int brcm_check_lower(const struct net_device *lower,
+static int brcm_check_lower(struct net_device *lower,
 			    struct netlink_ext_ack *extack)
 {
+	struct net_device *master = netdev_master_upper_dev_get(lower);
+
 	if (brcm_is_port(lower)) {
 		brcm_err(extack, "lower device %s is itself a brcm port",
 			 lower->name);
@@ -435,6 +437,11 @@ static int brcm_check_lower(const struct net_device *lower,
 		brcm_err(extack, "lower device %s is not an Ethernet device (type %u)",
 			 lower->name, lower->type);
 		return -EINVAL;
+	}
+	if (!brcm_master_allowed(master)) {
+		brcm_err(extack, "%s is enslaved to %s, which takes its frames",
+			 lower->name, master->name);
+		return -EBUSY;
 	}
 	return 0;
 }
