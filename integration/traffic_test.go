@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -555,5 +556,61 @@ func TestBondFailover(t *testing.T) {
 	tag := binary.BigEndian.Uint32(got[14:])
 	if want := brcmlink.TxTagFor(7, 0, 0).Word(); tag != want {
 		t.Errorf("the announcement's tag is %08x, want %08x (switch port 7)", tag, want)
+	}
+}
+
+// TestNetconsole logs through a port with netconsole, which sends with
+// interrupts off through netpoll: the message must reach the wire as a
+// UDP datagram tagged for the port's switch port, as through a VLAN
+// device (and, on the debug kernel, with lockdep silent).
+func TestNetconsole(t *testing.T) {
+	command("modprobe", "netconsole") // built in on the debug kernel
+	if _, err := os.Stat("/sys/kernel/config/netconsole"); err != nil {
+		if out, err := command("mount", "-t", "configfs", "configfs", "/sys/kernel/config"); err != nil {
+			t.Fatalf("mount configfs: %v %s", err, out)
+		}
+	}
+	lw, peer := name("nl"), name("np")
+	veth(t, lw, peer)
+	dev := name("nc")
+	addPort(t, client(t), lw, 9, dev)
+	sh(t, "ip", "addr", "add", "10.78.0.1/24", "dev", dev)
+
+	target := "/sys/kernel/config/netconsole/" + name("brcm")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		os.WriteFile(target+"/enabled", []byte("0"), 0)
+		os.Remove(target)
+	})
+	for _, kv := range [][2]string{
+		{"dev_name", dev}, {"local_ip", "10.78.0.1"}, {"remote_ip", "10.78.0.2"},
+		{"remote_mac", mac(t, peer).String()}, {"remote_port", "6666"}, {"enabled", "1"},
+	} {
+		if err := os.WriteFile(target+"/"+kv[0], []byte(kv[1]), 0); err != nil {
+			t.Fatalf("netconsole %s = %s: %v", kv[0], kv[1], err)
+		}
+	}
+
+	wire := openRaw(t, nil, peer)
+	text := fmt.Sprintf("brcm netconsole check %d", time.Now().UnixNano())
+	// Level 3 passes the console log level the VM boots with.
+	if err := os.WriteFile("/dev/kmsg", []byte("<3>"+text+"\n"), 0); err != nil {
+		t.Fatal(err)
+	}
+	got := wire.recv(t, func(f []byte) bool { return bytes.Contains(f, []byte(text)) })
+	if got == nil {
+		t.Fatalf("the message logged through %s never reached the wire", dev)
+	}
+	// dst | src | 8874 | tag | 0800 | IPv4 | UDP to 6666
+	if binary.BigEndian.Uint16(got[12:]) != brcmlink.EthPBrcm || binary.BigEndian.Uint16(got[18:]) != unix.ETH_P_IP {
+		t.Fatalf("the message's frame is not IPv4 behind a Broadcom tag:\n% x", got[:min(len(got), 48)])
+	}
+	if tag, want := binary.BigEndian.Uint32(got[14:]), brcmlink.TxTagFor(9, 0, 0).Word(); tag != want {
+		t.Errorf("the message's tag is %08x, want %08x (switch port 9)", tag, want)
+	}
+	if port := binary.BigEndian.Uint16(got[20+20+2:]); port != 6666 {
+		t.Errorf("the message went to UDP port %d, want 6666", port)
 	}
 }
