@@ -59,6 +59,10 @@ struct brcm_pcpu_stats {
 struct brcm_port {
 	struct net_device *lower;
 	netdevice_tracker lower_tracker;
+#ifdef CONFIG_NET_POLL_CONTROLLER
+	/* netconsole's way to the lower, set while it is attached. */
+	struct netpoll *netpoll;
+#endif
 	/* Set while the device is bound in its group's ports[]. */
 	struct brcm_group *group;
 	struct brcm_pcpu_stats __percpu *stats;

@@ -87,4 +87,18 @@ static int fn##_compat(struct net *src_net, struct net_device *dev,	\
 #define rtnl_newlink_fn(fn) fn
 #endif
 
+/* 6.14 dropped ndo_netpoll_setup()'s struct netpoll_info argument. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
+#define NDO_NETPOLL_SETUP_COMPAT(fn)					\
+static int fn##_compat(struct net_device *dev, struct netpoll_info *info) \
+{									\
+	return fn(dev);							\
+}
+
+#define ndo_netpoll_setup_fn(fn) fn##_compat
+#else
+#define NDO_NETPOLL_SETUP_COMPAT(fn)
+#define ndo_netpoll_setup_fn(fn) fn
+#endif
+
 #endif /* _BRCM_COMPAT_H */

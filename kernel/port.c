@@ -9,7 +9,9 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
+#include <linux/netpoll.h>
 #include <linux/rtnetlink.h>
+#include <linux/slab.h>
 
 #include "brcm.h"
 
@@ -32,6 +34,58 @@ static __be32 brcm_tx_tag(u16 port, u8 queue, u8 tag_enforce)
 		       BRCM_TX_DST_SHIFT;
 	return cpu_to_be32(tag);
 }
+
+#ifdef CONFIG_NET_POLL_CONTROLLER
+/* netconsole sends with interrupts off, where dev_queue_xmit() may not
+ * run: the frame goes through the lower's netpoll, as 8021q's do.
+ */
+static int brcm_netpoll_send(struct brcm_port *p, struct sk_buff *skb)
+{
+	return netpoll_send_skb(p->netpoll, skb);
+}
+
+static void brcm_poll_controller(struct net_device *dev)
+{
+}
+
+static int brcm_netpoll_setup(struct net_device *dev)
+{
+	struct brcm_port *p = brcm_port(dev);
+	struct netpoll *np;
+	int err;
+
+	np = kzalloc(sizeof(*np), GFP_KERNEL);
+	if (!np)
+		return -ENOMEM;
+	err = __netpoll_setup(np, p->lower);
+	if (err) {
+		kfree(np);
+		return err;
+	}
+	p->netpoll = np;
+	return 0;
+}
+
+NDO_NETPOLL_SETUP_COMPAT(brcm_netpoll_setup)
+
+static void brcm_netpoll_cleanup(struct net_device *dev)
+{
+	struct brcm_port *p = brcm_port(dev);
+	struct netpoll *np = p->netpoll;
+
+	if (!np)
+		return;
+	p->netpoll = NULL;
+	__netpoll_free(np);
+}
+#else
+static int brcm_netpoll_send(struct brcm_port *p, struct sk_buff *skb)
+{
+	/* netpoll_tx_running() is false without netpoll. */
+	kfree_skb(skb);
+	return NET_XMIT_DROP;
+}
+#endif
 
 static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 {
@@ -63,7 +117,10 @@ static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (!net_eq(dev_net(dev), dev_net(lower)))
 		skb_scrub_packet(skb, true);
 
-	ret = dev_queue_xmit(skb);
+	if (unlikely(netpoll_tx_running(dev)))
+		ret = brcm_netpoll_send(p, skb);
+	else
+		ret = dev_queue_xmit(skb);
 	if (unlikely(ret != NET_XMIT_SUCCESS && ret != NET_XMIT_CN))
 		goto dropped;
 
@@ -343,6 +400,11 @@ static const struct net_device_ops brcm_netdev_ops = {
 	.ndo_get_stats64	= brcm_get_stats64,
 	.ndo_get_iflink		= brcm_get_iflink,
 	.ndo_fix_features	= brcm_fix_features,
+#ifdef CONFIG_NET_POLL_CONTROLLER
+	.ndo_poll_controller	= brcm_poll_controller,
+	.ndo_netpoll_setup	= ndo_netpoll_setup_fn(brcm_netpoll_setup),
+	.ndo_netpoll_cleanup	= brcm_netpoll_cleanup,
+#endif
 };
 
 /* ethtool -S: the counters of the lower's receive hook, which no port's
