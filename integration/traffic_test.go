@@ -559,23 +559,16 @@ func TestBondFailover(t *testing.T) {
 	}
 }
 
-// TestNetconsole logs through a port with netconsole, which sends with
-// interrupts off through netpoll: the message must reach the wire as a
-// UDP datagram tagged for the port's switch port, as through a VLAN
-// device (and, on the debug kernel, with lockdep silent).
-func TestNetconsole(t *testing.T) {
+// netconsoleTarget points a netconsole target at dev and enables it,
+// returning the error enabling gave; the target goes when the test ends.
+func netconsoleTarget(t *testing.T, dev, localIP string, remote net.HardwareAddr) error {
+	t.Helper()
 	command("modprobe", "netconsole") // built in on the debug kernel
 	if _, err := os.Stat("/sys/kernel/config/netconsole"); err != nil {
 		if out, err := command("mount", "-t", "configfs", "configfs", "/sys/kernel/config"); err != nil {
 			t.Fatalf("mount configfs: %v %s", err, out)
 		}
 	}
-	lw, peer := name("nl"), name("np")
-	veth(t, lw, peer)
-	dev := name("nc")
-	addPort(t, client(t), lw, 9, dev)
-	sh(t, "ip", "addr", "add", "10.78.0.1/24", "dev", dev)
-
 	target := "/sys/kernel/config/netconsole/" + name("brcm")
 	if err := os.Mkdir(target, 0o755); err != nil {
 		t.Fatal(err)
@@ -585,32 +578,95 @@ func TestNetconsole(t *testing.T) {
 		os.Remove(target)
 	})
 	for _, kv := range [][2]string{
-		{"dev_name", dev}, {"local_ip", "10.78.0.1"}, {"remote_ip", "10.78.0.2"},
-		{"remote_mac", mac(t, peer).String()}, {"remote_port", "6666"}, {"enabled", "1"},
+		{"dev_name", dev}, {"local_ip", localIP}, {"remote_ip", "10.78.0.2"},
+		{"remote_mac", remote.String()}, {"remote_port", "6666"},
 	} {
 		if err := os.WriteFile(target+"/"+kv[0], []byte(kv[1]), 0); err != nil {
 			t.Fatalf("netconsole %s = %s: %v", kv[0], kv[1], err)
 		}
 	}
+	return os.WriteFile(target+"/enabled", []byte("1"), 0)
+}
 
-	wire := openRaw(t, nil, peer)
+// logLine writes a line to the kernel log at a level that passes the
+// console log level the VM boots with, and returns it.
+func logLine(t *testing.T) string {
+	t.Helper()
 	text := fmt.Sprintf("brcm netconsole check %d", time.Now().UnixNano())
-	// Level 3 passes the console log level the VM boots with.
 	if err := os.WriteFile("/dev/kmsg", []byte("<3>"+text+"\n"), 0); err != nil {
 		t.Fatal(err)
 	}
-	got := wire.recv(t, func(f []byte) bool { return bytes.Contains(f, []byte(text)) })
-	if got == nil {
-		t.Fatalf("the message logged through %s never reached the wire", dev)
-	}
-	// dst | src | 8874 | tag | 0800 | IPv4 | UDP to 6666
-	if binary.BigEndian.Uint16(got[12:]) != brcmlink.EthPBrcm || binary.BigEndian.Uint16(got[18:]) != unix.ETH_P_IP {
-		t.Fatalf("the message's frame is not IPv4 behind a Broadcom tag:\n% x", got[:min(len(got), 48)])
-	}
-	if tag, want := binary.BigEndian.Uint32(got[14:]), brcmlink.TxTagFor(9, 0, 0).Word(); tag != want {
-		t.Errorf("the message's tag is %08x, want %08x (switch port 9)", tag, want)
-	}
-	if port := binary.BigEndian.Uint16(got[20+20+2:]); port != 6666 {
-		t.Errorf("the message went to UDP port %d, want 6666", port)
-	}
+	return text
+}
+
+// TestNetconsole logs through a port with netconsole, which sends with
+// interrupts off through netpoll, as through a VLAN device. On a dummy
+// lower, which every kernel can poll, the message must leave through the
+// port and the lower, the tag's 6 bytes more on the lower. On a veth
+// lower, which 6.12 and later cannot poll, the port must be refused or
+// taken as a VLAN device on the same veth is, and where taken the message
+// must reach the far end as UDP tagged for the port's switch port. On
+// the debug kernel lockdep watches all of it.
+func TestNetconsole(t *testing.T) {
+	t.Run("dummy", func(t *testing.T) {
+		lw := name("nd")
+		sh(t, "ip", "link", "add", lw, "up", "type", "dummy")
+		t.Cleanup(func() { command("ip", "link", "del", lw) })
+		dev := name("nc")
+		addPort(t, client(t), lw, 9, dev)
+		sh(t, "ip", "addr", "add", "10.78.1.1/24", "dev", dev)
+		if err := netconsoleTarget(t, dev, "10.78.1.1", net.HardwareAddr{2, 0, 0, 0, 0, 2}); err != nil {
+			t.Fatalf("netconsole on %s: %v", dev, err)
+		}
+		portBefore, lowerBefore := statsOf(t, dev), statsOf(t, lw)
+		logLine(t)
+		waitStat(t, dev, "tx_packets", portBefore["tx_packets"]+1)
+		port, lower := statsOf(t, dev), statsOf(t, lw)
+		if got := lower["tx_packets"] - lowerBefore["tx_packets"]; got != 1 {
+			t.Errorf("%s sent %d frames for one message through %s", lw, got, dev)
+		}
+		pb, lb := port["tx_bytes"]-portBefore["tx_bytes"], lower["tx_bytes"]-lowerBefore["tx_bytes"]
+		if pb == 0 || lb != pb+6 {
+			t.Errorf("the message was %d bytes on %s and %d on %s, want 6 more on the lower", pb, dev, lb, lw)
+		}
+	})
+	t.Run("veth", func(t *testing.T) {
+		lw, peer := name("nl"), name("np")
+		veth(t, lw, peer)
+		vlan := name("nv")
+		sh(t, "ip", "link", "add", "link", lw, "name", vlan, "up", "type", "vlan", "id", "9")
+		t.Cleanup(func() { command("ip", "link", "del", vlan) })
+		sh(t, "ip", "addr", "add", "10.78.2.1/24", "dev", vlan)
+		dev := name("nc")
+		addPort(t, client(t), lw, 9, dev)
+		sh(t, "ip", "addr", "add", "10.78.0.1/24", "dev", dev)
+		vlanErr := netconsoleTarget(t, vlan, "10.78.2.1", mac(t, peer))
+		err := netconsoleTarget(t, dev, "10.78.0.1", mac(t, peer))
+		if (err == nil) != (vlanErr == nil) {
+			t.Fatalf("netconsole on %s: %v; on the VLAN device %s: %v", dev, err, vlan, vlanErr)
+		}
+		if err != nil {
+			t.Logf("this kernel cannot poll a veth: netconsole refused on %s as on %s (%v)", dev, vlan, err)
+			return
+		}
+		wire := openRaw(t, nil, peer)
+		text := logLine(t)
+		// The VLAN device's copy carries 8100; the port's 8874.
+		got := wire.recv(t, func(f []byte) bool {
+			return bytes.Contains(f, []byte(text)) && binary.BigEndian.Uint16(f[12:]) == brcmlink.EthPBrcm
+		})
+		if got == nil {
+			t.Fatalf("the message logged through %s never reached the wire", dev)
+		}
+		// dst | src | 8874 | tag | 0800 | IPv4 | UDP to 6666
+		if binary.BigEndian.Uint16(got[18:]) != unix.ETH_P_IP {
+			t.Fatalf("the message's frame is not IPv4 behind a Broadcom tag:\n% x", got[:min(len(got), 48)])
+		}
+		if tag, want := binary.BigEndian.Uint32(got[14:]), brcmlink.TxTagFor(9, 0, 0).Word(); tag != want {
+			t.Errorf("the message's tag is %08x, want %08x (switch port 9)", tag, want)
+		}
+		if port := binary.BigEndian.Uint16(got[20+20+2:]); port != 6666 {
+			t.Errorf("the message went to UDP port %d, want 6666", port)
+		}
+	})
 }
