@@ -33,7 +33,7 @@
 #define netdev_set_lltx(dev) ((dev)->lltx = true)
 #endif
 
-/* 6.2 added NL_SET_ERR_MSG_FMT(); extack.c formats for older kernels. */
+/* 6.2 added NL_SET_ERR_MSG_FMT(); compat.c formats for older kernels. */
 #ifndef NL_SET_ERR_MSG_FMT
 #define BRCM_COMPAT_EXTACK_FMT
 __printf(2, 3)
