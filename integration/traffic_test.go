@@ -602,11 +602,10 @@ func logLine(t *testing.T) string {
 // TestNetconsole logs through a port with netconsole, which sends with
 // interrupts off through netpoll, as through a VLAN device. On a dummy
 // lower, which every kernel can poll, the message must leave through the
-// port and the lower, the tag's 6 bytes more on the lower. On a veth
-// lower, which 6.12 and later cannot poll, the port must be refused or
-// taken as a VLAN device on the same veth is, and where taken the message
-// must reach the far end as UDP tagged for the port's switch port. On
-// the debug kernel lockdep watches all of it.
+// port and the lower, the tag's 6 bytes more on the lower, with lockdep
+// silent on the debug kernel. On a veth lower, which 6.12 and later
+// cannot poll, the port must be refused or taken as a VLAN device on the
+// same veth is.
 func TestNetconsole(t *testing.T) {
 	t.Run("dummy", func(t *testing.T) {
 		lw := name("nd")
@@ -645,28 +644,10 @@ func TestNetconsole(t *testing.T) {
 		if (err == nil) != (vlanErr == nil) {
 			t.Fatalf("netconsole on %s: %v; on the VLAN device %s: %v", dev, err, vlan, vlanErr)
 		}
-		if err != nil {
-			t.Logf("this kernel cannot poll a veth: netconsole refused on %s as on %s (%v)", dev, vlan, err)
-			return
-		}
-		wire := openRaw(t, nil, peer)
-		text := logLine(t)
-		// The VLAN device's copy carries 8100; the port's 8874.
-		got := wire.recv(t, func(f []byte) bool {
-			return bytes.Contains(f, []byte(text)) && binary.BigEndian.Uint16(f[12:]) == brcmlink.EthPBrcm
-		})
-		if got == nil {
-			t.Fatalf("the message logged through %s never reached the wire", dev)
-		}
-		// dst | src | 8874 | tag | 0800 | IPv4 | UDP to 6666
-		if binary.BigEndian.Uint16(got[18:]) != unix.ETH_P_IP {
-			t.Fatalf("the message's frame is not IPv4 behind a Broadcom tag:\n% x", got[:min(len(got), 48)])
-		}
-		if tag, want := binary.BigEndian.Uint32(got[14:]), brcmlink.TxTagFor(9, 0, 0).Word(); tag != want {
-			t.Errorf("the message's tag is %08x, want %08x (switch port 9)", tag, want)
-		}
-		if port := binary.BigEndian.Uint16(got[20+20+2:]); port != 6666 {
-			t.Errorf("the message went to UDP port %d, want 6666", port)
-		}
+		// Where a veth is taken, nothing is logged through it: veth_xmit()
+		// calls netif_rx() with interrupts off, which 6.1's debug checks
+		// report whatever device sits on top (6.12 stopped polling veths
+		// for it). The dummy lower above proves the port's own path.
+		t.Logf("netconsole on a veth: on %s %v, on the VLAN device %s %v", dev, err, vlan, vlanErr)
 	})
 }
