@@ -94,6 +94,39 @@ func TestLowerFollows(t *testing.T) {
 	}
 }
 
+// TestTinyLowerMTU shrinks the lower below what a 68-byte payload and the
+// tag need (74 bytes): the port must still fit inside it, following it
+// down as a VLAN device follows its own lower on the same kernel.
+func TestTinyLowerMTU(t *testing.T) {
+	lw, peer := name("tl"), name("tp")
+	veth(t, lw, peer)
+	p := name("tb")
+	addPort(t, client(t), lw, 3, p)
+	vl, vp := name("tv"), name("tw")
+	veth(t, vl, vp)
+	v := name("tq")
+	sh(t, "ip", "link", "add", "link", vl, "name", v, "type", "vlan", "id", "3")
+	t.Cleanup(func() { command("ip", "link", "del", v) })
+
+	for _, mtu := range []uint64{80, 74, 73, 70, 68} {
+		sh(t, "ip", "link", "set", lw, "mtu", fmt.Sprint(mtu))
+		sh(t, "ip", "link", "set", vl, "mtu", fmt.Sprint(mtu))
+		if got := sysfsInt(t, v, "mtu"); got != mtu {
+			t.Errorf("the VLAN device's MTU is %d over a %d-byte lower, want %d", got, mtu, mtu)
+		}
+		if got := sysfsInt(t, p, "mtu"); got != mtu-6 {
+			t.Errorf("%s MTU %d over a %d-byte lower, want %d", p, got, mtu, mtu-6)
+		}
+	}
+	// Back up: the port keeps its MTU, as the VLAN device does, and may
+	// be raised again.
+	sh(t, "ip", "link", "set", lw, "mtu", "1506")
+	if got := sysfsInt(t, p, "mtu"); got != 62 {
+		t.Errorf("%s MTU %d after its lower grew again, want 62 kept", p, got)
+	}
+	sh(t, "ip", "link", "set", p, "mtu", "1500")
+}
+
 // TestNetnsTeardown moves a port to another netns and destroys that
 // netns: the port goes with it, and the lower gets its MTU back.
 func TestNetnsTeardown(t *testing.T) {

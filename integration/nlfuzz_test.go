@@ -89,8 +89,9 @@ func fuzzGenlAttr(rng *rand.Rand, names []string) fuzzAttr {
 	}
 	mask := uint64(1)<<(8*in.size) - 1
 	v &= mask
-	// Port, queue and tag enforcement are checked by the module with a
-	// message naming the value, the others by the policy: both refuse.
+	// The module checks port, queue and tag enforcement with a message
+	// naming the value, the policy the admin flag; ifindex 0 names no
+	// device: all are refused.
 	return fuzzAttr{typ: typ, data: b, bad: v > in.max || v < in.min}
 }
 

@@ -113,11 +113,19 @@ static inline bool brcm_master_allowed(const struct net_device *master)
 	return !master || netif_is_l3_master(master);
 }
 
-/* rtnl.c */
-extern struct rtnl_link_ops brcm_link_ops;
+/* The port core's one call up, as core code calls ethtool_notify(): tells
+ * the monitor group that @dev was created, deleted or changed (@cmd).
+ * Defined in genl.c.
+ */
+void brcm_notify(struct net_device *dev, u8 cmd);
+
+/* rtnl.c: the link kind, which only it touches */
+int brcm_rtnl_init(void);
+void brcm_rtnl_exit(void);
+struct net_device *brcm_rtnl_create(struct net *net, const char *name,
+				    struct netlink_ext_ack *extack);
 
 /* group.c */
-extern struct notifier_block brcm_notifier;
 #define BRCM_GROUP_HASH_BITS 6
 extern struct hlist_head brcm_groups[1 << BRCM_GROUP_HASH_BITS];
 /* Changes whenever a group comes or goes, for dumps to notice. */
@@ -137,6 +145,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 		       const struct brcm_port_cfg *cfg,
 		       struct netlink_ext_ack *extack);
 void brcm_port_unbind(struct net_device *dev);
+void brcm_port_delete(struct net_device *dev, struct list_head *head);
 void brcm_port_allow_new(bool allow);
 void brcm_port_cfg(const struct net_device *dev, struct brcm_port_cfg *cfg);
 int brcm_port_check_change(const struct net_device *dev,
@@ -150,7 +159,6 @@ void brcm_port_event(struct net_device *dev, unsigned long event);
 /* genl.c */
 int brcm_genl_init(void);
 void brcm_genl_exit(void);
-void brcm_genl_notify(struct net_device *dev, u8 cmd);
 
 /* rx.c */
 void brcm_offload_init(void);

@@ -19,14 +19,14 @@ enum brcm_genl_mcgrp {
 
 static struct genl_family brcm_genl_family;
 
-/* Each command's policy lists the attributes it takes, with their
- * ranges: strict validation refuses any other, in every occurrence, and
- * points at it. Names are checked where they are used, so that the error
- * can name the name.
+/* Each command's policy lists the attributes it takes, with their types:
+ * strict validation refuses any other, in every occurrence, and points at
+ * it. Values are checked where they are used, the port settings in
+ * brcm_check_cfg() as for rtnetlink, so that the error names the value.
  */
-#define BRCM_POLICY_IFINDEX	NLA_POLICY_MIN(NLA_U32, 1)
+#define BRCM_POLICY_IFINDEX	{ .type = NLA_U32 }
 #define BRCM_POLICY_IFNAME	{ .type = NLA_NUL_STRING }
-#define BRCM_POLICY_PORT	NLA_POLICY_MAX(NLA_U16, BRCM_PORT_MAX)
+#define BRCM_POLICY_PORT	{ .type = NLA_U16 }
 
 /* BRCM_CMD_PORT_DEL and _GET: a selector. */
 static const struct nla_policy brcm_select_policy[BRCM_A_PORT + 1] = {
@@ -44,8 +44,9 @@ static const struct nla_policy brcm_config_policy[BRCM_A_ADMIN_UP + 1] = {
 	[BRCM_A_LOWER_IFINDEX]	= BRCM_POLICY_IFINDEX,
 	[BRCM_A_LOWER_IFNAME]	= BRCM_POLICY_IFNAME,
 	[BRCM_A_PORT]		= BRCM_POLICY_PORT,
-	[BRCM_A_QUEUE]		= NLA_POLICY_MAX(NLA_U8, BRCM_QUEUE_MAX),
-	[BRCM_A_TAG_ENFORCE]	= NLA_POLICY_MAX(NLA_U8, BRCM_TAG_ENFORCE_MAX),
+	[BRCM_A_QUEUE]		= { .type = NLA_U8 },
+	[BRCM_A_TAG_ENFORCE]	= { .type = NLA_U8 },
+	/* Not a port setting: a flag, checked here. */
 	[BRCM_A_ADMIN_UP]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
@@ -118,9 +119,11 @@ static struct net_device *brcm_genl_port(struct net *net, struct nlattr **attrs,
 {
 	bool by_lower = attrs[BRCM_A_LOWER_IFINDEX] || attrs[BRCM_A_LOWER_IFNAME];
 	struct net_device *dev = NULL, *lower;
+	struct brcm_port_cfg cfg = {};
 	struct brcm_group *grp;
 	const char *name;
 	u16 port;
+	int err;
 
 	ASSERT_RTNL();
 	switch (!!attrs[BRCM_A_IFINDEX] + !!attrs[BRCM_A_IFNAME] + by_lower) {
@@ -144,9 +147,13 @@ static struct net_device *brcm_genl_port(struct net *net, struct nlattr **attrs,
 		lower = brcm_genl_lower(net, attrs, extack);
 		if (IS_ERR(lower))
 			return lower;
-		port = nla_get_u16(attrs[BRCM_A_PORT]);
+		cfg.port = nla_get_u16(attrs[BRCM_A_PORT]);
+		err = brcm_check_cfg(&cfg, extack);
+		if (err)
+			return ERR_PTR(err);
+		port = cfg.port;
 		grp = brcm_group_find(lower);
-		if (grp && port <= BRCM_PORT_MAX)
+		if (grp)
 			dev = rtnl_dereference(grp->ports[port]);
 		/* A port moved to another namespace is not the caller's. */
 		if (!dev || !net_eq(dev_net(dev), net)) {
@@ -336,7 +343,7 @@ static void brcm_delete(struct net_device *dev)
 {
 	LIST_HEAD(list);
 
-	brcm_link_ops.dellink(dev, &list);
+	brcm_port_delete(dev, &list);
 	unregister_netdevice_many(&list);
 }
 
@@ -345,7 +352,6 @@ static struct net_device *brcm_genl_create(struct net *net, struct nlattr **attr
 					   const struct brcm_port_cfg *cfg,
 					   struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[IFLA_MAX + 1] = {};
 	struct ifinfomsg ifm = {};
 	struct net_device *lower, *dev;
 	char name[IFNAMSIZ];
@@ -367,8 +373,7 @@ static struct net_device *brcm_genl_create(struct net *net, struct nlattr **attr
 		return ERR_PTR(-EINVAL);
 	}
 
-	dev = rtnl_create_link(net, name, NET_NAME_USER, &brcm_link_ops, tb,
-			       extack);
+	dev = brcm_rtnl_create(net, name, extack);
 	if (IS_ERR(dev))
 		return dev;
 	err = brcm_port_register(dev, lower, cfg, extack);
@@ -427,9 +432,10 @@ static int brcm_genl_port_new(struct sk_buff *skb, struct genl_info *info)
 		nlmsg_free(reply);
 		return PTR_ERR(dev);
 	}
-	err = brcm_reply_port(info, reply, dev);
+	/* Made: whatever becomes of the reply, the request succeeded. */
+	brcm_reply_port(info, reply, dev);
 	rtnl_unlock();
-	return err;
+	return 0;
 }
 
 static int brcm_genl_port_del(struct sk_buff *skb, struct genl_info *info)
@@ -491,9 +497,10 @@ static int brcm_genl_port_set(struct sk_buff *skb, struct genl_info *info)
 	err = brcm_port_change(dev, &cfg, extack);
 	if (err)
 		goto unlock;
-	err = brcm_reply_port(info, reply, dev);
+	/* Changed: whatever becomes of the reply, the request succeeded. */
+	brcm_reply_port(info, reply, dev);
 	rtnl_unlock();
-	return err;
+	return 0;
 
 unlock:
 	rtnl_unlock();
@@ -704,7 +711,7 @@ static struct genl_family brcm_genl_family __ro_after_init = {
 };
 
 /* Tells the monitor group of @dev's namespace about @dev. */
-void brcm_genl_notify(struct net_device *dev, u8 cmd)
+void brcm_notify(struct net_device *dev, u8 cmd)
 {
 	struct net *net = dev_net(dev);
 	struct sk_buff *skb;

@@ -478,8 +478,10 @@ void brcm_setup(struct net_device *dev)
 	dev->ethtool_ops = &brcm_ethtool_ops;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = brcm_free;
-	dev->min_mtu = ETH_MIN_MTU;
-	/* brcm_change_mtu() checks against the lower. */
+	/* As a VLAN device's: a port follows its lower's MTU down, below
+	 * ETH_MIN_MTU too. brcm_change_mtu() checks against the lower.
+	 */
+	dev->min_mtu = 0;
 	dev->max_mtu = ETH_MAX_MTU;
 	SET_NETDEV_DEVTYPE(dev, &brcm_type);
 }
@@ -593,12 +595,6 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 		err = -ERANGE;
 		goto put_group;
 	}
-	if (dev->mtu < ETH_MIN_MTU) {
-		brcm_err(extack, "MTU %u of %s leaves no room for the tag",
-			 lower->mtu, lower->name);
-		err = -ERANGE;
-		goto put_group;
-	}
 
 	p->lower = lower;
 	p->port = cfg->port;
@@ -619,7 +615,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 	grp->nr_ports++;
 	rcu_assign_pointer(grp->ports[cfg->port], dev);
 	netif_stacked_transfer_operstate(lower, dev);
-	brcm_genl_notify(dev, BRCM_CMD_PORT_NEW);
+	brcm_notify(dev, BRCM_CMD_PORT_NEW);
 	return 0;
 
 put_group:
@@ -638,12 +634,22 @@ void brcm_port_unbind(struct net_device *dev)
 	ASSERT_RTNL();
 	if (!grp)
 		return;
-	brcm_genl_notify(dev, BRCM_CMD_PORT_DEL);
+	brcm_notify(dev, BRCM_CMD_PORT_DEL);
 	RCU_INIT_POINTER(grp->ports[p->port], NULL);
 	grp->nr_ports--;
 	p->group = NULL;
 	netdev_upper_dev_unlink(p->lower, dev);
 	brcm_group_put(grp);
+}
+
+/* Queues @dev for unregister_netdevice_many(), unbound now: a batch that
+ * also removes the lower must not find it. Every way of deleting a port
+ * comes here.
+ */
+void brcm_port_delete(struct net_device *dev, struct list_head *head)
+{
+	brcm_port_unbind(dev);
+	unregister_netdevice_queue(dev, head);
 }
 
 /* Whether brcm_port_change() would take @cfg for @dev: queue and tag
@@ -686,7 +692,7 @@ int brcm_port_change(struct net_device *dev, const struct brcm_port_cfg *cfg,
 	p->queue = cfg->queue;
 	p->tag_enforce = cfg->tag_enforce;
 	WRITE_ONCE(p->tx_tag, brcm_tx_tag(p->port, p->queue, p->tag_enforce));
-	brcm_genl_notify(dev, BRCM_CMD_PORT_SET);
+	brcm_notify(dev, BRCM_CMD_PORT_SET);
 	return 0;
 }
 
@@ -712,19 +718,19 @@ void brcm_port_event(struct net_device *dev, unsigned long event)
 	case NETDEV_CHANGEADDR:
 		/* Not while being created or after being unbound. */
 		if (brcm_port(dev)->group)
-			brcm_genl_notify(dev, BRCM_CMD_PORT_SET);
+			brcm_notify(dev, BRCM_CMD_PORT_SET);
 		break;
 	case NETDEV_UNREGISTER:
 		/* Leaving for another netns: gone from this one. A port that is
 		 * really going is told by brcm_port_unbind().
 		 */
 		if (dev->reg_state == NETREG_REGISTERED && brcm_port(dev)->group)
-			brcm_genl_notify(dev, BRCM_CMD_PORT_DEL);
+			brcm_notify(dev, BRCM_CMD_PORT_DEL);
 		break;
 	case NETDEV_REGISTER:
 		/* Bound already: arriving from another netns. */
 		if (brcm_port(dev)->group)
-			brcm_genl_notify(dev, BRCM_CMD_PORT_NEW);
+			brcm_notify(dev, BRCM_CMD_PORT_NEW);
 		break;
 	}
 }
@@ -733,6 +739,7 @@ void brcm_port_event(struct net_device *dev, unsigned long event)
 void brcm_port_lower_event(struct net_device *dev, unsigned long event)
 {
 	struct net_device *lower = brcm_port(dev)->lower;
+	unsigned int max_mtu;
 
 	switch (event) {
 	case NETDEV_CHANGE:
@@ -743,9 +750,10 @@ void brcm_port_lower_event(struct net_device *dev, unsigned long event)
 			brcm_sync_address(dev, lower);
 		break;
 	case NETDEV_CHANGEMTU:
-		if (dev->mtu + BRCM_HLEN > lower->mtu &&
-		    lower->mtu >= ETH_MIN_MTU + BRCM_HLEN)
-			dev_set_mtu(dev, lower->mtu - BRCM_HLEN);
+		/* Never more than the lower carries with the tag. */
+		max_mtu = lower->mtu > BRCM_HLEN ? lower->mtu - BRCM_HLEN : 0;
+		if (dev->mtu > max_mtu)
+			dev_set_mtu(dev, max_mtu);
 		break;
 	case NETDEV_FEAT_CHANGE:
 		brcm_transfer_features(dev);

@@ -147,9 +147,7 @@ static int brcm_changelink(struct net_device *dev, struct nlattr *tb[],
 
 static void brcm_dellink(struct net_device *dev, struct list_head *head)
 {
-	/* Unbind now: a batch that also removes the lower must not find it. */
-	brcm_port_unbind(dev);
-	unregister_netdevice_queue(dev, head);
+	brcm_port_delete(dev, head);
 }
 
 static size_t brcm_get_size(const struct net_device *dev)
@@ -175,7 +173,7 @@ static struct net *brcm_get_link_net(const struct net_device *dev)
 	return dev_net(brcm_port(dev)->lower);
 }
 
-struct rtnl_link_ops brcm_link_ops __read_mostly = {
+static struct rtnl_link_ops brcm_link_ops __read_mostly = {
 	.kind		= "brcm",
 	.maxtype	= IFLA_BRCM_MAX,
 	.policy		= brcm_policy,
@@ -189,3 +187,26 @@ struct rtnl_link_ops brcm_link_ops __read_mostly = {
 	.fill_info	= brcm_fill_info,
 	.get_link_net	= brcm_get_link_net,
 };
+
+/* A device of this kind, not yet registered, for brcm_port_register():
+ * what rtnl_newlink() makes before it calls brcm_newlink().
+ */
+struct net_device *brcm_rtnl_create(struct net *net, const char *name,
+				    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[IFLA_MAX + 1] = {};
+
+	return rtnl_create_link(net, name, NET_NAME_USER, &brcm_link_ops, tb,
+				extack);
+}
+
+int __init brcm_rtnl_init(void)
+{
+	return rtnl_link_register(&brcm_link_ops);
+}
+
+/* Deletes every port, in every netns. */
+void brcm_rtnl_exit(void)
+{
+	rtnl_link_unregister(&brcm_link_ops);
+}
