@@ -46,9 +46,10 @@ func TestFaultWalk(t *testing.T) {
 		t.Fatalf("this kernel cannot inject faults (%v): run it on the debug kernel, `make test-debug`", err)
 	}
 	armFaults(t)
-	// integration/vm/run expects the allocator's failure reports between
-	// these, and only there. Registered first, the end is logged last,
-	// after the test's devices are gone and any leaked reference shown.
+	// integration/vm/run tolerates bare call traces of failed
+	// allocations between these, and only there. Registered first, the
+	// end is logged last, after the test's devices are gone and any
+	// leaked reference shown.
 	kmsg(t, "brcm-fault-walk: begin")
 	t.Cleanup(func() { kmsg(t, "brcm-fault-walk: end") })
 
@@ -164,8 +165,8 @@ func TestFaultWalk(t *testing.T) {
 		// A rename or a move that fails in the kernel's own sysfs code
 		// can leave that device half renamed on 6.1 (device_rename()
 		// does not undo kobject_rename()): each try has a port of its
-		// own, with names of its own that the state shows as "OLD" and
-		// "NEW".
+		// own, with names of its own that the state shows as <old> and
+		// <new>.
 		{
 			name: "rename", proto: unix.NETLINK_ROUTE,
 			setup: fresh.next,

@@ -486,6 +486,12 @@ void brcm_setup(struct net_device *dev)
 	SET_NETDEV_DEVTYPE(dev, &brcm_type);
 }
 
+/* The largest MTU a port can have: what @lower carries with the tag. */
+static unsigned int brcm_max_mtu(const struct net_device *lower)
+{
+	return lower->mtu > BRCM_HLEN ? lower->mtu - BRCM_HLEN : 0;
+}
+
 static int brcm_check_lower(struct net_device *lower,
 			    struct netlink_ext_ack *extack)
 {
@@ -586,7 +592,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 		return PTR_ERR(grp);
 
 	/* A full 1500 bytes unless the lower cannot carry them with the tag. */
-	max_mtu = lower->mtu > BRCM_HLEN ? lower->mtu - BRCM_HLEN : 0;
+	max_mtu = brcm_max_mtu(lower);
 	if (!cfg->mtu_set) {
 		dev->mtu = min_t(unsigned int, ETH_DATA_LEN, max_mtu);
 	} else if (dev->mtu > max_mtu) {
@@ -750,8 +756,7 @@ void brcm_port_lower_event(struct net_device *dev, unsigned long event)
 			brcm_sync_address(dev, lower);
 		break;
 	case NETDEV_CHANGEMTU:
-		/* Never more than the lower carries with the tag. */
-		max_mtu = lower->mtu > BRCM_HLEN ? lower->mtu - BRCM_HLEN : 0;
+		max_mtu = brcm_max_mtu(lower);
 		if (dev->mtu > max_mtu)
 			dev_set_mtu(dev, max_mtu);
 		break;

@@ -145,11 +145,6 @@ static int brcm_changelink(struct net_device *dev, struct nlattr *tb[],
 	return brcm_port_change(dev, &cfg, extack);
 }
 
-static void brcm_dellink(struct net_device *dev, struct list_head *head)
-{
-	brcm_port_delete(dev, head);
-}
-
 static size_t brcm_get_size(const struct net_device *dev)
 {
 	return nla_total_size(sizeof(u16)) +	/* IFLA_BRCM_PORT */
@@ -182,7 +177,7 @@ static struct rtnl_link_ops brcm_link_ops __read_mostly = {
 	.validate	= brcm_validate,
 	.newlink	= rtnl_newlink_fn(brcm_newlink),
 	.changelink	= brcm_changelink,
-	.dellink	= brcm_dellink,
+	.dellink	= brcm_port_delete,
 	.get_size	= brcm_get_size,
 	.fill_info	= brcm_fill_info,
 	.get_link_net	= brcm_get_link_net,
