@@ -38,8 +38,7 @@ go:
 
 # checkpatch.pl comes with the kernel source, not the headers.
 $(KSRC)/scripts/checkpatch.pl:
-	@dpkg-query -W -f='$${Status}' linux-source-6.1 2>/dev/null | grep -q "ok installed" || \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends linux-source-6.1 >/dev/null
+	@. integration/kbuild/kernels.sh && host_packages linux-source-6.1
 	mkdir -p $(KSRC)
 	tar -xJf /usr/src/linux-source-6.1.tar.xz -C $(KSRC) --strip-components=1 \
 		linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \

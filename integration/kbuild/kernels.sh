@@ -60,3 +60,26 @@ kapt() {
 	fi
 	"$tool" "${opts[@]}" "$@"
 }
+
+# host_release: the host's Debian release (bookworm, trixie, ...).
+host_release() {
+	(. /etc/os-release && echo "$VERSION_CODENAME")
+}
+
+# host_packages PKG[=VERSION]...: installs from the host's archive each
+# PKG that is not installed, or not at VERSION; the rest is left alone.
+host_packages() {
+	local p have missing=()
+	for p; do
+		have=$(dpkg-query -W -f='${Status} ${Version}' "${p%%=*}" 2>/dev/null) || have=
+		case $p in
+		*=*) [ "$have" = "install ok installed ${p#*=}" ] || missing+=("$p") ;;
+		*) case $have in "install ok installed "*) ;; *) missing+=("$p") ;; esac ;;
+		esac
+	done
+	[ "${#missing[@]}" -eq 0 ] && return 0
+	echo "${0##*/}: installing ${missing[*]}" >&2
+	apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >&2
+}
