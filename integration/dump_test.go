@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/mdlayher/genetlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,15 +25,7 @@ func TestDumpInterrupted(t *testing.T) {
 		lws = append(lws, lw)
 		addPort(t, c, lw, 1, lw+".1")
 	}
-	gc, err := genetlink.Dial(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := gc.GetFamily(brcmlink.GenlName)
-	gc.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, f := genlConn(t)
 
 	t.Run("ports", func(t *testing.T) {
 		// A new port on a lower that has one.

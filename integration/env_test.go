@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/rtlink"
+	"github.com/mdlayher/genetlink"
 	"github.com/mdlayher/netlink"
 )
 
@@ -81,6 +83,23 @@ func client(t testing.TB) *rtlink.Client {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// genlConn is a raw generic netlink connection, closed when the test
+// ends, and the brcm family as the kernel registered it: for requests
+// the clients would refuse to send.
+func genlConn(t testing.TB) (*genetlink.Conn, genetlink.Family) {
+	t.Helper()
+	c, err := genetlink.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	f, err := c.GetFamily(brcmlink.GenlName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, f
 }
 
 func u8(v uint8) *uint8 { return &v }

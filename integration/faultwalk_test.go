@@ -65,14 +65,16 @@ func TestFaultWalk(t *testing.T) {
 	addPort(t, r, lw, 7, kept)
 	addPort(t, r, lw, 8, name("fk"))
 	g := genlClient(t)
-	gc, err := genetlink.Dial(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fam, err := gc.GetFamily(brcmlink.GenlName)
-	gc.Close()
-	if err != nil {
-		t.Fatal(err)
+	// A listener, so that every change is also announced: the
+	// notifications' allocations are walked too. It is never read, and
+	// may overrun.
+	mon, fam := genlConn(t)
+	for _, grp := range fam.Groups {
+		if grp.Name == brcmlink.GenlMcgrpMonitor {
+			if err := mon.JoinGroup(grp.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	nsFile, err := os.Open("/run/netns/" + ns)
 	if err != nil {
@@ -82,22 +84,6 @@ func TestFaultWalk(t *testing.T) {
 	lower := uint32(ifindex(t, lw))
 	keptIndex := uint32(ifindex(t, kept))
 
-	// A listener, so that every change is also announced: the
-	// notifications' allocations are walked too. It is never read, and
-	// may overrun.
-	mon, err := genetlink.Dial(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mon.Close()
-	for _, grp := range fam.Groups {
-		if grp.Name == brcmlink.GenlMcgrpMonitor {
-			if err := mon.JoinGroup(grp.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-
 	snap := func() string { return faultState(t, g, ns) }
 	genlReq := func(cmd uint8, flags netlink.HeaderFlags, attrs func(*netlink.AttributeEncoder)) []byte {
 		return genlMessage(t, fam.ID, cmd, flags, attrs)
@@ -105,6 +91,7 @@ func TestFaultWalk(t *testing.T) {
 	created := name("fc")
 	fresh := &freshPort{t: t, g: g, lower: name("fz"), peer: name("fy")}
 	gone, gonePeer := name("fg"), name("fq")
+	doomed := name("fd")
 
 	walks := []faultOp{
 		{
@@ -153,6 +140,19 @@ func TestFaultWalk(t *testing.T) {
 			undo: func() {
 				sh(t, *cliPath, "set", kept, "queue", "0", "tag-enforce", "0", "up")
 			},
+		},
+		{
+			name: "PORT_DEL", proto: unix.NETLINK_GENERIC,
+			// Made again before each try that deleted it.
+			setup: func() {
+				if !linkExists(doomed) {
+					addPort(t, r, lw, 9, doomed)
+				}
+			},
+			req: genlReq(brcmlink.CmdPortDel, netlink.Acknowledge, func(e *netlink.AttributeEncoder) {
+				e.Uint32(brcmlink.AttrLowerIfindex, lower)
+				e.Uint16(brcmlink.AttrPort, 9)
+			}),
 		},
 		{
 			name: "PORT_GET dump", proto: unix.NETLINK_GENERIC,
@@ -218,83 +218,55 @@ func TestFaultWalk(t *testing.T) {
 		fmt.Printf("fault-walk: %s: %d allocations failed in turn (every %d), %d absorbed, %d answers lost\n",
 			op, n, *faultStride, absorbed, lost)
 	}
+	// Last: it unloads the module, and every port with it.
+	walks = append(walks, moduleLoad(t, ns))
 	for _, op := range walks {
 		t.Run(op.name, func(t *testing.T) {
 			n, absorbed, lost := walkFaults(t, op, snap)
 			report(op.name, n, absorbed, lost)
 		})
 	}
-	// Last: it unloads the module, and every port with it.
-	t.Run("module load", func(t *testing.T) {
-		n, absorbed := walkModuleLoad(t, ns)
-		report("module load", n, absorbed, 0)
-	})
 }
 
-// walkModuleLoad loads brcm.ko by finit_module() with each of its
-// allocations failed in turn: a failed load must leave no module, no
-// family and no device behind.
-func walkModuleLoad(t *testing.T, ns string) (tried, absorbed int) {
-	t.Helper()
+// moduleLoad loads brcm.ko by finit_module(): a failed load must leave
+// no module, no family and no device behind.
+func moduleLoad(t *testing.T, ns string) faultOp {
 	f, err := os.Open(*koPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	fd := f.Fd()
-	state := func() string {
-		family := false
-		if c, err := genetlink.Dial(nil); err == nil {
-			_, err = c.GetFamily(brcmlink.GenlName)
-			family = err == nil
-			c.Close()
-		}
-		return fmt.Sprintf("module loaded %v, family %v\n%s", moduleLoaded(), family, faultDevices(t, ns))
-	}
-	load := func(nth int) (bool, error) {
-		params := []byte{0}
-		return withFault(nth, func() error {
-			if _, _, e := unix.Syscall(unix.SYS_FINIT_MODULE, fd, uintptr(unsafe.Pointer(&params[0])), 0); e != 0 {
-				return e
-			}
-			return nil
-		})
-	}
 	t.Cleanup(func() {
+		f.Close()
 		if err := loadModule(); err != nil {
 			t.Error(err)
 		}
 	})
-	sh(t, "rmmod", "brcm")
-	before := state()
-	if _, err := load(0); err != nil {
-		t.Fatalf("loading %s without faults: %v", *koPath, err)
-	}
-	after := state()
-	sh(t, "rmmod", "brcm")
-	for nth := 1; ; nth += *faultStride {
-		injected, err := load(nth)
-		got := state()
-		if injected {
-			tried++
-		}
-		if err != nil {
-			if got != before {
-				t.Fatalf("allocation %d failed: %v; the state is not as before:\n%s", nth, err, diffState(before, got))
+	fd, params := f.Fd(), []byte{0}
+	return faultOp{
+		name: "module load",
+		setup: func() {
+			if moduleLoaded() {
+				sh(t, "rmmod", "brcm")
 			}
-			if !injected {
-				t.Fatalf("try %d failed with no fault injected: %v", nth, err)
+		},
+		do: func(nth int) (bool, int, error) {
+			injected, err := withFault(nth, func() error {
+				if _, _, e := unix.Syscall(unix.SYS_FINIT_MODULE, fd, uintptr(unsafe.Pointer(&params[0])), 0); e != 0 {
+					return &faultNlError{errno: e}
+				}
+				return nil
+			})
+			return injected, 0, err
+		},
+		state: func() string {
+			family := false
+			if c, err := genetlink.Dial(nil); err == nil {
+				_, err = c.GetFamily(brcmlink.GenlName)
+				family = err == nil
+				c.Close()
 			}
-			continue
-		}
-		if got != after {
-			t.Fatalf("allocation %d failed, yet the load succeeded in part:\n%s", nth, diffState(after, got))
-		}
-		if !injected {
-			return tried, absorbed
-		}
-		absorbed++
-		sh(t, "rmmod", "brcm")
+			return fmt.Sprintf("module loaded %v, family %v\n%s", moduleLoaded(), family, faultDevices(t, ns))
+		},
 	}
 }
 
@@ -306,8 +278,12 @@ type faultOp struct {
 	req   []byte
 	// For requests that name what setup makes: built after it.
 	reqFn func() []byte
+	// Instead of a request: the operation itself, as faultExchange.
+	do    func(nth int) (injected bool, replies int, err error)
 	setup func()
 	undo  func()
+	// The state, when it is not the walk's.
+	state func() string
 	// Rewrites a state before it is compared, for names that change.
 	norm func(string) string
 }
@@ -369,6 +345,9 @@ var freshPortNumber = regexp.MustCompile(` port [0-9]+ `)
 // absorbed (it succeeded whole nonetheless).
 func walkFaults(t *testing.T, op faultOp, snap func() string) (tried, absorbed, lost int) {
 	t.Helper()
+	if op.state != nil {
+		snap = op.state
+	}
 	state := snap
 	if op.norm != nil {
 		state = func() string { return op.norm(snap()) }
@@ -381,11 +360,14 @@ func walkFaults(t *testing.T, op faultOp, snap func() string) (tried, absorbed, 
 			}
 			before = state()
 		}
-		req := op.req
-		if op.reqFn != nil {
-			req = op.reqFn()
+		switch {
+		case op.do != nil:
+			injected, replies, err = op.do(nth)
+		case op.reqFn != nil:
+			injected, replies, err = faultExchange(op.proto, op.reqFn(), nth)
+		default:
+			injected, replies, err = faultExchange(op.proto, op.req, nth)
 		}
-		injected, replies, err = faultExchange(op.proto, req, nth)
 		if err != nil && !errors.As(err, new(*faultNlError)) && !errors.Is(err, unix.ENOMEM) &&
 			!errors.Is(err, unix.ENOBUFS) {
 			t.Fatalf("try %d: %v", nth, err)

@@ -175,16 +175,8 @@ func containsLower(ls []brcmlink.Lower, name string) bool {
 // the client's own checks, to reach the kernel's.
 func rawGenl(t testing.TB, cmd uint8, encode func(ae *netlink.AttributeEncoder)) error {
 	t.Helper()
-	c, err := genetlink.Dial(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, f := genlConn(t)
 	if err := c.SetOption(netlink.ExtendedAcknowledge, true); err != nil {
-		t.Fatal(err)
-	}
-	f, err := c.GetFamily(brcmlink.GenlName)
-	if err != nil {
 		t.Fatal(err)
 	}
 	ae := netlink.NewAttributeEncoder()

@@ -153,15 +153,7 @@ func TestGenlFuzz(t *testing.T) {
 		names = append(names, fmt.Sprintf("%s.p%d", lowers[0], p))
 	}
 
-	c, err := genetlink.Dial(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	f, err := c.GetFamily(brcmlink.GenlName)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, f := genlConn(t)
 
 	var accepted, refused, refusedBad int
 	for i := 0; i < *genlMessages; i++ {
