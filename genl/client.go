@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/internal/nl"
@@ -69,7 +70,7 @@ type options struct {
 func WithNetNS(fd int) Option {
 	return func(o *options) {
 		o.openNetNS = func() (int, error) {
-			dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+			dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, minNetNSFD)
 			if err != nil {
 				return 0, pkg.Errorf(errnoOf(err), "network namespace fd %d", fd)
 			}
@@ -93,10 +94,24 @@ func WithNetNSName(name string) Option {
 			if err != nil {
 				return 0, pkg.Errorf(errnoOf(err), "network namespace %s: open %s", name, path)
 			}
-			return fd, nil
+			if fd >= minNetNSFD {
+				return fd, nil
+			}
+			// stdin, stdout or stderr was closed: move out of their way.
+			dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, minNetNSFD)
+			unix.Close(fd)
+			if err != nil {
+				return 0, pkg.Errorf(errnoOf(err), "network namespace %s: %s", name, path)
+			}
+			return dup, nil
 		}
 	}
 }
+
+// minNetNSFD is the lowest descriptor a Client keeps a namespace in: 0
+// means the caller's own namespace to the sockets (as to netlink.Config),
+// and a closed stdin, stdout or stderr must not become one.
+const minNetNSFD = 3
 
 // errnoOf returns the errno in err, or EINVAL if there is none.
 func errnoOf(err error) syscall.Errno {
@@ -152,8 +167,17 @@ func open(conn *genetlink.Conn, dial func() (*genetlink.Conn, error)) (*Client, 
 	return &Client{c: conn, family: f, dial: dial}, nil
 }
 
-// Close closes the socket. It does not end the Client's watches: their
-// contexts do.
+// SetDeadline bounds the Client's requests: one still waiting for its
+// answer at t fails with an error matching os.ErrDeadlineExceeded, and so
+// does every request after t, until a later deadline is set. The zero
+// time means none. It does not bound Watch: its context does.
+func (c *Client) SetDeadline(t time.Time) error {
+	return pkg.Wrap("set deadline", "", c.c.SetDeadline(t))
+}
+
+// Close closes the socket, ending a request that waits for its answer;
+// every call after it fails with an error matching net.ErrClosed. It
+// does not end the Client's watches: their contexts do.
 func (c *Client) Close() error {
 	err := c.c.Close()
 	if c.ns != nil {

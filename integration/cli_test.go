@@ -309,6 +309,19 @@ func TestCLINetns(t *testing.T) {
 			t.Errorf("the initial namespace shows %s's port", ns)
 		}
 	}
+	// With stdin closed, opening the namespace's file gets descriptor
+	// 0, which must not be taken for the caller's own namespace.
+	lw, peer := name("cl"), name("cp")
+	veth(t, lw, peer)
+	addPort(t, client(t), lw, 4, lw+".p4")
+	out, errs, code := runCmd(t, exec.Command("sh", "-c", `exec "$0" "$@" <&-`, *cliPath, "-j", "-n", ns, "show"))
+	var ps []cliPort
+	if err := json.Unmarshal([]byte(out), &ps); code != 0 || err != nil {
+		t.Fatalf("-n %s show with stdin closed: exit %d, %q, %q", ns, code, out, errs)
+	}
+	if len(ps) != 1 || ps[0].Ifname != "nl0.p4" {
+		t.Errorf("-n %s show with stdin closed = %+v, want nl0.p4 alone", ns, ps)
+	}
 	if _, errs, code := cli(t, "-n", name("nons"), "show"); code != 2 || !strings.HasPrefix(errs, "Error: network namespace") || !strings.Contains(errs, "not found") {
 		t.Errorf("-n with an unknown netns: exit %d, %q", code, errs)
 	}

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"syscall"
+	"time"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/internal/nlsock"
@@ -58,7 +59,14 @@ func dial(cfg *netlink.Config) (*netlink.Conn, error) {
 	return nlsock.Conn(unix.NETLINK_ROUTE, cfg.NetNS)
 }
 
-// Close closes the socket.
+// SetDeadline bounds the Client's requests: one still waiting for its
+// answer at t fails with an error matching os.ErrDeadlineExceeded, and so
+// does every request after t, until a later deadline is set. The zero
+// time means none.
+func (c *Client) SetDeadline(t time.Time) error { return wrap("set deadline", "", c.c.SetDeadline(t)) }
+
+// Close closes the socket, ending a request that waits for its answer;
+// every call after it fails with an error matching net.ErrClosed.
 func (c *Client) Close() error { return c.c.Close() }
 
 // AddRequest describes a brcm link to create.

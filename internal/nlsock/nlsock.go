@@ -17,18 +17,35 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net"
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
 // Socket is a blocking netlink socket, safe for concurrent use;
-// netlink.Conn matches answers to requests.
+// netlink.Conn matches answers to requests. Reads try the socket without
+// waiting first, since an answer is queued before its request's sendmsg
+// returns, and wait in poll only when nothing is there, so that Close and
+// the deadlines can end the wait.
 type Socket struct {
-	fd  int
+	fd   int // the netlink socket
+	wake int // an eventfd: Close and the deadlines write it to end a wait
+
+	// refs counts the calls using the descriptors. Once closed is set no
+	// call starts, and the last one to end closes them: a descriptor
+	// number the kernel may give the next socket is never used again.
+	state  sync.Mutex
+	refs   int
+	closed bool
+
+	readDeadline, writeDeadline atomic.Int64 // UnixNano; 0 for none
+
 	mu  sync.Mutex // guards buf
 	buf []byte
 }
@@ -47,7 +64,11 @@ func Dial(family, netns int) (*Socket, uint32, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	s := &Socket{fd: fd, buf: make([]byte, bufSize)}
+	s, err := newSocket(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, 0, err
+	}
 	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		_ = s.Close()
 		return nil, 0, os.NewSyscallError("bind", err)
@@ -63,6 +84,15 @@ func Dial(family, netns int) (*Socket, uint32, error) {
 		return nil, 0, fmt.Errorf("netlink socket has a %T address", sa)
 	}
 	return s, nsa.Pid, nil
+}
+
+// newSocket makes fd a Socket, which owns it from then on.
+func newSocket(fd int) (*Socket, error) {
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		return nil, os.NewSyscallError("eventfd", err)
+	}
+	return &Socket{fd: fd, wake: wake, buf: make([]byte, bufSize)}, nil
 }
 
 // Conn opens a netlink.Conn of family on a Socket (see Dial).
@@ -118,9 +148,102 @@ func socketIn(netns, family int) (int, error) {
 	return r.fd, r.err
 }
 
-// Close closes the socket.
+// Close closes the socket and ends a Receive waiting on it. Every call
+// after it fails with net.ErrClosed, a second Close too.
 func (s *Socket) Close() error {
-	return os.NewSyscallError("close", unix.Close(s.fd))
+	s.state.Lock()
+	defer s.state.Unlock()
+	if s.closed {
+		return net.ErrClosed
+	}
+	s.closed = true
+	if s.refs > 0 {
+		s.kick() // the last call to end closes the descriptors
+		return nil
+	}
+	return s.closeFDs()
+}
+
+func (s *Socket) closeFDs() error {
+	werr := unix.Close(s.wake)
+	if err := unix.Close(s.fd); err != nil {
+		return os.NewSyscallError("close", err)
+	}
+	return os.NewSyscallError("close", werr)
+}
+
+// acquire starts a call that uses the descriptors; release ends it.
+func (s *Socket) acquire() error {
+	s.state.Lock()
+	defer s.state.Unlock()
+	if s.closed {
+		return net.ErrClosed
+	}
+	s.refs++
+	return nil
+}
+
+func (s *Socket) release() {
+	s.state.Lock()
+	defer s.state.Unlock()
+	if s.refs--; s.refs == 0 && s.closed {
+		_ = s.closeFDs()
+	}
+}
+
+// kick ends a wait in recv, which then looks at closed and the deadline
+// again. The descriptors must be open: with state held, or in a call.
+func (s *Socket) kick() {
+	one := [8]byte{1}
+	_, _ = unix.Write(s.wake, one[:]) // EAGAIN: already kicked
+}
+
+func (s *Socket) isClosed() bool {
+	s.state.Lock()
+	defer s.state.Unlock()
+	return s.closed
+}
+
+// SetDeadline sets the read and write deadlines: a call past its deadline
+// fails with os.ErrDeadlineExceeded; the zero time means none.
+func (s *Socket) SetDeadline(t time.Time) error {
+	return s.setDeadline(t, &s.readDeadline, &s.writeDeadline)
+}
+
+// SetReadDeadline sets the deadline of Receive, as SetDeadline does.
+func (s *Socket) SetReadDeadline(t time.Time) error { return s.setDeadline(t, &s.readDeadline) }
+
+// SetWriteDeadline sets the deadline of Send, as SetDeadline does.
+func (s *Socket) SetWriteDeadline(t time.Time) error { return s.setDeadline(t, &s.writeDeadline) }
+
+func (s *Socket) setDeadline(t time.Time, ds ...*atomic.Int64) error {
+	if err := s.acquire(); err != nil {
+		return err
+	}
+	defer s.release()
+	var ns int64
+	if !t.IsZero() {
+		ns = max(t.UnixNano(), 1)
+	}
+	for _, d := range ds {
+		d.Store(ns)
+	}
+	s.kick() // a wait under way takes the new deadline
+	return nil
+}
+
+// timeout is how long a call may still wait, in poll's milliseconds
+// rounded up (-1: no deadline), or os.ErrDeadlineExceeded.
+func timeout(deadline *atomic.Int64) (int, error) {
+	d := deadline.Load()
+	if d == 0 {
+		return -1, nil
+	}
+	left := time.Until(time.Unix(0, d))
+	if left <= 0 {
+		return 0, os.ErrDeadlineExceeded
+	}
+	return int((left + time.Millisecond - 1) / time.Millisecond), nil
 }
 
 // Send sends one message to the kernel.
@@ -138,6 +261,15 @@ func (s *Socket) SendMessages(ms []netlink.Message) error {
 			return err
 		}
 		b = append(b, mb...)
+	}
+	if err := s.acquire(); err != nil {
+		return err
+	}
+	defer s.release()
+	// The kernel takes a request whole, inside sendmsg: only a deadline
+	// already past stops one.
+	if _, err := timeout(&s.writeDeadline); err != nil {
+		return err
 	}
 	return os.NewSyscallError("sendto", unix.Sendto(s.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}))
 }
@@ -184,22 +316,53 @@ func (s *Socket) ReceiveIter() iter.Seq2[netlink.Message, error] {
 
 // recv returns a copy of the next datagram.
 func (s *Socket) recv() ([]byte, error) {
+	if err := s.acquire(); err != nil {
+		return nil, err
+	}
+	defer s.release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
-		// MSG_TRUNC: n is the datagram's size even if it did not fit.
-		n, _, err := unix.Recvfrom(s.fd, s.buf, unix.MSG_TRUNC)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
+		wait, err := timeout(&s.readDeadline)
 		if err != nil {
-			return nil, os.NewSyscallError("recvfrom", err)
+			return nil, err
 		}
-		if n > len(s.buf) {
+		// MSG_TRUNC: n is the datagram's size even if it did not fit.
+		n, _, err := unix.Recvfrom(s.fd, s.buf, unix.MSG_TRUNC|unix.MSG_DONTWAIT)
+		switch {
+		case errors.Is(err, unix.EINTR):
+			continue
+		case errors.Is(err, unix.EAGAIN):
+			if err := s.wait(wait); err != nil {
+				return nil, err
+			}
+			continue
+		case err != nil:
+			return nil, os.NewSyscallError("recvfrom", err)
+		case n > len(s.buf):
 			return nil, fmt.Errorf("netlink datagram of %d bytes truncated to %d", n, len(s.buf))
 		}
 		return append([]byte(nil), s.buf[:n]...), nil
 	}
+}
+
+// wait waits up to ms milliseconds (-1: no limit) for the socket to be
+// readable, or for a kick: then it fails with net.ErrClosed if Close
+// kicked, else returns for recv to look again.
+func (s *Socket) wait(ms int) error {
+	fds := []unix.PollFd{{Fd: int32(s.fd), Events: unix.POLLIN}, {Fd: int32(s.wake), Events: unix.POLLIN}}
+	if _, err := unix.Poll(fds, ms); err != nil && !errors.Is(err, unix.EINTR) {
+		return os.NewSyscallError("poll", err)
+	}
+	if fds[1].Revents == 0 {
+		return nil
+	}
+	if s.isClosed() {
+		return net.ErrClosed
+	}
+	var n [8]byte
+	_, _ = unix.Read(s.wake, n[:]) // reset: EAGAIN if another read did
+	return nil
 }
 
 // options are the socket options a request socket takes.
@@ -215,6 +378,10 @@ func (s *Socket) SetOption(option netlink.ConnOption, enable bool) error {
 	if !ok {
 		return os.NewSyscallError("setsockopt", unix.ENOPROTOOPT)
 	}
+	if err := s.acquire(); err != nil {
+		return err
+	}
+	defer s.release()
 	v := 0
 	if enable {
 		v = 1

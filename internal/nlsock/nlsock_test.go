@@ -101,7 +101,10 @@ func TestMalformed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Socket{fd: fds[0], buf: make([]byte, bufSize)}
+	s, err := newSocket(fds[0])
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer s.Close()
 	defer unix.Close(fds[1])
 	for _, d := range [][]byte{
