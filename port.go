@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 package brcmlink
 
 // Port describes one brcm device: a network device bound to a switch

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Package brcmlink holds what the brcm kernel module and its Go clients
 // share: the wire format of the Broadcom IMP-port tag, the rtnetlink
 // attributes and the generic netlink family of

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Package genl creates, changes, lists and deletes brcm ports, reads the
 // counters of their lower devices, and watches ports come, change and go,
 // over the brcm module's generic netlink family (BRCM_GENL_NAME in

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 //go:build vmtest
 
 package integration
@@ -18,7 +20,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink/genl"
-	"github.com/brcmlink/brcmlink/integration/nlwait"
+	"github.com/brcmlink/brcmlink/integration/internal/nlwait"
 )
 
 var cliPath = flag.String("brcmlink", "", "the brcmlink command to test")

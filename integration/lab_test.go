@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 //go:build vmtest
 
 package integration
@@ -11,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/brcmlink/brcmlink/integration/swmodel"
+	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
 	"golang.org/x/sys/unix"
 )
 

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 //go:build vmtest
 
 // Package integration proves the brcm module on a real kernel. Its tests

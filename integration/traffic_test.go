@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 //go:build vmtest
 
 package integration
@@ -15,7 +17,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/integration/swmodel"
+	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
 	"github.com/brcmlink/brcmlink/rtlink"
 	"golang.org/x/sys/unix"
 )

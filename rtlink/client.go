@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Package rtlink creates, changes, lists and deletes brcm links over
 // rtnetlink: network devices the brcm kernel module binds to one port of
 // a Broadcom switch behind a lower (IMP) Ethernet device.

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 package main
 
 import (
@@ -7,7 +9,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/internal/grammar"
 )
 
 // batch runs the commands of the -batch file, one a line, on one

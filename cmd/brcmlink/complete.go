@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 package main
 
 import (
@@ -6,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/internal/grammar"
 )
 
 // completeCommand is the hidden command the completion scripts run: it

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Command brcmlink manages the ports of a Broadcom switch behind its IMP
 // port, through the brcm kernel module's generic netlink family, with the
 // command line of iproute2's ip. docs/cli.md is its guide and

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Package nl holds what the rtlink and genl clients share beyond the
 // brcmlink types: their error types, the range and name checks the kernel
 // makes, and the names of operational states. The brcmlink command makes

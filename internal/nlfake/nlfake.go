@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Package nlfake helps the tests of the netlink clients fake a kernel. No
 // non-test code imports it.
 package nlfake

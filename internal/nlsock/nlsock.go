@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Package nlsock is a netlink.Socket on a blocking file descriptor, for
 // sockets that only send requests and read their answers.
 //

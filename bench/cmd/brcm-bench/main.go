@@ -1,10 +1,12 @@
+// SPDX-License-Identifier: MIT
+
 // Command brcm-bench measures brcm ports against the kernel's own 802.1Q
 // VLAN devices and iproute2, inside the test VM (`make bench` runs it
 // there): packets per second through a brcm device, a VLAN device and
 // the bare veth under both, and the time to create, list and delete a
 // thousand ports with brcmlink, the genl package and ip. Variants take
 // turns round by round, so a slow spell of the machine hits all of them.
-// It writes every sample as a bench.Raw to -o; brcm-report sums them up.
+// It writes every sample as a results.Raw to -o; brcm-report sums them up.
 package main
 
 import (
@@ -19,7 +21,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/brcmlink/brcmlink/bench"
+	"github.com/brcmlink/brcmlink/bench/internal/results"
 	"golang.org/x/sys/unix"
 )
 
@@ -49,7 +51,7 @@ type config struct {
 	profile  string // profile this benchmark's variants with perf
 	outDir   string // where perf reports go
 	notes    []string
-	samples  []bench.Sample
+	samples  []results.Sample
 	scratchD string    // guest tmpfs folder for batch files and profiles
 	perfOnce sync.Once // perf's sampling limits are lifted once
 }
@@ -93,7 +95,7 @@ func main() {
 	log.Printf("%d samples in %s", len(raw.Samples), *out)
 }
 
-func (c *config) run() (*bench.Raw, error) {
+func (c *config) run() (*results.Raw, error) {
 	start := time.Now()
 	if err := c.setup(); err != nil {
 		return nil, err
@@ -109,7 +111,7 @@ func (c *config) run() (*bench.Raw, error) {
 		return nil, fmt.Errorf("control plane: %w", err)
 	}
 	log.Printf("done in %s", time.Since(start).Round(time.Second))
-	return &bench.Raw{
+	return &results.Raw{
 		Mode: c.mode, Kernel: unix.ByteSliceToString(uts.Release[:]), Start: start,
 		Rounds: c.rounds, ControlRounds: c.ctlRounds, Seconds: c.sample.Seconds(),
 		Ports: c.lowers * c.perLower, Samples: c.samples, Notes: c.notes,
@@ -158,8 +160,8 @@ func (c *config) note(format string, args ...any) {
 
 // record keeps a sample and shows it.
 func (c *config) record(b, variant string, round int, v float64) {
-	c.samples = append(c.samples, bench.Sample{Bench: b, Variant: variant, Round: round, Value: v})
-	unit := bench.UnitOf(b)
+	c.samples = append(c.samples, results.Sample{Bench: b, Variant: variant, Round: round, Value: v})
+	unit := results.UnitOf(b)
 	log.Printf("round %d  %-9s %-9s %12.4g %s", round, b, variant, v, unit)
 }
 

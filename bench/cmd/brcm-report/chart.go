@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 package main
 
 import (
@@ -9,7 +11,7 @@ import (
 	"math"
 	"os"
 
-	"github.com/brcmlink/brcmlink/bench"
+	"github.com/brcmlink/brcmlink/bench/internal/results"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
@@ -64,7 +66,7 @@ func (s scale) x(v float64) int {
 	return s.x0 + int(math.Round(v/s.max*float64(s.x1-s.x0)))
 }
 
-func writeChart(path string, res *bench.Results) error {
+func writeChart(path string, res *results.Results) error {
 	n := len(res.Ratios)
 	h := topH + n*rowH + bottomH
 	c := canvas{image.NewRGBA(image.Rect(0, 0, chartW, h))}

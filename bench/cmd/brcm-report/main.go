@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Command brcm-report turns what brcm-bench measured in the VM, and the
 // output of `go test -bench` for the Go packages, into the results of
 // `make bench`: results.json, a chart of the ratios (ratios.png), the
@@ -18,7 +20,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/brcmlink/brcmlink/bench"
+	"github.com/brcmlink/brcmlink/bench/internal/results"
 )
 
 func main() {
@@ -43,7 +45,7 @@ func run(rawPath, libPath, out, doc string) error {
 	if err != nil {
 		return err
 	}
-	var raw bench.Raw
+	var raw results.Raw
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return fmt.Errorf("%s: %w", rawPath, err)
 	}
@@ -54,7 +56,7 @@ func run(rawPath, libPath, out, doc string) error {
 		if err != nil {
 			return err
 		}
-		res.Library, err = bench.ParseGoBench(f)
+		res.Library, err = results.ParseGoBench(f)
 		f.Close()
 		if err != nil {
 			return err

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 package main
 
 import (
@@ -5,7 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/brcmlink/brcmlink/bench"
+	"github.com/brcmlink/brcmlink/bench/internal/results"
 )
 
 // Columns of the tables: the variants of each kind of benchmark.
@@ -18,18 +20,18 @@ var (
 
 // value formats a sample in its unit: "152.3k" packets per second, or
 // "1.234" seconds.
-func value(u bench.Unit, v float64) string {
-	if u == bench.PPS {
+func value(u results.Unit, v float64) string {
+	if u == results.PPS {
 		return fmt.Sprintf("%.1fk", v/1000)
 	}
 	return fmt.Sprintf("%.3f", v)
 }
 
-func spread(u bench.Unit, s bench.Spread) string {
+func spread(u results.Unit, s results.Spread) string {
 	return fmt.Sprintf("%s (%s–%s)", value(u, s.Median), value(u, s.Min), value(u, s.Max))
 }
 
-func target(r bench.Ratio) string {
+func target(r results.Ratio) string {
 	switch {
 	case r.Target == 0:
 		return "none"
@@ -39,7 +41,7 @@ func target(r bench.Ratio) string {
 	return fmt.Sprintf("≥ %.2f", r.Target)
 }
 
-func result(r bench.Ratio) string {
+func result(r results.Ratio) string {
 	if r.Result == "" {
 		return "-"
 	}
@@ -48,7 +50,7 @@ func result(r bench.Ratio) string {
 
 // headline is what `make bench` prints: the ratios first, then the
 // medians they come from.
-func headline(res *bench.Results) string {
+func headline(res *results.Results) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nbrcm against its references (%s run, kernel %s, %d data-path and %d control-plane rounds)\n\n",
 		res.Mode, res.Kernel, res.Rounds, res.ControlRounds)
@@ -74,7 +76,7 @@ func headline(res *bench.Results) string {
 
 // markdown is the generated section of docs/performance.md; chart is
 // the chart's path relative to the doc.
-func markdown(res *bench.Results, chart string) string {
+func markdown(res *results.Results, chart string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nMeasured %s, %s run: kernel %s, commit `%s`; %d data-path rounds of %.1f s per sample, %d control-plane rounds of %d ports.\n\n",
 		res.Date, res.Mode, res.Kernel, res.Commit, res.Rounds, res.SampleSeconds, res.ControlRounds, res.Ports)
@@ -110,7 +112,7 @@ func markdown(res *bench.Results, chart string) string {
 
 // table writes one markdown row per benchmark measured, one column per
 // variant; "-" where a variant was not measured.
-func table(b *strings.Builder, res *bench.Results, first string, benches, variants, heads []string) {
+func table(b *strings.Builder, res *results.Results, first string, benches, variants, heads []string) {
 	fmt.Fprintf(b, "| %s | %s |\n|---|%s\n", first, strings.Join(heads, " | "), strings.Repeat("---:|", len(heads)))
 	for _, bn := range benches {
 		cells := []string{bn}

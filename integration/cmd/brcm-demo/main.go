@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Command brcm-demo is `make demo`: inside the test VM, it puts a
 // software model of the switch with three hosts behind the IMP link and
 // provisions ports for them with the brcmlink command, narrating each step
@@ -22,8 +24,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/brcmlink/brcmlink/integration/nlwait"
-	"github.com/brcmlink/brcmlink/integration/swmodel"
+	"github.com/brcmlink/brcmlink/integration/internal/nlwait"
+	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
 )
 
 var ports = []uint16{1, 5, 27}

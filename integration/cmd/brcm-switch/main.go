@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT
+
 // Command brcm-switch runs the software model of a BCM53242 switch
 // (package swmodel) on existing interfaces until SIGINT or SIGTERM, then
 // prints its counters. It creates nothing; see swmodel.Build for that.
@@ -19,7 +21,7 @@ import (
 	"syscall"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/integration/swmodel"
+	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
 )
 
 // portFlags collects repeated -port N=IFNAME flags.

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: MIT
+
+// Package grammar is the command language of brcmlink: one table of
+// global options, commands and their keywords that drives the parser, the
+// help text, shell completion and the man page, so that none of them can
+// drift from the others.
+//
+// The language is iproute2's: global options first, then a command, then
+// keywords with their values in any order, each abbreviable to an
+// unambiguous prefix.
+package grammar
+
+import (
+	"fmt"
+
+	"github.com/brcmlink/brcmlink"
+)
+
+// Program is the name of the command.
+const Program = "brcmlink"
+
+// Summary says in one line what the program does (man page NAME).
+const Summary = "manage the ports of a Broadcom switch behind its IMP port"
+
+// Field says where a value goes in a Request; it also decides how a value
+// is parsed and completed.
+type Field int
+
+// The fields of a Request.
+const (
+	FieldName       Field = iota + 1 // NAME: the port a command acts on
+	FieldNewName                     // name NAME: the name of a new port
+	FieldLower                       // dev LOWER
+	FieldPort                        // port PORT
+	FieldQueue                       // queue Q
+	FieldTagEnforce                  // tag-enforce T
+	FieldUp                          // up
+	FieldDown                        // down
+	FieldShell                       // bash, zsh, fish
+	FieldTopic                       // help COMMAND
+)
+
+// An Arg is a keyword, alone (up) or with a value (dev LOWER), or a
+// command's positional argument (Keyword "").
+type Arg struct {
+	Keyword string
+	Meta    string // placeholder of the value; "" for a keyword alone
+	Field   Field
+	Help    string
+}
+
+// label is how messages and help name the argument: `"dev"` or NAME.
+func (a *Arg) label() string {
+	if a.Keyword == "" {
+		return a.Meta
+	}
+	return fmt.Sprintf("%q", a.Keyword)
+}
+
+// A Node is a piece of a command's syntax; see Seq, Opt and Alt.
+type Node struct {
+	kind  nodeKind
+	arg   *Arg
+	nodes []Node
+}
+
+type nodeKind int
+
+const (
+	nodeArg nodeKind = iota // one Arg
+	nodeSeq                 // all of nodes
+	nodeOpt                 // nodes, or nothing of them
+	nodeAlt                 // exactly one of nodes
+)
+
+func kw(keyword, meta string, f Field, help string) Node {
+	return Node{kind: nodeArg, arg: &Arg{Keyword: keyword, Meta: meta, Field: f, Help: help}}
+}
+
+func pos(meta string, f Field, help string) Node {
+	return Node{kind: nodeArg, arg: &Arg{Meta: meta, Field: f, Help: help}}
+}
+
+// Seq is all of nodes; Opt is all of nodes or none of them; Alt is
+// exactly one of nodes. The order within a command line is free, as in
+// iproute2: the nodes only say what goes together.
+func Seq(nodes ...Node) Node { return Node{kind: nodeSeq, nodes: nodes} }
+
+// Opt: see Seq.
+func Opt(nodes ...Node) Node { return Node{kind: nodeOpt, nodes: []Node{Seq(nodes...)}} }
+
+// Alt: see Seq.
+func Alt(nodes ...Node) Node { return Node{kind: nodeAlt, nodes: nodes} }
+
+// An Example is a command line, without the program name, and what it
+// does.
+type Example struct {
+	Line, Text string
+}
+
+// A Command is one thing brcmlink does.
+type Command struct {
+	Name     string
+	Aliases  []string
+	Summary  string // one line, for the command list
+	Help     string // paragraphs separated by blank lines
+	Syntax   Node
+	Examples []Example
+	Port     bool // works on ports through the kernel; only these may be in a batch file
+
+	args     []*Arg          // in table order
+	excludes map[*Arg][]*Arg // what each Arg cannot be given with
+	pos      *Arg            // the positional argument, if any
+}
+
+// names are the command's name and aliases.
+func (c *Command) names() []string { return append([]string{c.Name}, c.Aliases...) }
+
+// Args are the command's keywords and positional argument, in the order
+// of its syntax.
+func (c *Command) Args() []*Arg { return c.args }
+
+// An Option is a global option, given before the command.
+type Option struct {
+	Name   string // long name: -json or --json
+	Short  string // one letter: -j
+	Meta   string // placeholder of the value; "" for a switch
+	Help   string
+	Repeat bool // counts: -s -s
+	Batch  bool // belongs to batch mode, not to a single command
+}
+
+// Names are the option's names, long first.
+func (o *Option) Names() []string {
+	if o.Short == "" {
+		return []string{o.Name}
+	}
+	return []string{o.Name, o.Short}
+}
+
+// Options are the global options.
+var Options = []*Option{
+	{Name: "json", Short: "j", Help: "print JSON: an array for show, an object for stats, one object per line for monitor"},
+	{Name: "pretty", Short: "p", Help: "indent JSON output (not monitor's, which keeps one object per line)"},
+	{Name: "stats", Short: "s", Repeat: true, Help: "show the counters of ports; given twice, also those of their lower devices"},
+	{Name: "details", Short: "d", Help: "show ifindex, MTU, tag enforcement, admin and operational state, and the lower's ifindex and netnsid"},
+	{Name: "netns", Short: "n", Meta: "NAME", Help: "work in the network namespace NAME, the one \"ip netns add NAME\" made (/run/netns/NAME), like ip -n"},
+	{Name: "batch", Short: "b", Meta: "FILE", Batch: true, Help: "run the commands of FILE, one a line; - reads standard input"},
+	{Name: "force", Batch: true, Help: "with -batch, go on after a command fails"},
+	{Name: "version", Short: "V", Help: "print the version and exit"},
+	{Name: "help", Short: "h", Help: "print the usage and exit"},
+}
+
+// LookupOption returns the option that word (like -j or --json) names,
+// or nil.
+func LookupOption(word string) *Option {
+	name, ok := trimDashes(word)
+	if !ok {
+		return nil
+	}
+	for _, o := range Options {
+		for _, n := range o.Names() {
+			if n == name {
+				return o
+			}
+		}
+	}
+	return nil
+}
+
+// trimDashes returns word without its one or two leading dashes and
+// anything from an "=", the way the flag package reads an option.
+func trimDashes(word string) (string, bool) {
+	switch {
+	case len(word) > 2 && word[:2] == "--":
+		word = word[2:]
+	case len(word) > 1 && word[0] == '-':
+		word = word[1:]
+	default:
+		return "", false
+	}
+	for i := range len(word) {
+		if word[i] == '=' {
+			return word[:i], true
+		}
+	}
+	return word, true
+}
+
+// Priority resolves single letters that several commands or keywords
+// begin with: "s" is show, the command that changes nothing, as in
+// `ip a s`. Every other abbreviation must match exactly one word.
+var Priority = map[string]string{"s": "show"}
+
+// Domains describe the values of the numeric fields, for help and the man
+// page.
+var Domains = []struct {
+	Meta, Domain string
+}{
+	{"PORT", fmt.Sprintf("{ 0..%d | any }", brcmlink.PortMax)},
+	{"Q", fmt.Sprintf("{ 0..%d }", brcmlink.QueueMax)},
+	{"T", fmt.Sprintf("{ 0..%d }", brcmlink.TagEnforceMax)},
+}
+
+// The arguments several commands share.
+func portName(help string) Node { return pos("NAME", FieldName, help) }
+func lower(help string) Node    { return kw("dev", "LOWER", FieldLower, help) }
+func port(help string) Node     { return kw("port", "PORT", FieldPort, help) }
+
+func queue() Node {
+	return kw("queue", "Q", FieldQueue, fmt.Sprintf("traffic queue put in every transmitted tag, 0-%d; 0 unless given", brcmlink.QueueMax))
+}
+
+func tagEnforce() Node {
+	return kw("tag-enforce", "T", FieldTagEnforce, fmt.Sprintf("tag enforcement put in every transmitted tag, 0-%d; 0 unless given", brcmlink.TagEnforceMax))
+}
+
+var portHelp = fmt.Sprintf("switch port, 0-%d; any is 0, the port that takes what no other port on the lower does", brcmlink.PortMax)
+
+// Commands are brcmlink's commands, in the order help lists them.
+var Commands = []*Command{
+	{
+		Name:    "add",
+		Summary: "create a port",
+		Help: "Create the network device of switch port PORT on the lower device LOWER. " +
+			"It is named NAME, or LOWER.pPORT by default (eth0.p5), and starts down unless up is given.",
+		Syntax: Seq(
+			lower("the lower (IMP) Ethernet device the switch is behind"),
+			port(portHelp),
+			Opt(kw("name", "NAME", FieldNewName, "name of the new device; LOWER.pPORT unless given")),
+			Opt(queue()),
+			Opt(tagEnforce()),
+			Opt(kw("up", "", FieldUp, "bring the port up as it is created")),
+		),
+		Examples: []Example{
+			{"add dev eth0 port 5 up", "Create eth0.p5, bound to switch port 5 behind eth0, and bring it up."},
+			{"add dev eth0 port any name uplink queue 3", "Create the catch-all port 0 as uplink, sending on queue 3."},
+			{"a d eth0 p 7", "The same as add dev eth0 port 7."},
+		},
+		Port: true,
+	},
+	{
+		Name:    "del",
+		Aliases: []string{"delete"},
+		Summary: "delete a port",
+		Help:    "Delete a port, given by its name or by its lower device and switch port.",
+		Syntax: Alt(
+			portName("name of the port"),
+			Seq(lower("the port's lower device"), port("the port's switch port")),
+		),
+		Examples: []Example{
+			{"del eth0.p5", "Delete the port eth0.p5."},
+			{"del dev eth0 port 5", "Delete whatever port is bound to switch port 5 behind eth0."},
+		},
+		Port: true,
+	},
+	{
+		Name:    "set",
+		Summary: "change a port",
+		Help: "Change the traffic queue, the tag enforcement or the administrative state of a port. " +
+			"What is not given stays as it is; the switch port itself cannot change.",
+		Syntax: Seq(
+			Alt(
+				portName("name of the port"),
+				Seq(lower("the port's lower device"), port("the port's switch port")),
+			),
+			Opt(queue()),
+			Opt(tagEnforce()),
+			Opt(Alt(
+				kw("up", "", FieldUp, "bring the port up"),
+				kw("down", "", FieldDown, "bring the port down"),
+			)),
+		),
+		Examples: []Example{
+			{"set eth0.p5 queue 2 up", "Send eth0.p5's frames on queue 2 and bring it up."},
+			{"set dev eth0 port 5 down", "Bring down the port on switch port 5 behind eth0."},
+		},
+		Port: true,
+	},
+	{
+		Name:    "show",
+		Aliases: []string{"list"},
+		Summary: "list ports",
+		Help: "List ports, one a line, sorted by lower device and switch port: every port of the network namespace, " +
+			"those on LOWER, or one. This is also what brcmlink does without a command.",
+		Syntax: Opt(Alt(
+			portName("show only the port NAME"),
+			Seq(lower("show only the ports on LOWER"), Opt(port("show only the port on switch port PORT"))),
+		)),
+		Examples: []Example{
+			{"show", "List every port."},
+			{"show dev eth0 port 5", "Show the port bound to switch port 5 behind eth0."},
+		},
+		Port: true,
+	},
+	{
+		Name:    "stats",
+		Summary: "show the counters of ports and their lower devices",
+		Help: "Show the counters of ports, and those of their lower devices: the tagged frames each received, " +
+			"and why it dropped some before a port had them (bad length, bad opcode, bad port id, unknown port).",
+		Syntax: Opt(Alt(
+			portName("only the port NAME and its lower device"),
+			lower("only the lower device LOWER and its ports"),
+		)),
+		Examples: []Example{
+			{"stats dev eth0", "Show the counters of eth0 and of its ports."},
+		},
+		Port: true,
+	},
+	{
+		Name:    "monitor",
+		Summary: "print ports as they are created, change and are deleted",
+		Help: "Print a line for each port created ([NEW]), changed ([CHANGE]) or deleted ([DEL]) in the network namespace, " +
+			"until interrupted. [LOST] says that events were lost, and why; show then tells how things are.",
+		Syntax:   Seq(),
+		Examples: []Example{{"-j monitor", "Print events as JSON objects, one a line."}},
+		Port:     true,
+	},
+	{
+		Name:    "help",
+		Summary: "describe brcmlink or one of its commands",
+		Help:    "Print the usage of brcmlink, or of COMMAND. Any command followed by help does the same.",
+		Syntax:  Opt(pos("COMMAND", FieldTopic, "the command to describe")),
+	},
+	{
+		Name:    "completion",
+		Summary: "print a shell completion script",
+		Help: "Print the completion script of a shell. The script asks brcmlink what may come next, " +
+			"so that it completes commands, keywords, values, lower devices, port names and network namespaces.",
+		Syntax: Alt(
+			kw("bash", "", FieldShell, "for bash: source <(brcmlink completion bash)"),
+			kw("zsh", "", FieldShell, "for zsh: source <(brcmlink completion zsh), or save it as _brcmlink in $fpath"),
+			kw("fish", "", FieldShell, "for fish: brcmlink completion fish | source"),
+		),
+	},
+}
+
+func init() {
+	for _, c := range Commands {
+		c.compile()
+	}
+}
+
+// compile indexes a command's syntax for the parser.
+func (c *Command) compile() {
+	c.excludes = map[*Arg][]*Arg{}
+	var walk func(n Node)
+	walk = func(n Node) {
+		if n.kind == nodeArg {
+			c.args = append(c.args, n.arg)
+			if n.arg.Keyword == "" {
+				c.pos = n.arg
+			}
+			return
+		}
+		for _, m := range n.nodes {
+			walk(m)
+		}
+		if n.kind == nodeAlt {
+			for i, a := range n.nodes {
+				for j, b := range n.nodes {
+					if i != j {
+						for _, x := range argsOf(a) {
+							c.excludes[x] = append(c.excludes[x], argsOf(b)...)
+						}
+					}
+				}
+			}
+		}
+	}
+	walk(c.Syntax)
+}
+
+// argsOf returns the Args in n.
+func argsOf(n Node) []*Arg {
+	if n.kind == nodeArg {
+		return []*Arg{n.arg}
+	}
+	var as []*Arg
+	for _, m := range n.nodes {
+		as = append(as, argsOf(m)...)
+	}
+	return as
+}
+
+// visible are the commands that the top level accepts; batch files take
+// only the port commands.
+func visible(batch bool) []*Command {
+	if !batch {
+		return Commands
+	}
+	var cs []*Command
+	for _, c := range Commands {
+		if c.Port {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}

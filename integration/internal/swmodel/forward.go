@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+
+package swmodel
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/brcmlink/brcmlink"
+	"golang.org/x/sys/unix"
+)
+
+// serve forwards the frames arriving on l until reading fails.
+func (s *Switch) serve(l *link) error {
+	fb := newFrameBuf()
+	oob := make([]byte, oobSize)
+	for {
+		m, err := l.rx.recv(fb, oob)
+		switch {
+		case errors.Is(err, unix.ENETDOWN):
+			continue // reported once when the interface goes down; it may come back
+		case errors.Is(err, unix.EINVAL):
+			// A GSO frame of a type virtio_net_hdr cannot
+			// describe: the kernel discards it and fails the read.
+			s.drop(DropGSO)
+			continue
+		case err != nil:
+			return err
+		}
+		if m.pkttype == unix.PACKET_OUTGOING {
+			continue // PACKET_IGNORE_OUTGOING should have kept these away
+		}
+		if l.port == 0 {
+			s.fromHost(fb, m)
+		} else {
+			s.fromPort(l, fb, m)
+		}
+	}
+}
+
+// finish prepares a frame as read for forwarding, counting checksums it
+// completes.
+func (s *Switch) finish(fb *frameBuf, m rxMeta) (DropReason, bool) {
+	completed, r, ok := toWire(fb, m)
+	if completed {
+		s.checksummed.Add(1)
+	}
+	return r, ok
+}
+
+// toWire turns a frame as read into the frame the wire would carry: with
+// its checksum completed and its VLAN tag back in place. It reports
+// whether it completed a checksum, or why the frame cannot be forwarded.
+func toWire(fb *frameBuf, m rxMeta) (completed bool, r DropReason, ok bool) {
+	switch {
+	case m.vnet.gsoType != vnetGSONone:
+		return false, DropGSO, false
+	case m.truncated:
+		return false, DropOversize, false
+	}
+	if m.vnet.flags&vnetNeedsCsum != 0 {
+		// The offsets count from the frame as read, so this comes
+		// before any header is inserted or removed.
+		if completeChecksum(fb.bytes(), int(m.vnet.csumStart), int(m.vnet.csumOffset)) != nil {
+			return false, DropOffload, false
+		}
+		completed = true
+	}
+	if m.vlan {
+		var h [vlanHdrLen]byte
+		binary.BigEndian.PutUint16(h[0:], m.vlanTPID)
+		binary.BigEndian.PutUint16(h[2:], m.vlanTCI)
+		fb.insert(ethAddrsLen, h[:])
+	}
+	return completed, 0, true
+}
+
+// fromHost forwards a tagged frame from the host to the ports its tag or
+// the address table selects.
+func (s *Switch) fromHost(fb *frameBuf, m rxMeta) {
+	r, ok := s.finish(fb, m)
+	s.imp.ctr.rx(fb.end - fb.off)
+	if !ok {
+		s.drop(r)
+		return
+	}
+	s.tapFrame(FromHost, fb.bytes())
+	port, r, ok := hostFramePort(fb.bytes())
+	if !ok {
+		s.drop(r)
+		return
+	}
+	fb.remove(ethAddrsLen, brcmlink.HeaderLen)
+	if port != 0 {
+		s.directTo(port, fb.bytes())
+		return
+	}
+	if l := s.lookup(fb.bytes()); l != nil {
+		s.forwarded.Add(1)
+		s.send(l, fb.bytes())
+		return
+	}
+	s.flooded.Add(1)
+	for _, l := range s.flood {
+		s.send(l, fb.bytes())
+	}
+}
+
+// hostFramePort checks a tagged frame from the host and returns the port
+// its tag directs it to, 0 for forwarding by address.
+func hostFramePort(frame []byte) (uint16, DropReason, bool) {
+	if len(frame) < ethHdrLen {
+		return 0, DropRunt, false
+	}
+	if binary.BigEndian.Uint16(frame[ethAddrsLen:]) != brcmlink.EthPBrcm {
+		return 0, DropUntagged, false
+	}
+	// The switch checks the Ethernet minimum after stripping the tag.
+	if len(frame) < brcmlink.MinFrameLen {
+		return 0, DropRunt, false
+	}
+	tag := brcmlink.ParseTxTag(binary.BigEndian.Uint32(frame[ethAddrsLen+2:]))
+	port, err := tag.Port()
+	if err != nil {
+		return 0, DropBadTag, false
+	}
+	return port, 0, true
+}
+
+func (s *Switch) directTo(port uint16, frame []byte) {
+	l := s.ports[port]
+	if l == nil {
+		s.drop(DropNoPort)
+		return
+	}
+	s.directed.Add(1)
+	s.send(l, frame)
+}
+
+// lookup returns the port the address table knows for the frame's
+// unicast destination, or nil.
+func (s *Switch) lookup(frame []byte) *link {
+	dst := [6]byte(frame[:6])
+	if dst[0]&1 != 0 {
+		return nil // broadcast or multicast: flood
+	}
+	s.fdbMu.RLock()
+	port, ok := s.fdb[dst]
+	s.fdbMu.RUnlock()
+	if !ok {
+		return nil
+	}
+	return s.ports[port]
+}
+
+// fromPort tags a frame from a switch port and sends it to the host.
+func (s *Switch) fromPort(l *link, fb *frameBuf, m rxMeta) {
+	r, ok := s.finish(fb, m)
+	l.ctr.rx(fb.end - fb.off) // after finish: with the VLAN tag the wire carried
+	if !ok {
+		s.drop(r)
+		return
+	}
+	if fb.end-fb.off < ethHdrLen {
+		s.drop(DropRunt) // the kernel does not deliver these; be safe
+		return
+	}
+	s.learn([6]byte(fb.bytes()[6:12]), l.port)
+	fb.padTo(ethMinLen) // veth does not pad short frames, a wire does
+	n := fb.end - fb.off
+	if n > maxTagLength {
+		s.drop(DropOversize)
+		return
+	}
+	tag := brcmlink.RxTagFrom(l.port)
+	tag.Length = uint16(n)
+	var h [brcmlink.HeaderLen]byte
+	binary.BigEndian.PutUint16(h[0:], brcmlink.EthPBrcm)
+	binary.BigEndian.PutUint32(h[2:], tag.Word())
+	fb.insert(ethAddrsLen, h[:])
+	s.tapFrame(ToHost, fb.bytes())
+	s.send(s.imp, fb.bytes())
+}
+
+func (s *Switch) learn(src [6]byte, port uint16) {
+	if src[0]&1 != 0 {
+		return // a multicast source is bogus; do not learn it
+	}
+	s.fdbMu.Lock()
+	s.fdb[src] = port
+	s.fdbMu.Unlock()
+}
+
+func (s *Switch) send(l *link, frame []byte) {
+	err := l.tx.write(frame)
+	switch {
+	case err == nil:
+		l.ctr.tx(len(frame))
+	case errors.Is(err, unix.EMSGSIZE):
+		s.drop(DropOversize)
+	default:
+		s.drop(DropSendError)
+	}
+}
+
+func (s *Switch) drop(r DropReason) { s.drops[r].Add(1) }
