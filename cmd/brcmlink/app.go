@@ -10,7 +10,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/brcmlink/brcmlink/cmd/brcmlink/internal/grammar"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/urfave/cli/v2"
 )
 

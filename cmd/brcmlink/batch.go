@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/brcmlink/brcmlink/cmd/brcmlink/internal/grammar"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 )
 
 // batch runs the commands of the -batch file, one a line, on one

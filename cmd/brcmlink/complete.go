@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/brcmlink/brcmlink/cmd/brcmlink/internal/grammar"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 )
 
 // completeCommand is the hidden command the completion scripts run: it

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"syscall"
 
-	"github.com/brcmlink/brcmlink/cmd/brcmlink/internal/grammar"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/genl"
 	"github.com/brcmlink/brcmlink/internal/nl"
 )

@@ -12,8 +12,8 @@ import (
 	"syscall"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/cmd/brcmlink/internal/format"
-	"github.com/brcmlink/brcmlink/cmd/brcmlink/internal/grammar"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/format"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/genl"
 )
 

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/cmd/brcmlink/internal/grammar"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/genl"
 	"github.com/brcmlink/brcmlink/internal/nl"
 )
