@@ -68,16 +68,9 @@ func TestFaultWalk(t *testing.T) {
 	addPort(t, r, lw, 8, name("fk"))
 	g := genlClient(t)
 	// A listener, so that every change is also announced: the
-	// notifications' allocations are walked too. It is never read, and
-	// may overrun.
-	mon, fam := genlConn(t)
-	for _, grp := range fam.Groups {
-		if grp.Name == brcmlink.GenlMcgrpMonitor {
-			if err := mon.JoinGroup(grp.ID); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	// notifications' allocations are walked too.
+	_, fam := genlConn(t)
+	mon := newMonitor(t, fam)
 	nsFile, err := os.Open("/run/netns/" + ns)
 	if err != nil {
 		t.Fatal(err)
@@ -98,6 +91,7 @@ func TestFaultWalk(t *testing.T) {
 	walks := []faultOp{
 		{
 			name: "PORT_NEW (genl)", proto: unix.NETLINK_GENERIC,
+			announces: brcmlink.CmdPortNew,
 			req: genlReq(brcmlink.CmdPortNew, netlink.Acknowledge, func(e *netlink.AttributeEncoder) {
 				e.Uint32(brcmlink.AttrLowerIfindex, lower)
 				e.Uint16(brcmlink.AttrPort, 5)
@@ -108,6 +102,7 @@ func TestFaultWalk(t *testing.T) {
 		},
 		{
 			name: "PORT_NEW (genl), a lower's first", proto: unix.NETLINK_GENERIC,
+			announces: brcmlink.CmdPortNew,
 			req: genlReq(brcmlink.CmdPortNew, netlink.Acknowledge, func(e *netlink.AttributeEncoder) {
 				e.String(brcmlink.AttrLowerIfname, first)
 				e.Uint16(brcmlink.AttrPort, 1)
@@ -116,6 +111,7 @@ func TestFaultWalk(t *testing.T) {
 		},
 		{
 			name: "PORT_NEW (rtnetlink)", proto: unix.NETLINK_ROUTE,
+			announces: brcmlink.CmdPortNew,
 			req: rtnlMessage(unix.RTM_NEWLINK, netlink.Create|netlink.Excl|netlink.Acknowledge, 0,
 				func(e *netlink.AttributeEncoder) {
 					e.String(unix.IFLA_IFNAME, created)
@@ -133,6 +129,7 @@ func TestFaultWalk(t *testing.T) {
 		},
 		{
 			name: "PORT_SET", proto: unix.NETLINK_GENERIC,
+			announces: brcmlink.CmdPortSet,
 			req: genlReq(brcmlink.CmdPortSet, netlink.Acknowledge, func(e *netlink.AttributeEncoder) {
 				e.Uint32(brcmlink.AttrIfindex, keptIndex)
 				e.Uint8(brcmlink.AttrQueue, 3)
@@ -145,6 +142,7 @@ func TestFaultWalk(t *testing.T) {
 		},
 		{
 			name: "PORT_DEL", proto: unix.NETLINK_GENERIC,
+			announces: brcmlink.CmdPortDel,
 			// Made again before each try that deleted it.
 			setup: func() {
 				if !linkExists(doomed) {
@@ -224,7 +222,7 @@ func TestFaultWalk(t *testing.T) {
 	walks = append(walks, moduleLoad(t, ns))
 	for _, op := range walks {
 		t.Run(op.name, func(t *testing.T) {
-			n, absorbed, lost := walkFaults(t, op, snap)
+			n, absorbed, lost := walkFaults(t, op, snap, mon)
 			report(op.name, n, absorbed, lost)
 		})
 	}
@@ -288,6 +286,8 @@ type faultOp struct {
 	state func() string
 	// Rewrites a state before it is compared, for names that change.
 	norm func(string) string
+	// The event a success sends the monitor group; 0 for none.
+	announces uint8
 }
 
 // freshPort makes a port of its own for each try of an operation that
@@ -345,7 +345,7 @@ var freshPortNumber = regexp.MustCompile(` port [0-9]+ `)
 // failed for n = 1, 2, … until it runs with none injected. It returns how
 // many allocations it failed, and how many of those the operation
 // absorbed (it succeeded whole nonetheless).
-func walkFaults(t *testing.T, op faultOp, snap func() string) (tried, absorbed, lost int) {
+func walkFaults(t *testing.T, op faultOp, snap func() string, mon *monitor) (tried, absorbed, lost int) {
 	t.Helper()
 	if op.state != nil {
 		snap = op.state
@@ -361,6 +361,9 @@ func walkFaults(t *testing.T, op faultOp, snap func() string) (tried, absorbed, 
 				op.setup()
 			}
 			before = state()
+		}
+		if op.announces != 0 {
+			mon.drain(t, 0) // earlier tries' events
 		}
 		switch {
 		case op.do != nil:
@@ -380,6 +383,9 @@ func walkFaults(t *testing.T, op faultOp, snap func() string) (tried, absorbed, 
 	_, want, err := try(0)
 	if err != nil {
 		t.Fatalf("without faults: %v", err)
+	}
+	if n, missed := mon.drain(t, op.announces); op.announces != 0 && (n == 0 || missed) {
+		t.Fatalf("without faults: %d events of command %d, lost %v", n, op.announces, missed)
 	}
 	after := state()
 	if op.undo != nil {
@@ -421,6 +427,8 @@ func walkFaults(t *testing.T, op faultOp, snap func() string) (tried, absorbed, 
 			t.Fatalf("allocation %d failed, yet the operation succeeded in part:\n%s", nth, diffState(after, got))
 		case replies != want:
 			t.Fatalf("allocation %d failed, yet the operation succeeded with %d replies, not %d", nth, replies, want)
+		case !mon.announced(t, op.announces):
+			t.Fatalf("allocation %d failed, the operation succeeded, and its event was neither sent nor reported lost (ENOBUFS)", nth)
 		default:
 			if !injected {
 				if op.undo != nil {
@@ -434,6 +442,68 @@ func walkFaults(t *testing.T, op faultOp, snap func() string) (tried, absorbed, 
 			op.undo()
 		}
 	}
+}
+
+// monitor is a raw listener of the family's monitor group, read without
+// waiting: a request's events are queued before its answer.
+type monitor struct {
+	fd  int
+	buf []byte
+}
+
+func newMonitor(t *testing.T, fam genetlink.Family) *monitor {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_GENERIC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		t.Fatal(err)
+	}
+	for _, grp := range fam.Groups {
+		if grp.Name == brcmlink.GenlMcgrpMonitor {
+			if err := unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(grp.ID)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return &monitor{fd: fd, buf: make([]byte, 1<<16)}
+}
+
+// drain reads every queued event, and returns how many were of command
+// cmd and whether the kernel said some were lost (ENOBUFS).
+func (m *monitor) drain(t *testing.T, cmd uint8) (events int, lost bool) {
+	t.Helper()
+	for {
+		n, _, err := unix.Recvfrom(m.fd, m.buf, unix.MSG_DONTWAIT)
+		switch {
+		case errors.Is(err, unix.ENOBUFS):
+			lost = true
+			continue
+		case errors.Is(err, unix.EAGAIN):
+			return events, lost
+		case err != nil:
+			t.Fatal(err)
+		}
+		for b := m.buf[:n]; len(b) >= unix.NLMSG_HDRLEN+unix.GENL_HDRLEN; {
+			l := int(binary.LittleEndian.Uint32(b[0:4]))
+			if l < unix.NLMSG_HDRLEN || l > len(b) {
+				t.Fatalf("event of %d bytes in %d", l, len(b))
+			}
+			if b[unix.NLMSG_HDRLEN] == cmd {
+				events++
+			}
+			b = b[min((l+3)&^3, len(b)):]
+		}
+	}
+}
+
+// announced reports whether a success was announced by an event of cmd,
+// or its loss reported; cmd 0 asks nothing.
+func (m *monitor) announced(t *testing.T, cmd uint8) bool {
+	n, lost := m.drain(t, cmd)
+	return cmd == 0 || n > 0 || lost
 }
 
 // faultLost is an error reading the answer, after the request was sent:
