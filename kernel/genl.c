@@ -721,13 +721,17 @@ void brcm_notify(struct net_device *dev, u8 cmd)
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
-		return;
+		goto lost;
 	if (brcm_fill_port(skb, dev, 0, 0, 0, cmd, NULL)) {
 		nlmsg_free(skb);
-		return;
+		goto lost;
 	}
 	genlmsg_multicast_netns(&brcm_genl_family, net, skb, 0,
 				BRCM_MCGRP_MONITOR, GFP_KERNEL);
+	return;
+lost:
+	/* As rtnetlink does: a listener that missed an event must know. */
+	genl_set_err(&brcm_genl_family, net, 0, BRCM_MCGRP_MONITOR, -ENOBUFS);
 }
 
 int __init brcm_genl_init(void)
