@@ -15,11 +15,11 @@ type Port struct {
 	// lower's by, when the lower is in another one (IFLA_LINK_NETNSID, as
 	// `ip netns list-id` shows it); nil when the lower is in the port's.
 	LowerNetNSID *int32
-	Port         uint16 // switch port, 0 ("any") to PortMax
-	Queue        uint8  // traffic queue put in transmit tags, 0-QueueMax
-	TagEnforce   uint8  // tag enforcement put in transmit tags, 0-TagEnforceMax
-	Up           bool   // administratively up (IFF_UP)
-	OperState    string // operational state as "ip link" prints it: "UP", "DOWN", "LOWERLAYERDOWN", ...
+	Port         uint16    // switch port, 0 ("any") to PortMax
+	Queue        uint8     // traffic queue put in transmit tags, 0-QueueMax
+	TagEnforce   uint8     // tag enforcement put in transmit tags, 0-TagEnforceMax
+	Up           bool      // administratively up (IFF_UP)
+	OperState    OperState // operational state: OperUp, OperDown, OperLowerLayerDown, ...
 	MTU          uint32
 	Stats        *Stats // nil when the source reports none
 }

@@ -3,9 +3,12 @@
 // Package brcmlink holds what the brcm kernel module and its Go clients
 // share: the wire format of the Broadcom IMP-port tag, the rtnetlink
 // attributes and the generic netlink family of
-// kernel/include/uapi/linux/brcm.h, and the types that describe a port
-// and a lower device. The constants mirror the UAPI header, which is the
-// single source of truth; a test checks every one of them against it.
+// kernel/include/uapi/linux/brcm.h, and the one vocabulary of the genl
+// and rtlink clients: the Port and Lower they return, the Selector,
+// AddRequest and SetRequest they take, the ranges the kernel checks, and
+// the *Error and *OpError they fail with. The constants mirror the UAPI
+// header, which is the single source of truth; a test checks every one
+// of them against it.
 package brcmlink
 
 // Wire format.

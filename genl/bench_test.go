@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/internal/nl"
 	"github.com/mdlayher/netlink"
 )
 
@@ -20,14 +21,14 @@ const dumpPorts = 1000
 
 func BenchmarkEncodeAdd(b *testing.B) {
 	q, te := uint8(1), uint8(2)
-	req := AddRequest{Lower: "eth0", Port: 5, Name: "eth0.p5", Queue: &q, TagEnforce: &te, Up: true}
+	req := brcmlink.AddRequest{Lower: "eth0", Port: 5, Name: "eth0.p5", Queue: &q, TagEnforce: &te, Up: true}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := req.check(); err != nil {
+		if err := nl.CheckAdd(req); err != nil {
 			b.Fatal(err)
 		}
 		ae := netlink.NewAttributeEncoder()
-		req.encode(ae)
+		encodeAdd(ae, req)
 		if _, err := ae.Encode(); err != nil {
 			b.Fatal(err)
 		}
@@ -41,7 +42,7 @@ func BenchmarkDecodePortDump(b *testing.B) {
 	for i := range msgs {
 		msgs[i] = encodePort(b, brcmlink.Port{
 			Index: 100 + i, Name: fmt.Sprintf("cl%d.p%d", i/25, i%25+1), LowerIndex: 2 + i/25,
-			Lower: fmt.Sprintf("cl%d", i/25), Port: uint16(i%25 + 1), Up: true, OperState: "UP",
+			Lower: fmt.Sprintf("cl%d", i/25), Port: uint16(i%25 + 1), Up: true, OperState: brcmlink.OperUp,
 			MTU: 1500, Stats: statsOf(i),
 		}, nil)
 	}

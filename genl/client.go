@@ -6,12 +6,17 @@
 // kernel/include/uapi/linux/brcm.h).
 //
 // A Client works in one network namespace: the caller's, or the one
-// WithNetNS or WithNetNSName names. It returns ports as brcmlink.Port,
+// WithNetNS or WithNetNSName names. It takes the brcmlink package's
+// Selector, AddRequest and SetRequest and returns ports as brcmlink.Port,
 // exactly as the rtlink package does for the same device, and lowers as
-// brcmlink.Lower. Its methods return a *Error (the rtlink package's type)
-// for anything the kernel or the client's own checks refuse: match them
-// with errors.Is against os.ErrNotExist, os.ErrExist, os.ErrPermission or
-// an errno. Without the brcm module, Dial fails with ErrNotLoaded.
+// brcmlink.Lower. Beyond what rtlink does, it reads the lowers' counters
+// (Lower, Lowers) and watches ports come, change and go (Watch).
+//
+// Its methods fail with a *brcmlink.Error for anything the kernel or the
+// client's own checks refuse: match them with errors.Is against
+// os.ErrNotExist, os.ErrExist, os.ErrPermission or an errno. A reply it
+// cannot decode is a *brcmlink.OpError matching brcmlink.ErrMalformed.
+// Without the brcm module, Dial fails with ErrNotLoaded.
 package genl
 
 import (
@@ -30,9 +35,6 @@ import (
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
-
-// Error is a failed request, the same type as rtlink.Error: see there.
-type Error = nl.Error
 
 // pkg makes this package's errors, which start with "genl".
 const pkg nl.Pkg = "genl"
@@ -315,7 +317,7 @@ func decodeOne[T any](c *Client, cmd uint8, encode func(*netlink.AttributeEncode
 		return nil, err
 	}
 	if len(msgs) != 1 {
-		return nil, fmt.Errorf("kernel answered %d messages for one", len(msgs))
+		return nil, nl.Malformed("kernel answered %d messages for one", len(msgs))
 	}
 	v, err := parse(msgs[0].Data)
 	if err != nil {

@@ -57,17 +57,17 @@ var (
 	eth0p5 = brcmlink.Port{
 		Index: 5, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0",
 		Port: 5, Queue: 1, TagEnforce: 2,
-		Up: true, OperState: "UP", MTU: 1500, Stats: statsOf(5),
+		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(5),
 	}
 	eth0p0 = brcmlink.Port{
 		Index: 6, Name: "eth0.p0", LowerIndex: 2, Lower: "eth0",
-		Up: true, OperState: "LOWERLAYERDOWN", MTU: 1500, Stats: statsOf(6),
+		Up: true, OperState: brcmlink.OperLowerLayerDown, MTU: 1500, Stats: statsOf(6),
 	}
 	// farP3's lower is in another namespace: the kernel reports a netnsid
 	// for it instead of a name.
 	farP3 = brcmlink.Port{
 		Index: 7, Name: "far.p3", LowerIndex: 2, LowerNetNSID: new(int32(1)),
-		Port: 3, OperState: "DOWN", MTU: 1496, Stats: statsOf(7),
+		Port: 3, OperState: brcmlink.OperDown, MTU: 1496, Stats: statsOf(7),
 	}
 	eth0 = brcmlink.Lower{Index: 2, Name: "eth0", Ports: 2, Stats: brcmlink.LowerStats{
 		RxTagged: 1000, RxBadLength: 1, RxBadOpcode: 2, RxBadPortID: 3, RxUnknownPort: 4,
@@ -82,9 +82,6 @@ func statsOf(index int) *brcmlink.Stats {
 		RxErrors: n + 5, TxPackets: n + 6, TxBytes: n + 7, TxDropped: n + 8,
 	}
 }
-
-// operValues are the IF_OPER_* values of the states the ports above use.
-var operValues = map[string]uint8{"UNKNOWN": 0, "DOWN": 2, "LOWERLAYERDOWN": 3, "UP": 6}
 
 // unknownAttr is an attribute of a newer module, which the client skips.
 const unknownAttr = 0x7ff
@@ -107,7 +104,7 @@ func encodePort(t testing.TB, p brcmlink.Port, more func(*netlink.AttributeEncod
 	ae.Uint8(brcmlink.AttrQueue, p.Queue)
 	ae.Uint8(brcmlink.AttrTagEnforce, p.TagEnforce)
 	ae.Uint8(brcmlink.AttrAdminUp, map[bool]uint8{false: 0, true: 1}[p.Up])
-	ae.Uint8(brcmlink.AttrOperState, operValues[p.OperState])
+	ae.Uint8(brcmlink.AttrOperState, uint8(p.OperState))
 	ae.Bytes(unknownAttr, []byte{1, 2, 3})
 	ae.Uint32(brcmlink.AttrMTU, p.MTU)
 	if s := p.Stats; s != nil {
@@ -194,7 +191,7 @@ func TestRequests(t *testing.T) {
 		{
 			name: "add everything",
 			call: func(c *Client) error {
-				_, err := c.Add(AddRequest{Lower: "eth1", Port: 27, Name: "uplink", Queue: new(uint8(3)), TagEnforce: new(uint8(1)), Up: true})
+				_, err := c.Add(brcmlink.AddRequest{Lower: "eth1", Port: 27, Name: "uplink", Queue: new(uint8(3)), TagEnforce: new(uint8(1)), Up: true})
 				return err
 			},
 			cmd: brcmlink.CmdPortNew, flags: req,
@@ -209,14 +206,14 @@ func TestRequests(t *testing.T) {
 		},
 		{
 			name: "add defaults, lower by index, port 0",
-			call: func(c *Client) error { _, err := c.Add(AddRequest{LowerIndex: 2}); return err },
+			call: func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{LowerIndex: 2}); return err },
 			cmd:  brcmlink.CmdPortNew, flags: req,
 			attrs: []netlink.Attribute{attr(brcmlink.AttrLowerIfindex, u32(2)), attr(brcmlink.AttrPort, u16(0))},
 		},
 		{
 			name: "add explicit zeros",
 			call: func(c *Client) error {
-				_, err := c.Add(AddRequest{Lower: "eth0", Port: 6, Queue: new(uint8(0)), TagEnforce: new(uint8(0))})
+				_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 6, Queue: new(uint8(0)), TagEnforce: new(uint8(0))})
 				return err
 			},
 			cmd: brcmlink.CmdPortNew, flags: req,
@@ -229,32 +226,32 @@ func TestRequests(t *testing.T) {
 		},
 		{
 			name: "delete by name",
-			call: func(c *Client) error { return c.Delete(ByName("eth0.p5")) },
+			call: func(c *Client) error { return c.Delete(brcmlink.ByName("eth0.p5")) },
 			cmd:  brcmlink.CmdPortDel, flags: ack,
 			attrs: []netlink.Attribute{attr(brcmlink.AttrIfname, str("eth0.p5"))},
 		},
 		{
 			name: "delete by index",
-			call: func(c *Client) error { return c.Delete(ByIndex(5)) },
+			call: func(c *Client) error { return c.Delete(brcmlink.ByIndex(5)) },
 			cmd:  brcmlink.CmdPortDel, flags: ack,
 			attrs: []netlink.Attribute{attr(brcmlink.AttrIfindex, u32(5))},
 		},
 		{
 			name: "delete by port",
-			call: func(c *Client) error { return c.Delete(ByPort("eth0", 5)) },
+			call: func(c *Client) error { return c.Delete(brcmlink.ByPort("eth0", 5)) },
 			cmd:  brcmlink.CmdPortDel, flags: ack,
 			attrs: []netlink.Attribute{attr(brcmlink.AttrLowerIfname, str("eth0")), attr(brcmlink.AttrPort, u16(5))},
 		},
 		{
 			name: "delete port 0 by lower index",
-			call: func(c *Client) error { return c.Delete(Selector{LowerIndex: 2}) },
+			call: func(c *Client) error { return c.Delete(brcmlink.ByLowerIndexPort(2, 0)) },
 			cmd:  brcmlink.CmdPortDel, flags: ack,
 			attrs: []netlink.Attribute{attr(brcmlink.AttrLowerIfindex, u32(2)), attr(brcmlink.AttrPort, u16(0))},
 		},
 		{
 			name: "set everything",
 			call: func(c *Client) error {
-				_, err := c.Set(ByName("eth0.p5"), SetRequest{Queue: new(uint8(3)), TagEnforce: new(uint8(0)), Up: new(false)})
+				_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Queue: new(uint8(3)), TagEnforce: new(uint8(0)), Up: new(false)})
 				return err
 			},
 			cmd: brcmlink.CmdPortSet, flags: req,
@@ -267,8 +264,11 @@ func TestRequests(t *testing.T) {
 		},
 		{
 			name: "set up",
-			call: func(c *Client) error { _, err := c.Set(ByPort("eth0", 5), SetRequest{Up: new(true)}); return err },
-			cmd:  brcmlink.CmdPortSet, flags: req,
+			call: func(c *Client) error {
+				_, err := c.Set(brcmlink.ByPort("eth0", 5), brcmlink.SetRequest{Up: new(true)})
+				return err
+			},
+			cmd: brcmlink.CmdPortSet, flags: req,
 			attrs: []netlink.Attribute{
 				attr(brcmlink.AttrLowerIfname, str("eth0")),
 				attr(brcmlink.AttrPort, u16(5)),
@@ -277,13 +277,13 @@ func TestRequests(t *testing.T) {
 		},
 		{
 			name: "set nothing",
-			call: func(c *Client) error { _, err := c.Set(ByIndex(5), SetRequest{}); return err },
+			call: func(c *Client) error { _, err := c.Set(brcmlink.ByIndex(5), brcmlink.SetRequest{}); return err },
 			cmd:  brcmlink.CmdPortSet, flags: req,
 			attrs: []netlink.Attribute{attr(brcmlink.AttrIfindex, u32(5))},
 		},
 		{
 			name: "get",
-			call: func(c *Client) error { _, err := c.Get(ByPort("eth0", 5)); return err },
+			call: func(c *Client) error { _, err := c.Get(brcmlink.ByPort("eth0", 5)); return err },
 			cmd:  brcmlink.CmdPortGet, flags: req,
 			attrs: []netlink.Attribute{attr(brcmlink.AttrLowerIfname, str("eth0")), attr(brcmlink.AttrPort, u16(5))},
 		},
@@ -366,7 +366,7 @@ func TestDecode(t *testing.T) {
 	}{
 		{name: "lower here", port: eth0p5, want: eth0p5},
 		{name: "lower in another netns", port: farP3, want: farP3},
-		{name: "port 0 without stats", port: brcmlink.Port{Index: 6, Name: "eth0.p0", LowerIndex: 2, Lower: "eth0", OperState: "LOWERLAYERDOWN"}, want: brcmlink.Port{Index: 6, Name: "eth0.p0", LowerIndex: 2, Lower: "eth0", OperState: "LOWERLAYERDOWN"}},
+		{name: "port 0 without stats", port: brcmlink.Port{Index: 6, Name: "eth0.p0", LowerIndex: 2, Lower: "eth0", OperState: brcmlink.OperLowerLayerDown}, want: brcmlink.Port{Index: 6, Name: "eth0.p0", LowerIndex: 2, Lower: "eth0", OperState: brcmlink.OperLowerLayerDown}},
 		{
 			name: "netnsid beside a lower name",
 			port: eth0p5,
@@ -399,10 +399,12 @@ func TestDecode(t *testing.T) {
 			c := testClient(t, func(genetlink.Message, netlink.Message) ([]genetlink.Message, error) {
 				return []genetlink.Message{reply(brcmlink.CmdPortGet, encodePort(t, tt.port, tt.more))}, nil
 			})
-			got, err := c.Get(ByName(tt.port.Name))
+			got, err := c.Get(brcmlink.ByName(tt.port.Name))
 			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				// Every reply the client cannot decode matches ErrMalformed.
+				var oe *brcmlink.OpError
+				if !errors.Is(err, brcmlink.ErrMalformed) || !errors.As(err, &oe) || err.Error() != tt.wantErr {
+					t.Fatalf("error %v, want %q, an *OpError matching ErrMalformed", err, tt.wantErr)
 				}
 				return
 			}
@@ -426,7 +428,7 @@ func TestDecodeMinimal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(brcmlink.Port{Index: 9, OperState: "UNKNOWN"}, p); diff != "" {
+	if diff := cmp.Diff(brcmlink.Port{Index: 9, OperState: brcmlink.OperUnknown}, p); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
@@ -609,19 +611,19 @@ func TestKernelErrors(t *testing.T) {
 	}{
 		{
 			name: "port taken", errno: syscall.EEXIST, msg: "port 5 already exists on eth0 (eth0.p5)",
-			call: func(c *Client) error { _, err := c.Add(AddRequest{Lower: "eth0", Port: 5}); return err },
+			call: func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5}); return err },
 			is:   os.ErrExist,
 			want: "genl: add eth0 port 5: port 5 already exists on eth0 (eth0.p5): file exists",
 		},
 		{
 			name: "no device", errno: syscall.ENODEV, msg: "no device eth0.p9",
-			call: func(c *Client) error { _, err := c.Get(ByName("eth0.p9")); return err },
+			call: func(c *Client) error { _, err := c.Get(brcmlink.ByName("eth0.p9")); return err },
 			is:   os.ErrNotExist,
 			want: "genl: get eth0.p9: no device eth0.p9: no such device",
 		},
 		{
 			name: "not a port", errno: syscall.ENODEV, msg: "eth0 is not a brcm port",
-			call: func(c *Client) error { return c.Delete(ByName("eth0")) },
+			call: func(c *Client) error { return c.Delete(brcmlink.ByName("eth0")) },
 			is:   os.ErrNotExist,
 			want: "genl: delete eth0: eth0 is not a brcm port: no such device",
 		},
@@ -639,19 +641,25 @@ func TestKernelErrors(t *testing.T) {
 		},
 		{
 			name: "unprivileged", errno: syscall.EPERM,
-			call: func(c *Client) error { return c.Delete(ByIndex(5)) },
+			call: func(c *Client) error { return c.Delete(brcmlink.ByIndex(5)) },
 			is:   os.ErrPermission,
 			want: "genl: delete ifindex 5: operation not permitted",
 		},
 		{
 			name: "denied", errno: syscall.EACCES,
-			call: func(c *Client) error { _, err := c.Set(ByIndex(5), SetRequest{Queue: new(uint8(1))}); return err },
+			call: func(c *Client) error {
+				_, err := c.Set(brcmlink.ByIndex(5), brcmlink.SetRequest{Queue: new(uint8(1))})
+				return err
+			},
 			is:   os.ErrPermission,
 			want: "genl: set ifindex 5: permission denied",
 		},
 		{
 			name: "lower down", errno: syscall.ENETDOWN, msg: "cannot bring eth0.p5 up (lower eth0 is down)",
-			call: func(c *Client) error { _, err := c.Set(ByName("eth0.p5"), SetRequest{Up: new(true)}); return err },
+			call: func(c *Client) error {
+				_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Up: new(true)})
+				return err
+			},
 			is:   syscall.ENETDOWN,
 			want: "genl: set eth0.p5: cannot bring eth0.p5 up (lower eth0 is down): network is down",
 		},
@@ -664,14 +672,44 @@ func TestKernelErrors(t *testing.T) {
 			if !errors.Is(err, tt.is) || !errors.Is(err, tt.errno) {
 				t.Errorf("errors.Is(%v, %v) or (%v) = false", err, tt.is, tt.errno)
 			}
-			var e *Error
+			var e *brcmlink.Error
 			if !errors.As(err, &e) || e.Message != tt.msg || e.Err != tt.errno {
-				t.Errorf("error %#v, want an *Error with errno %v and message %q", err, tt.errno, tt.msg)
+				t.Errorf("error %#v, want an *brcmlink.Error with errno %v and message %q", err, tt.errno, tt.msg)
 			}
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("error %q, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestKernelErrorOffset checks that the kernel's answer stays in the
+// error's chain, with the offset of the attribute it refused.
+func TestKernelErrorOffset(t *testing.T) {
+	c := rawClient(t, func(reqs []netlink.Message) ([]netlink.Message, error) {
+		return []netlink.Message{nlfake.NackAt(reqs[0], syscall.ERANGE, "integer out of range", 24)}, nil
+	})
+	_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Up: new(true)})
+	var e *brcmlink.Error
+	var oe *netlink.OpError
+	if !errors.As(err, &e) || e.Client != "genl" || e.Op != "set" || e.Err != syscall.ERANGE || e.Message != "integer out of range" {
+		t.Fatalf("error %#v, want a *brcmlink.Error of genl's set with ERANGE and the kernel's message", err)
+	}
+	if !errors.As(err, &oe) || oe.Offset != 24 || e.Cause != oe {
+		t.Errorf("error %v: the *netlink.OpError %#v, want it as the Cause with offset 24", err, oe)
+	}
+}
+
+// TestTwoReplies checks that two answers to a request for one are a
+// malformed reply.
+func TestTwoReplies(t *testing.T) {
+	c := testClient(t, func(genetlink.Message, netlink.Message) ([]genetlink.Message, error) {
+		m := reply(brcmlink.CmdPortGet, encodePort(t, eth0p5, nil))
+		return []genetlink.Message{m, m}, nil
+	})
+	_, err := c.Get(brcmlink.ByIndex(5))
+	if !errors.Is(err, brcmlink.ErrMalformed) || err.Error() != "genl: get ifindex 5: kernel answered 2 messages for one" {
+		t.Errorf("error %v, want ErrMalformed", err)
 	}
 }
 
@@ -683,54 +721,67 @@ func TestValidate(t *testing.T) {
 		call func(*Client) error
 		want string
 	}{
-		{func(c *Client) error { _, err := c.Add(AddRequest{Lower: "eth0", Port: 28}); return err },
+		{func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 28}); return err },
 			"genl: add eth0 port 28: port 28 out of range (0-27): numerical result out of range"},
 		{func(c *Client) error {
-			_, err := c.Add(AddRequest{Lower: "eth0", Port: 1, Name: "p1", Queue: new(uint8(4))})
+			_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Name: "p1", Queue: new(uint8(4))})
 			return err
 		}, "genl: add p1: queue 4 out of range (0-3): numerical result out of range"},
 		{func(c *Client) error {
-			_, err := c.Add(AddRequest{LowerIndex: 2, Port: 1, TagEnforce: new(uint8(9))})
+			_, err := c.Add(brcmlink.AddRequest{LowerIndex: 2, Port: 1, TagEnforce: new(uint8(9))})
 			return err
 		}, "genl: add ifindex 2 port 1: tag enforcement 9 out of range (0-3): numerical result out of range"},
-		{func(c *Client) error { _, err := c.Add(AddRequest{Port: 1}); return err },
+		{func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{Port: 1}); return err },
 			"genl: add: no lower device: Lower is empty and LowerIndex is 0: invalid argument"},
-		{func(c *Client) error { _, err := c.Add(AddRequest{Lower: "eth0", LowerIndex: 2, Port: 1}); return err },
+		{func(c *Client) error {
+			_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", LowerIndex: 2, Port: 1})
+			return err
+		},
 			"genl: add eth0 port 1: give the lower device by index (2) or by name (eth0), not both: invalid argument"},
-		{func(c *Client) error { _, err := c.Add(AddRequest{LowerIndex: -2, Port: 1}); return err },
+		{func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{LowerIndex: -2, Port: 1}); return err },
 			"genl: add ifindex -2 port 1: lower ifindex -2 out of range: numerical result out of range"},
-		{func(c *Client) error { _, err := c.Add(AddRequest{Lower: "eth0", Port: 1, Name: long}); return err },
+		{func(c *Client) error {
+			_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Name: long})
+			return err
+		},
 			"genl: add " + long + ": device name " + long + " is longer than 15 bytes: invalid argument"},
-		{func(c *Client) error { _, err := c.Add(AddRequest{Lower: long, Port: 1}); return err },
+		{func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{Lower: long, Port: 1}); return err },
 			"genl: add " + long + " port 1: lower device name " + long + " is longer than 15 bytes: invalid argument"},
-		{func(c *Client) error { return c.Delete(Selector{}) },
-			"genl: delete: no port selected: give an Index, a Name, or a Lower or LowerIndex and a Port: invalid argument"},
-		{func(c *Client) error { return c.Delete(Selector{Index: 5, Name: "eth0.p5"}) },
-			"genl: delete eth0.p5: select the port by Index, by Name, or by Lower or LowerIndex and Port, not several: invalid argument"},
-		{func(c *Client) error { return c.Delete(Selector{Name: "eth0.p5", Lower: "eth0", Port: 5}) },
-			"genl: delete eth0.p5: select the port by Index, by Name, or by Lower or LowerIndex and Port, not several: invalid argument"},
-		{func(c *Client) error { _, err := c.Get(Selector{Index: 5, Port: 5}); return err },
-			"genl: get ifindex 5: port 5 given without its lower device: invalid argument"},
-		{func(c *Client) error { _, err := c.Get(ByPort("eth0", 28)); return err },
+		{func(c *Client) error { return c.Delete(brcmlink.Selector{}) },
+			"genl: delete: no port selected: make the Selector with ByName, ByIndex, ByPort or ByLowerIndexPort: invalid argument"},
+		{func(c *Client) error { return c.Delete(brcmlink.ByName("")) },
+			"genl: delete: no port selected: make the Selector with ByName, ByIndex, ByPort or ByLowerIndexPort: invalid argument"},
+		{func(c *Client) error { return c.Delete(brcmlink.ByIndex(0)) },
+			"genl: delete: no port selected: make the Selector with ByName, ByIndex, ByPort or ByLowerIndexPort: invalid argument"},
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByPort("", 5)); return err },
+			"genl: get: no lower device given: ByPort needs its name, ByLowerIndexPort its ifindex: invalid argument"},
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByLowerIndexPort(0, 5)); return err },
+			"genl: get: no lower device given: ByPort needs its name, ByLowerIndexPort its ifindex: invalid argument"},
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByLowerIndexPort(-3, 5)); return err },
+			"genl: get ifindex -3 port 5: lower ifindex -3 out of range: numerical result out of range"},
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByPort(long, 5)); return err },
+			"genl: get " + long + " port 5: lower device name " + long + " is longer than 15 bytes: invalid argument"},
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByPort("eth0", 28)); return err },
 			"genl: get eth0 port 28: port 28 out of range (0-27): numerical result out of range"},
-		{func(c *Client) error { _, err := c.Get(Selector{Lower: "eth0", LowerIndex: 2}); return err },
-			"genl: get eth0 port 0: give the lower device by index (2) or by name (eth0), not both: invalid argument"},
-		{func(c *Client) error { _, err := c.Get(ByIndex(-1)); return err },
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByIndex(-1)); return err },
 			"genl: get ifindex -1: ifindex -1 out of range: numerical result out of range"},
-		{func(c *Client) error { _, err := c.Get(ByName(long)); return err },
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByName(long)); return err },
 			"genl: get " + long + ": device name " + long + " is longer than 15 bytes: invalid argument"},
 		{func(c *Client) error {
-			_, err := c.Set(ByName("eth0.p5"), SetRequest{Queue: new(uint8(4))})
+			_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Queue: new(uint8(4))})
 			return err
 		},
 			"genl: set eth0.p5: queue 4 out of range (0-3): numerical result out of range"},
 		{func(c *Client) error {
-			_, err := c.Set(ByName("eth0.p5"), SetRequest{TagEnforce: new(uint8(4))})
+			_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{TagEnforce: new(uint8(4))})
 			return err
 		},
 			"genl: set eth0.p5: tag enforcement 4 out of range (0-3): numerical result out of range"},
-		{func(c *Client) error { _, err := c.Set(Selector{}, SetRequest{Up: new(true)}); return err },
-			"genl: set: no port selected: give an Index, a Name, or a Lower or LowerIndex and a Port: invalid argument"},
+		{func(c *Client) error {
+			_, err := c.Set(brcmlink.Selector{}, brcmlink.SetRequest{Up: new(true)})
+			return err
+		},
+			"genl: set: no port selected: make the Selector with ByName, ByIndex, ByPort or ByLowerIndexPort: invalid argument"},
 		{func(c *Client) error { _, err := c.ListLower(""); return err },
 			"genl: list: empty lower device name: invalid argument"},
 		{func(c *Client) error { _, err := c.ListLowerByIndex(0); return err },
@@ -746,7 +797,7 @@ func TestValidate(t *testing.T) {
 			return nil, genltest.Error(int(syscall.EIO))
 		})
 		err := tt.call(c)
-		var e *Error
+		var e *brcmlink.Error
 		if !errors.As(err, &e) || err.Error() != tt.want {
 			t.Errorf("error %q, want %q", err, tt.want)
 		}

@@ -3,9 +3,6 @@
 package genl
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/internal/nl"
 	"github.com/mdlayher/netlink"
@@ -16,8 +13,7 @@ import (
 // attributes it does not know, which a newer module may add.
 func parsePort(b []byte) (brcmlink.Port, error) {
 	var (
-		p       brcmlink.Port
-		oper    uint8 // IF_OPER_UNKNOWN if absent, as rtnetlink decodes it
+		p       brcmlink.Port // OperUnknown without BRCM_A_OPERSTATE, as rtnetlink decodes it
 		hasPort bool
 	)
 	ad, err := netlink.NewAttributeDecoder(b)
@@ -46,7 +42,7 @@ func parsePort(b []byte) (brcmlink.Port, error) {
 		case brcmlink.AttrAdminUp:
 			p.Up = ad.Uint8() != 0
 		case brcmlink.AttrOperState:
-			oper = ad.Uint8()
+			p.OperState = brcmlink.OperState(ad.Uint8())
 		case brcmlink.AttrMTU:
 			p.MTU = ad.Uint32()
 		case brcmlink.AttrStats:
@@ -68,14 +64,13 @@ func parsePort(b []byte) (brcmlink.Port, error) {
 		return brcmlink.Port{}, malformed("port", err)
 	}
 	if p.Index == 0 || !hasPort {
-		return brcmlink.Port{}, errors.New("kernel reported a port without its ifindex or switch port")
+		return brcmlink.Port{}, nl.Malformed("kernel reported a port without its ifindex or switch port")
 	}
 	// LowerIndex then indexes another namespace, where this one's names
 	// mean nothing; the kernel sends no name then, and none may show.
 	if p.LowerNetNSID != nil {
 		p.Lower = ""
 	}
-	p.OperState = nl.OperState(oper)
 	return p, nil
 }
 
@@ -110,7 +105,7 @@ func parseLower(b []byte) (brcmlink.Lower, error) {
 		return brcmlink.Lower{}, malformed("lower device", err)
 	}
 	if l.Index == 0 {
-		return brcmlink.Lower{}, errors.New("kernel reported a lower device without its ifindex")
+		return brcmlink.Lower{}, nl.Malformed("kernel reported a lower device without its ifindex")
 	}
 	return l, nil
 }
@@ -118,7 +113,7 @@ func parseLower(b []byte) (brcmlink.Lower, error) {
 // malformed wraps a decoding error with what was being decoded, which the
 // decoder's own words ("netlink: attribute 7 is not a uint16") leave out.
 func malformed(what string, err error) error {
-	return fmt.Errorf("kernel reported a malformed %s: %w", what, err)
+	return nl.Malformed("kernel reported a malformed %s: %w", what, err)
 }
 
 // counters decodes nested u64 attributes into the fields they map to,

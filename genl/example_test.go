@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/genl"
 )
 
@@ -24,7 +25,7 @@ func ExampleClient_Add() {
 	}
 	defer c.Close()
 
-	p, err := c.Add(genl.AddRequest{Lower: "eth0", Port: 5, Queue: new(uint8(2)), Up: true})
+	p, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5, Queue: new(uint8(2)), Up: true})
 	switch {
 	case errors.Is(err, os.ErrExist):
 		log.Fatalf("port 5 is taken: %v", err)
@@ -32,6 +33,28 @@ func ExampleClient_Add() {
 		log.Fatal(err)
 	}
 	fmt.Printf("created %s (ifindex %d), %s\n", p.Name, p.Index, p.OperState)
+}
+
+// Move the port bound to switch port 5 of eth0 to traffic queue 3 and
+// bring it down, whatever its name.
+func ExampleClient_Set() {
+	c, err := genl.Dial()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	p, err := c.Set(brcmlink.ByPort("eth0", 5), brcmlink.SetRequest{Queue: new(uint8(3)), Up: new(false)})
+	var e *brcmlink.Error
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		log.Fatalf("no port 5 on eth0: %v", err)
+	case errors.As(err, &e):
+		log.Fatalf("the kernel refused (%v): %s", e.Err, e.Message)
+	case err != nil:
+		log.Fatal(err)
+	}
+	fmt.Printf("%s: queue %d, %s\n", p.Name, p.Queue, p.OperState)
 }
 
 // List the ports of the network namespace "lab" (as `ip -n lab` would),

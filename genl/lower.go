@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/internal/nl"
 	"github.com/mdlayher/netlink"
 )
 
@@ -13,7 +14,7 @@ import (
 // without brcm ports is no lower: ENODEV, like one that does not exist.
 func (c *Client) Lower(name string) (l *brcmlink.Lower, err error) {
 	defer pkg.Annotate(&err, "get", name)
-	if err := checkLowerName(name); err != nil {
+	if err := nl.CheckLowerName(name); err != nil {
 		return nil, err
 	}
 	return c.lower(func(ae *netlink.AttributeEncoder) { encodeLower(ae, name, 0) })
@@ -22,7 +23,7 @@ func (c *Client) Lower(name string) (l *brcmlink.Lower, err error) {
 // LowerByIndex returns the lower device with ifindex index, like Lower.
 func (c *Client) LowerByIndex(index int) (l *brcmlink.Lower, err error) {
 	defer pkg.Annotate(&err, "get", fmt.Sprintf("ifindex %d", index))
-	if err := checkLowerIndex(index); err != nil {
+	if err := nl.CheckLowerIndex(index); err != nil {
 		return nil, err
 	}
 	return c.lower(func(ae *netlink.AttributeEncoder) { encodeLower(ae, "", index) })

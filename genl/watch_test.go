@@ -158,7 +158,7 @@ func TestWatch(t *testing.T) {
 	}
 
 	changed := eth0p5
-	changed.Queue, changed.OperState = 3, "DOWN"
+	changed.Queue, changed.OperState = 3, brcmlink.OperDown
 	noIndex := brcmlink.Port{Name: "x", Port: 1}
 	feed := []received{
 		{msgs: []netlink.Message{event(t, brcmlink.CmdPortNew, encodePort(t, eth0p5, nil)), event(t, brcmlink.CmdPortSet, encodePort(t, changed, nil))}},

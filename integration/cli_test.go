@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/brcmlink/brcmlink/genl"
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/integration/internal/nlwait"
 )
 
@@ -111,13 +111,13 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("show dev %s: %d ports, want 3: %+v", l.IMP, len(ps), ps)
 	}
 	for _, cp := range ps {
-		kp, err := g.Get(genl.ByName(cp.Ifname))
+		kp, err := g.Get(brcmlink.ByName(cp.Ifname))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if cp.Ifindex != kp.Index || cp.Link == nil || *cp.Link != kp.Lower || cp.LinkIfindex != kp.LowerIndex ||
 			cp.Port != kp.Port || cp.Queue != kp.Queue || cp.TagEnforce != kp.TagEnforce ||
-			!strings.EqualFold(cp.Operstate, kp.OperState) || cp.MTU != kp.MTU {
+			!strings.EqualFold(cp.Operstate, kp.OperState.String()) || cp.MTU != kp.MTU {
 			t.Errorf("brcmlink shows %+v, the kernel %+v", cp, *kp)
 		}
 	}
@@ -190,11 +190,11 @@ func TestCLI(t *testing.T) {
 
 	// set, by name and by lower and port.
 	cliOK(t, "set", p2, "queue", "3", "tag-enforce", "0", "up")
-	if p, err := g.Get(genl.ByName(p2)); err != nil || p.Queue != 3 || p.TagEnforce != 0 || !p.Up {
+	if p, err := g.Get(brcmlink.ByName(p2)); err != nil || p.Queue != 3 || p.TagEnforce != 0 || !p.Up {
 		t.Errorf("after set: %+v, %v", p, err)
 	}
 	cliOK(t, "set", "dev", l.IMP, "port", "2", "down")
-	if p, err := g.Get(genl.ByName(p2)); err != nil || p.Up {
+	if p, err := g.Get(brcmlink.ByName(p2)); err != nil || p.Up {
 		t.Errorf("after set down: %+v, %v", p, err)
 	}
 
@@ -365,14 +365,14 @@ func TestCLIMonitor(t *testing.T) {
 
 	g := genlClient(t)
 	dev := lw + ".p6"
-	if _, err := g.Add(genl.AddRequest{Lower: lw, Port: 6}); err != nil {
+	if _, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 6}); err != nil {
 		t.Fatal(err)
 	}
 	q := uint8(2)
-	if _, err := g.Set(genl.ByName(dev), genl.SetRequest{Queue: &q}); err != nil {
+	if _, err := g.Set(brcmlink.ByName(dev), brcmlink.SetRequest{Queue: &q}); err != nil {
 		t.Fatal(err)
 	}
-	if err := g.Delete(genl.ByName(dev)); err != nil {
+	if err := g.Delete(brcmlink.ByName(dev)); err != nil {
 		t.Fatal(err)
 	}
 	var got []string

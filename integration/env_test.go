@@ -109,7 +109,7 @@ func u8(v uint8) *uint8 { return &v }
 // addPort creates a brcm port that the test's end removes if still there.
 func addPort(t testing.TB, c *rtlink.Client, lower string, port uint16, dev string) {
 	t.Helper()
-	if _, err := c.Add(rtlink.AddRequest{Lower: lower, Port: port, Name: dev, Up: true}); err != nil {
+	if _, err := c.Add(brcmlink.AddRequest{Lower: lower, Port: port, Name: dev, Up: true}); err != nil {
 		t.Fatalf("add %s port %d as %s: %v", lower, port, dev, err)
 	}
 	t.Cleanup(func() { command("ip", "link", "del", dev) })
@@ -170,13 +170,13 @@ func eventually(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// wantErr checks err is an *rtlink.Error with errno and a message that
+// wantErr checks err is a *brcmlink.Error with errno and a message that
 // contains msg.
 func wantErr(t testing.TB, err error, errno error, msg string) {
 	t.Helper()
-	var e *rtlink.Error
+	var e *brcmlink.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("got %v, want an *rtlink.Error", err)
+		t.Fatalf("got %v, want an *brcmlink.Error", err)
 	}
 	if !errors.Is(err, errno) {
 		t.Errorf("errno: got %v, want %v (%v)", e.Err, errno, err)

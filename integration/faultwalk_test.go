@@ -317,7 +317,7 @@ func (f *freshPort) next() {
 	f.n++
 	f.port++
 	f.old, f.new = fmt.Sprintf("fwo%d", f.n), fmt.Sprintf("fwn%d", f.n)
-	if _, err := f.g.Add(genl.AddRequest{Lower: f.lower, Port: f.port, Name: f.old}); err != nil {
+	if _, err := f.g.Add(brcmlink.AddRequest{Lower: f.lower, Port: f.port, Name: f.old}); err != nil {
 		f.t.Fatal(err)
 	}
 }

@@ -50,7 +50,7 @@ func TestGenlCommands(t *testing.T) {
 	r := client(t)
 
 	// Default name, default settings, down.
-	p, err := g.Add(genl.AddRequest{Lower: lw, Port: 5})
+	p, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,16 +59,29 @@ func TestGenlCommands(t *testing.T) {
 	if p.Name != def || p.Port != 5 || p.Lower != lw || p.LowerIndex != ifindex(t, lw) || p.Up || p.MTU != 1500 {
 		t.Errorf("Add returned %+v, want %s on %s port 5, down, MTU 1500", *p, def, lw)
 	}
-	rp, err := r.Get(def)
+	rp, err := r.Get(brcmlink.ByName(def))
 	if err != nil {
 		t.Fatal(err)
 	}
 	samePort(t, "genl and rtnetlink views of "+def, p, rp)
 
+	// rtlink names a port as genl does.
+	rdef, err := r.Add(brcmlink.AddRequest{Lower: lw, Port: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", lw+".p6") })
+	if rdef.Name != lw+".p6" {
+		t.Errorf("rtlink named port 6 of %s %s, want %s.p6 as genl names it", lw, rdef.Name, lw)
+	}
+	if err := r.Delete(brcmlink.ByName(rdef.Name)); err != nil {
+		t.Fatal(err)
+	}
+
 	// Given name and settings, up.
 	q, te := uint8(3), uint8(2)
 	named := name("gn")
-	p, err = g.Add(genl.AddRequest{LowerIndex: ifindex(t, lw), Port: 0, Name: named, Queue: &q, TagEnforce: &te, Up: true})
+	p, err = g.Add(brcmlink.AddRequest{LowerIndex: ifindex(t, lw), Port: 0, Name: named, Queue: &q, TagEnforce: &te, Up: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,17 +90,17 @@ func TestGenlCommands(t *testing.T) {
 		t.Errorf("Add returned %+v, want %s port 0 queue 3 tag enforcement 2 up", *p, named)
 	}
 	eventually(t, named+" operationally up", func() bool {
-		p, err := g.Get(genl.ByName(named))
-		return err == nil && p.OperState == "UP"
+		p, err := g.Get(brcmlink.ByName(named))
+		return err == nil && p.OperState == brcmlink.OperUp
 	})
 
 	// Every selector finds the same port, and agrees with rtnetlink.
-	rp, err = r.Get(named)
+	rp, err = r.Get(brcmlink.ByName(named))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, sel := range []genl.Selector{genl.ByName(named), genl.ByIndex(ifindex(t, named)), genl.ByPort(lw, 0),
-		{LowerIndex: ifindex(t, lw), Port: 0}} {
+	for _, sel := range []brcmlink.Selector{brcmlink.ByName(named), brcmlink.ByIndex(ifindex(t, named)), brcmlink.ByPort(lw, 0),
+		brcmlink.ByLowerIndexPort(ifindex(t, lw), 0)} {
 		got, err := g.Get(sel)
 		if err != nil {
 			t.Fatalf("Get(%v): %v", sel, err)
@@ -97,14 +110,14 @@ func TestGenlCommands(t *testing.T) {
 
 	// Set: queue, tag enforcement and admin state; rtnetlink sees it.
 	q, te, down := uint8(1), uint8(0), false
-	p, err = g.Set(genl.ByName(named), genl.SetRequest{Queue: &q, TagEnforce: &te, Up: &down})
+	p, err = g.Set(brcmlink.ByName(named), brcmlink.SetRequest{Queue: &q, TagEnforce: &te, Up: &down})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Queue != 1 || p.TagEnforce != 0 || p.Up {
 		t.Errorf("Set returned %+v, want queue 1 tag enforcement 0 down", *p)
 	}
-	if rp, err = r.Get(named); err != nil || rp.Queue != 1 || rp.TagEnforce != 0 || rp.Up {
+	if rp, err = r.Get(brcmlink.ByName(named)); err != nil || rp.Queue != 1 || rp.TagEnforce != 0 || rp.Up {
 		t.Errorf("rtnetlink after Set: %+v, %v", rp, err)
 	}
 
@@ -141,7 +154,7 @@ func TestGenlCommands(t *testing.T) {
 	if _, err := r.Add(rtlinkReq(lw, 9, third)); err != nil {
 		t.Fatal(err)
 	}
-	for _, sel := range []genl.Selector{genl.ByPort(lw, 5), genl.ByName(named), genl.ByIndex(ifindex(t, third))} {
+	for _, sel := range []brcmlink.Selector{brcmlink.ByPort(lw, 5), brcmlink.ByName(named), brcmlink.ByIndex(ifindex(t, third))} {
 		if err := g.Delete(sel); err != nil {
 			t.Errorf("Delete(%v): %v", sel, err)
 		}
@@ -155,7 +168,7 @@ func TestGenlCommands(t *testing.T) {
 		t.Errorf("Lower(%s) with no ports: %v, want not found", lw, err)
 	}
 	// A port genl made goes with ip link del.
-	if _, err := g.Add(genl.AddRequest{Lower: lw, Port: 1}); err != nil {
+	if _, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 1}); err != nil {
 		t.Fatal(err)
 	}
 	sh(t, "ip", "link", "del", lw+".p1")
@@ -202,7 +215,7 @@ func TestGenlRejections(t *testing.T) {
 	long, longPeer := "lowernamelong1", name("rq")
 	veth(t, long, longPeer)
 	g := genlClient(t)
-	taken, err := g.Add(genl.AddRequest{Lower: lw, Port: 5})
+	taken, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +318,7 @@ func TestGenlRejections(t *testing.T) {
 		})
 	}
 	// The refused set changed nothing, not even the queue.
-	p, err := g.Get(genl.ByName(taken.Name))
+	p, err := g.Get(brcmlink.ByName(taken.Name))
 	if err != nil || p.Queue != 0 || p.Up {
 		t.Errorf("after refused sets: %+v, %v; want queue 0, down", p, err)
 	}
@@ -321,7 +334,7 @@ func TestGenlRejections(t *testing.T) {
 	sh(t, "ip", "link", "set", taken.Name, "up")
 	err = rawGenl(t, brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrAdminUp, 0), u16a(brcmlink.AttrPort, 6)))
 	wantKernelErr(t, err, syscall.EOPNOTSUPP, fmt.Sprintf("cannot change %s from port 5 to 6", taken.Name))
-	if p, err := g.Get(genl.ByName(taken.Name)); err != nil || !p.Up || p.Port != 5 {
+	if p, err := g.Get(brcmlink.ByName(taken.Name)); err != nil || !p.Up || p.Port != 5 {
 		t.Errorf("after a refused set of port and down: %+v, %v; want port 5, up", p, err)
 	}
 }
@@ -330,11 +343,11 @@ func TestGenlRejections(t *testing.T) {
 func TestGenlLibraryErrors(t *testing.T) {
 	g := genlClient(t)
 	lw, p := portOnNewLower(t, g, "e", 3)
-	_, err := g.Add(genl.AddRequest{Lower: lw, Port: 3, Name: name("x")})
+	_, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 3, Name: name("x")})
 	wantErr(t, err, os.ErrExist, fmt.Sprintf("port 3 already exists on %s (%s)", lw, p.Name))
-	_, err = g.Get(genl.ByName("nosuchdev"))
+	_, err = g.Get(brcmlink.ByName("nosuchdev"))
 	wantErr(t, err, os.ErrNotExist, "no device nosuchdev")
-	_, err = g.Add(genl.AddRequest{Lower: lw, Port: 40})
+	_, err = g.Add(brcmlink.AddRequest{Lower: lw, Port: 40})
 	wantErr(t, err, syscall.ERANGE, "port 40 out of range (0-27)")
 }
 
@@ -383,19 +396,19 @@ func TestGenlEvents(t *testing.T) {
 		t.Errorf("created event %+v, want port 1 on %s", ev.Port, lw)
 	}
 	b := lw + ".p2"
-	if _, err := g.Add(genl.AddRequest{Lower: lw, Port: 2}); err != nil {
+	if _, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 2}); err != nil {
 		t.Fatal(err)
 	}
 	recvEvent(t, ch, genl.Created, b)
 
 	q := uint8(3)
-	if _, err := g.Set(genl.ByName(b), genl.SetRequest{Queue: &q}); err != nil {
+	if _, err := g.Set(brcmlink.ByName(b), brcmlink.SetRequest{Queue: &q}); err != nil {
 		t.Fatal(err)
 	}
 	if ev := recvEvent(t, ch, genl.Changed, b); ev.Port.Queue != 3 {
 		t.Errorf("changed event %+v, want queue 3", ev.Port)
 	}
-	if err := r.Set(a, &q, nil); err != nil {
+	if _, err := r.Set(brcmlink.ByName(a), brcmlink.SetRequest{Queue: &q}); err != nil {
 		t.Fatal(err)
 	}
 	recvEvent(t, ch, genl.Changed, a)
@@ -405,7 +418,7 @@ func TestGenlEvents(t *testing.T) {
 	}
 	sh(t, "ip", "link", "set", peer, "down") // carrier goes
 	for {
-		if ev := recvEvent(t, ch, genl.Changed, a); ev.Port.OperState == "LOWERLAYERDOWN" {
+		if ev := recvEvent(t, ch, genl.Changed, a); ev.Port.OperState == brcmlink.OperLowerLayerDown {
 			break
 		}
 	}
@@ -414,12 +427,12 @@ func TestGenlEvents(t *testing.T) {
 		t.Errorf("changed event after mtu: %+v", ev.Port)
 	}
 
-	if err := g.Delete(genl.ByName(b)); err != nil {
+	if err := g.Delete(brcmlink.ByName(b)); err != nil {
 		t.Fatal(err)
 	}
 	recvEvent(t, ch, genl.Deleted, b)
 	c := name("vc")
-	if _, err := g.Add(genl.AddRequest{Lower: lw, Port: 3, Name: c}); err != nil {
+	if _, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 3, Name: c}); err != nil {
 		t.Fatal(err)
 	}
 	recvEvent(t, ch, genl.Created, c)
@@ -453,7 +466,7 @@ func TestGenlEvents(t *testing.T) {
 	lw2, peer2 := name("vl"), name("vp")
 	veth(t, lw2, peer2)
 	d := name("vd")
-	if _, err := g.Add(genl.AddRequest{Lower: lw2, Port: 4, Name: d}); err != nil {
+	if _, err := g.Add(brcmlink.AddRequest{Lower: lw2, Port: 4, Name: d}); err != nil {
 		t.Fatal(err)
 	}
 	recvEvent(t, ch, genl.Created, d)
@@ -482,7 +495,7 @@ func TestGenlDumpAtScale(t *testing.T) {
 		lw, peer := fmt.Sprintf("sl%d", i), fmt.Sprintf("sp%d", i)
 		veth(t, lw, peer)
 		for p := uint16(1); p <= perLower; p++ {
-			port, err := g.Add(genl.AddRequest{Lower: lw, Port: p})
+			port, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: p})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -545,7 +558,7 @@ func TestGenlSharedClient(t *testing.T) {
 			for r := 0; r < rounds; r++ {
 				port := uint16(r%27 + 1)
 				q := uint8(w % 4)
-				p, err := g.Add(genl.AddRequest{Lower: lw, Port: port, Queue: &q})
+				p, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: port, Queue: &q})
 				if err != nil {
 					errs <- err
 					return
@@ -555,7 +568,7 @@ func TestGenlSharedClient(t *testing.T) {
 					errs <- fmt.Errorf("add %s port %d queue %d answered %+v", lw, port, q, *p)
 					return
 				}
-				if got, err := g.Get(genl.ByPort(lw, port)); err != nil || got.Index != p.Index {
+				if got, err := g.Get(brcmlink.ByPort(lw, port)); err != nil || got.Index != p.Index {
 					errs <- fmt.Errorf("get %s port %d: %+v, %v; want ifindex %d", lw, port, got, err, p.Index)
 					return
 				}
@@ -563,7 +576,7 @@ func TestGenlSharedClient(t *testing.T) {
 					errs <- fmt.Errorf("list %s: %+v, %v; want only %s", lw, ps, err, want)
 					return
 				}
-				if err := g.Delete(genl.ByName(want)); err != nil {
+				if err := g.Delete(brcmlink.ByName(want)); err != nil {
 					errs <- err
 					return
 				}

@@ -11,8 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/brcmlink/brcmlink/genl"
-	"github.com/brcmlink/brcmlink/rtlink"
+	"github.com/brcmlink/brcmlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -164,7 +163,7 @@ func TestLowerMoves(t *testing.T) {
 	lw, peer := name("ml"), name("mp")
 	veth(t, lw, peer)
 	g := genlClient(t)
-	p, err := g.Add(genl.AddRequest{Lower: lw, Port: 6})
+	p, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +171,7 @@ func TestLowerMoves(t *testing.T) {
 	ns := name("ms")
 	netns(t, ns)
 	sh(t, "ip", "link", "set", lw, "netns", ns)
-	got, err := g.Get(genl.ByName(p.Name))
+	got, err := g.Get(brcmlink.ByName(p.Name))
 	if err != nil {
 		t.Fatalf("%s after its lower moved to %s: %v", p.Name, ns, err)
 	}
@@ -342,7 +341,7 @@ func TestPromiscAllmulti(t *testing.T) {
 		vl, vp := name("xl"), name("xp")
 		veth(t, vl, vp)
 		b, v := name("xb"), name("xv")
-		if _, err := c.Add(rtlink.AddRequest{Lower: bl, Port: 3, Name: b}); err != nil {
+		if _, err := c.Add(brcmlink.AddRequest{Lower: bl, Port: 3, Name: b}); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { command("ip", "link", "del", b) })

@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/rtlink"
 	"github.com/mdlayher/netlink"
 )
 
@@ -105,7 +104,7 @@ func TestRejections(t *testing.T) {
 	}
 
 	// The refused changes left the port as it was.
-	p, err := c.Get(taken)
+	p, err := c.Get(brcmlink.ByName(taken))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,18 +126,18 @@ func TestLibraryErrors(t *testing.T) {
 	dev := name("lb")
 	addPort(t, c, lw, 3, dev)
 
-	_, err := c.Add(rtlink.AddRequest{Lower: lw, Port: 3, Name: name("lb")})
+	_, err := c.Add(brcmlink.AddRequest{Lower: lw, Port: 3, Name: name("lb")})
 	wantErr(t, err, os.ErrExist, fmt.Sprintf("port 3 already exists on %s (%s)", lw, dev))
-	_, err = c.Add(rtlink.AddRequest{Lower: name("nolower"), Port: 3})
+	_, err = c.Add(brcmlink.AddRequest{Lower: name("nolower"), Port: 3})
 	wantErr(t, err, os.ErrNotExist, "not found")
-	_, err = c.Get(name("nodev"))
+	_, err = c.Get(brcmlink.ByName(name("nodev")))
 	wantErr(t, err, os.ErrNotExist, "")
-	err = c.Delete(peer)
+	err = c.Delete(brcmlink.ByName(peer))
 	wantErr(t, err, os.ErrNotExist, "is not a brcm device")
 	if !linkExists(peer) {
 		t.Fatalf("Delete(%s) of a veth removed it", peer)
 	}
-	_, err = c.GetByPort(lw, 4)
+	_, err = c.Get(brcmlink.ByPort(lw, 4))
 	wantErr(t, err, os.ErrNotExist, "")
 }
 
@@ -151,7 +150,7 @@ func TestAddGetSetDelete(t *testing.T) {
 	dev := name("ab")
 
 	q, te := uint8(2), uint8(1)
-	p, err := c.Add(rtlink.AddRequest{Lower: lw, Port: 7, Name: dev, Queue: &q, TagEnforce: &te, Up: true})
+	p, err := c.Add(brcmlink.AddRequest{Lower: lw, Port: 7, Name: dev, Queue: &q, TagEnforce: &te, Up: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,29 +171,29 @@ func TestAddGetSetDelete(t *testing.T) {
 		t.Errorf("ip -d link show %s does not show kind brcm on %s:\n%s", dev, lw, out)
 	}
 
-	if err := c.Set(dev, u8(3), nil); err != nil {
-		t.Fatal(err)
+	if p, err = c.Set(brcmlink.ByName(dev), brcmlink.SetRequest{Queue: u8(3)}); err != nil || p.Queue != 3 || p.TagEnforce != 1 || !p.Up {
+		t.Fatalf("Set(queue 3) = %+v, %v; want queue 3, tag enforcement 1, up", p, err)
 	}
-	if p, err = c.Get(dev); err != nil {
+	if p, err = c.Get(brcmlink.ByName(dev)); err != nil {
 		t.Fatal(err)
 	}
 	if p.Queue != 3 || p.TagEnforce != 1 {
 		t.Errorf("after Set(queue 3): queue %d tag enforcement %d, want 3 1", p.Queue, p.TagEnforce)
 	}
-	byPort, err := c.GetByPort(lw, 7)
+	byPort, err := c.Get(brcmlink.ByPort(lw, 7))
 	if err != nil || byPort.Index != p.Index {
-		t.Errorf("GetByPort(%s, 7) = %+v, %v; want %s", lw, byPort, err, dev)
+		t.Errorf("Get(ByPort(%s, 7)) = %+v, %v; want %s", lw, byPort, err, dev)
 	}
 	all, err := c.ListLower(lw)
 	if err != nil || len(all) != 1 || all[0].Name != dev {
 		t.Errorf("ListLower(%s) = %+v, %v; want just %s", lw, all, err, dev)
 	}
 
-	if err := c.DeleteByPort(lw, 7); err != nil {
+	if err := c.Delete(brcmlink.ByPort(lw, 7)); err != nil {
 		t.Fatal(err)
 	}
 	if linkExists(dev) {
-		t.Errorf("%s still exists after DeleteByPort", dev)
+		t.Errorf("%s still exists after Delete(ByPort)", dev)
 	}
 	if mtu := sysfsInt(t, lw, "mtu"); mtu != 1500 {
 		t.Errorf("%s MTU %d after its last port went, want 1500 restored", lw, mtu)

@@ -344,7 +344,7 @@ func TestRtnlFuzz(t *testing.T) {
 				t.Fatalf("message %d (ifindex %d, data % x) was malformed and accepted", i, index, db)
 			}
 			if index == 0 { // it made one
-				if err := r.Delete("yfuzz"); err != nil {
+				if err := r.Delete(brcmlink.ByName("yfuzz")); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -358,7 +358,7 @@ func TestRtnlFuzz(t *testing.T) {
 	if n := len(links(t)); n != devices {
 		t.Errorf("%d devices after the fuzz, %d before", n, devices)
 	}
-	p, err := r.Get(existing)
+	p, err := r.Get(brcmlink.ByName(existing))
 	if err != nil || p.Port != 9 {
 		t.Errorf("the existing port after the fuzz: %+v, %v; want port 9", p, err)
 	}

@@ -83,7 +83,7 @@ func portOnNewLower(t *testing.T, g *genl.Client, prefix string, port uint16) (s
 	t.Helper()
 	lw, peer := name(prefix+"l"), name(prefix+"p")
 	veth(t, lw, peer)
-	p, err := g.Add(genl.AddRequest{Lower: lw, Port: port})
+	p, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: port})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func usernsChild(other string) {
 	if err != nil {
 		return
 	}
-	p, err := g.Add(genl.AddRequest{Lower: "ul0", Port: 2, Up: true})
+	p, err := g.Add(brcmlink.AddRequest{Lower: "ul0", Port: 2, Up: true})
 	log.report("add", err)
 	ps, err := g.List()
 	if err == nil && (len(ps) != 1 || p == nil || ps[0].Name != p.Name) {
@@ -117,12 +117,12 @@ func usernsChild(other string) {
 	}
 	log.report("list", err)
 	q := uint8(3)
-	_, err = g.Set(genl.ByName("ul0.p2"), genl.SetRequest{Queue: &q})
+	_, err = g.Set(brcmlink.ByName("ul0.p2"), brcmlink.SetRequest{Queue: &q})
 	log.report("set", err)
-	_, err = g.Get(genl.ByName(other))
+	_, err = g.Get(brcmlink.ByName(other))
 	log.report("get-other", err)
-	log.report("delete-other", g.Delete(genl.ByName(other)))
-	log.report("delete", g.Delete(genl.ByName("ul0.p2")))
+	log.report("delete-other", g.Delete(brcmlink.ByName(other)))
+	log.report("delete", g.Delete(brcmlink.ByName("ul0.p2")))
 }
 
 func unprivilegedChild(port string) {
@@ -135,7 +135,7 @@ func unprivilegedChild(port string) {
 	}
 	_, err = g.List()
 	log.report("list", err)
-	p, err := g.Get(genl.ByName(port))
+	p, err := g.Get(brcmlink.ByName(port))
 	log.report("get", err)
 	_, err = g.Lowers()
 	log.report("lowers", err)
@@ -143,12 +143,12 @@ func unprivilegedChild(port string) {
 	if p != nil {
 		lower = p.Lower
 	}
-	_, err = g.Add(genl.AddRequest{Lower: lower, Port: 7})
+	_, err = g.Add(brcmlink.AddRequest{Lower: lower, Port: 7})
 	log.report("add", err)
 	q := uint8(1)
-	_, err = g.Set(genl.ByName(port), genl.SetRequest{Queue: &q})
+	_, err = g.Set(brcmlink.ByName(port), brcmlink.SetRequest{Queue: &q})
 	log.report("set", err)
-	log.report("delete", g.Delete(genl.ByName(port)))
+	log.report("delete", g.Delete(brcmlink.ByName(port)))
 }
 
 // TestUserNamespace runs a client as nobody in a user and network
@@ -231,10 +231,10 @@ func TestUnprivileged(t *testing.T) {
 			t.Errorf("brcmlink %s as nobody: exit %d, stderr %q; want 2 and operation not permitted", strings.Join(args, " "), code, errs)
 		}
 	}
-	if got, err := g.Get(genl.ByName(p.Name)); err != nil || got.Queue != 0 {
+	if got, err := g.Get(brcmlink.ByName(p.Name)); err != nil || got.Queue != 0 {
 		t.Errorf("after nobody's attempts: %+v, %v; want the port as it was", got, err)
 	}
-	if _, err := g.Get(genl.ByPort(p.Lower, 4)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := g.Get(brcmlink.ByPort(p.Lower, 4)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("nobody's add left port 4 on %s: %v", p.Lower, err)
 	}
 }
@@ -269,7 +269,7 @@ func TestNetnsIsolation(t *testing.T) {
 	netns(t, ns)
 	sh(t, "ip", "-n", ns, "link", "add", "nl0", "type", "veth", "peer", "name", "np0")
 	gns := genlClient(t, genl.WithNetNSName(ns))
-	theirs, err := gns.Add(genl.AddRequest{Lower: "nl0", Port: 1})
+	theirs, err := gns.Add(brcmlink.AddRequest{Lower: "nl0", Port: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,11 +281,11 @@ func TestNetnsIsolation(t *testing.T) {
 	if err != nil || len(ps) != 1 || ps[0].Name != "nl0.p1" {
 		t.Errorf("List in %s = %+v, %v; want only nl0.p1", ns, ps, err)
 	}
-	_, err = gns.Get(genl.ByName(mine.Name))
+	_, err = gns.Get(brcmlink.ByName(mine.Name))
 	wantErr(t, err, os.ErrNotExist, "no device "+mine.Name)
-	err = gns.Delete(genl.ByName(mine.Name))
+	err = gns.Delete(brcmlink.ByName(mine.Name))
 	wantErr(t, err, os.ErrNotExist, "no device "+mine.Name)
-	err = gns.Delete(genl.ByPort(lw, 1))
+	err = gns.Delete(brcmlink.ByPort(lw, 1))
 	wantErr(t, err, os.ErrNotExist, "lower device "+lw+" not found")
 	if !linkExists(mine.Name) {
 		t.Fatalf("%s was deleted from %s", mine.Name, ns)
@@ -302,7 +302,7 @@ func TestNetnsIsolation(t *testing.T) {
 
 	// A port moved away from its lower: both paths report it alike.
 	sh(t, "ip", "link", "set", mine.Name, "netns", ns)
-	got, err := gns.Get(genl.ByName(mine.Name))
+	got, err := gns.Get(brcmlink.ByName(mine.Name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func TestNetnsIsolation(t *testing.T) {
 		t.Errorf("moved port: lower netnsid %d, want an assigned one", *id)
 	}
 	rns := rtlinkIn(t, ns)
-	rgot, err := rns.Get(mine.Name)
+	rgot, err := rns.Get(brcmlink.ByName(mine.Name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,15 +342,15 @@ func TestNetnsSelectByPort(t *testing.T) {
 	sh(t, "ip", "link", "set", mine.Name, "netns", ns)
 
 	want := fmt.Sprintf("no port 5 on %s", lw)
-	_, err := g.Get(genl.ByPort(lw, 5))
+	_, err := g.Get(brcmlink.ByPort(lw, 5))
 	wantErr(t, err, os.ErrNotExist, want)
 	up := !mine.Up
-	_, err = g.Set(genl.ByPort(lw, 5), genl.SetRequest{Queue: u8(3), Up: &up})
+	_, err = g.Set(brcmlink.ByPort(lw, 5), brcmlink.SetRequest{Queue: u8(3), Up: &up})
 	wantErr(t, err, os.ErrNotExist, want)
-	err = g.Delete(genl.ByPort(lw, 5))
+	err = g.Delete(brcmlink.ByPort(lw, 5))
 	wantErr(t, err, os.ErrNotExist, want)
 
-	got, err := genlClient(t, genl.WithNetNSName(ns)).Get(genl.ByName(mine.Name))
+	got, err := genlClient(t, genl.WithNetNSName(ns)).Get(brcmlink.ByName(mine.Name))
 	if err != nil {
 		t.Fatalf("%s in %s after requests from its lower's namespace: %v", mine.Name, ns, err)
 	}
@@ -360,6 +360,6 @@ func TestNetnsSelectByPort(t *testing.T) {
 	}
 	// The same request in the port's namespace names its lower there,
 	// which it is not in: no port either.
-	_, err = genlClient(t, genl.WithNetNSName(ns)).Get(genl.ByPort(lw, 5))
+	_, err = genlClient(t, genl.WithNetNSName(ns)).Get(brcmlink.ByPort(lw, 5))
 	wantErr(t, err, os.ErrNotExist, "lower device "+lw+" not found")
 }

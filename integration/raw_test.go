@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/rtlink"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -124,6 +123,6 @@ func wantKernelErr(t *testing.T, err error, errno syscall.Errno, msg string) {
 }
 
 // rtlinkReq asks rtlink for port on lower, named dev.
-func rtlinkReq(lower string, port uint16, dev string) rtlink.AddRequest {
-	return rtlink.AddRequest{Lower: lower, Port: port, Name: dev}
+func rtlinkReq(lower string, port uint16, dev string) brcmlink.AddRequest {
+	return brcmlink.AddRequest{Lower: lower, Port: port, Name: dev}
 }

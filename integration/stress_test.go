@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/genl"
 	"github.com/brcmlink/brcmlink/rtlink"
 )
@@ -72,10 +73,10 @@ func TestStress(t *testing.T) {
 		defer g.Close()
 		lw, p := pick(rng)
 		if rng.IntN(2) == 0 {
-			_, err = g.Add(genl.AddRequest{Lower: lw, Port: p, Up: rng.IntN(2) == 0})
+			_, err = g.Add(brcmlink.AddRequest{Lower: lw, Port: p, Up: rng.IntN(2) == 0})
 			return err
 		}
-		return g.Delete(genl.ByPort(lw, p))
+		return g.Delete(brcmlink.ByPort(lw, p))
 	})
 	worker("rtnl", func(rng *rand.Rand) error {
 		c, err := rtlink.Dial(nil)
@@ -85,10 +86,10 @@ func TestStress(t *testing.T) {
 		defer c.Close()
 		lw, p := pick(rng)
 		if rng.IntN(2) == 0 {
-			_, err = c.Add(rtlink.AddRequest{Lower: lw, Port: p, Name: fmt.Sprintf("%s.r%d", lw, p)})
+			_, err = c.Add(brcmlink.AddRequest{Lower: lw, Port: p, Name: fmt.Sprintf("%s.r%d", lw, p)})
 			return err
 		}
-		return c.DeleteByPort(lw, p)
+		return c.Delete(brcmlink.ByPort(lw, p))
 	})
 	worker("cli", func(rng *rand.Rand) error {
 		lw, p := pick(rng)

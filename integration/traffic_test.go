@@ -128,7 +128,7 @@ func TestTagsOnWire(t *testing.T) {
 	c := client(t)
 	q, te := uint8(2), uint8(1)
 	d5 := fmt.Sprintf("%s.p5", l.IMP)
-	if _, err := c.Add(rtlink.AddRequest{Lower: l.IMP, Port: 5, Name: d5, Queue: &q, TagEnforce: &te, Up: true}); err != nil {
+	if _, err := c.Add(brcmlink.AddRequest{Lower: l.IMP, Port: 5, Name: d5, Queue: &q, TagEnforce: &te, Up: true}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { command("ip", "link", "del", d5) })
@@ -282,7 +282,7 @@ func TestStatsExact(t *testing.T) {
 		waitStat(t, dev, k, before[k])
 	}
 	// The library reads the same counters.
-	p, err := c.Get(dev)
+	p, err := c.Get(brcmlink.ByName(dev))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,3 +59,30 @@ func BenchmarkDecodeLinkDump(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAdd creates a port through the fake kernel, beside no other
+// brcm links and beside a thousand: Add's requests, and what the client
+// does for them, must not grow with the links of the namespace.
+func BenchmarkAdd(b *testing.B) {
+	for _, n := range []int{0, 1000} {
+		b.Run(fmt.Sprintf("links=%d", n), func(b *testing.B) {
+			c, k := newKernel(b)
+			for i := range n {
+				port := uint16(i%brcmlink.PortMax + 1)
+				k.links = append(k.links, &fakeLink{
+					index: 100 + i, lower: 3, name: fmt.Sprintf("x%d", i), kind: brcmlink.Kind,
+					flags: unix.IFF_UP, data: Brcm{Port: &port},
+				})
+			}
+			k.next = 100 + n
+			req := brcmlink.AddRequest{Lower: "eth0", Port: 6, Name: "new"}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Add(req); err != nil {
+					b.Fatal(err)
+				}
+				k.links, k.reqs = k.links[:len(k.links)-1], k.reqs[:0]
+			}
+		})
+	}
+}

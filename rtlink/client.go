@@ -1,15 +1,28 @@
 // SPDX-License-Identifier: MIT
 
-// Package rtlink creates, changes, lists and deletes brcm links over
-// rtnetlink: network devices the brcm kernel module binds to one port of
-// a Broadcom switch behind a lower (IMP) Ethernet device.
+// Package rtlink creates, changes, gets, lists and deletes brcm links
+// over rtnetlink: network devices the brcm kernel module binds to one
+// port of a Broadcom switch behind a lower (IMP) Ethernet device.
 //
-// A Client works in one network namespace, that of its socket. It
-// returns links as brcmlink.Port, with their IFLA_STATS64 counters, and
-// with Lower "" when the lower device is in another namespace (LowerIndex
-// then indexes that one, and LowerNetNSID is its id). Its methods return a *Error for anything the
-// kernel or the client's own checks refuse; see Error for matching them
-// with errors.Is.
+// A Client works in one network namespace, that of its socket. It takes
+// the brcmlink package's Selector, AddRequest and SetRequest, as the genl
+// package's Client does, and returns links as the same brcmlink.Port,
+// with their IFLA_STATS64 counters, and with Lower "" when the lower
+// device is in another namespace (LowerIndex then indexes that one, and
+// LowerNetNSID is its id). Given the same AddRequest, both create the
+// same device, named alike.
+//
+// It does less than the genl package: it reads no lower device's
+// counters (only the brcm family reports them: genl.Client.Lowers) and
+// watches nothing (genl.Client.Watch reports ports as they come, change
+// and go). rtnetlink finds a link by name or ifindex but not by switch
+// port, so a Selector by lower and port, like List and ListLower, costs a
+// dump of the namespace's links; Add does not.
+//
+// Its methods fail with a *brcmlink.Error for anything the kernel or the
+// client's own checks refuse: match them with errors.Is against
+// os.ErrNotExist, os.ErrExist, os.ErrPermission or an errno. A reply it
+// cannot decode is a *brcmlink.OpError matching brcmlink.ErrMalformed.
 //
 // The package also registers the Brcm link driver with
 // github.com/jsimonetti/rtnetlink/v2, for programs that use that package
@@ -23,6 +36,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/internal/nl"
 	"github.com/brcmlink/brcmlink/internal/nlsock"
 	"github.com/jsimonetti/rtnetlink/v2"
 	"github.com/mdlayher/netlink"
@@ -71,62 +85,32 @@ func (c *Client) SetDeadline(t time.Time) error { return wrap("set deadline", ""
 // every call after it fails with an error matching net.ErrClosed.
 func (c *Client) Close() error { return c.c.Close() }
 
-// AddRequest describes a brcm link to create.
-type AddRequest struct {
-	Lower      string // name of the lower device; or else
-	LowerIndex int    // its ifindex, used when Lower is ""
-	Port       uint16 // switch port: 0 ("any") to brcmlink.PortMax
-	Name       string // device name; "" lets the kernel pick brcm%d
-	Queue      *uint8 // traffic queue, 0-brcmlink.QueueMax; nil for the kernel's default, 0
-	TagEnforce *uint8 // tag enforcement, 0-brcmlink.TagEnforceMax; nil for the kernel's default, 0
-	MTU        uint32 // 0 for the kernel's default
-	Up         bool   // bring the device up as it is created
-}
-
-// dev names the device r is about, for errors.
-func (r AddRequest) dev() string {
-	if r.Name != "" {
-		return r.Name
-	}
-	return portDev(r.lower(), r.Port)
-}
-
-// lower names r's lower device, for errors.
-func (r AddRequest) lower() string {
-	if r.Lower != "" {
-		return r.Lower
-	}
-	return fmt.Sprintf("ifindex %d", r.LowerIndex)
-}
-
-func portDev(lower string, port uint16) string {
-	if lower == "" {
-		return fmt.Sprintf("port %d", port)
-	}
-	return fmt.Sprintf("%s port %d", lower, port)
-}
-
-// Add creates a brcm link and returns it as the kernel reports it.
-func (c *Client) Add(req AddRequest) (p *brcmlink.Port, err error) {
-	defer annotate(&err, "add", req.dev())
-	data := &Brcm{Port: &req.Port, Queue: req.Queue, TagEnforce: req.TagEnforce}
-	if err := data.validate(); err != nil {
+// Add creates a brcm link, named as brcmlink.AddRequest.Name says, and
+// returns it as the kernel reports it. Whatever the number of links, it
+// sends three requests: one for the lower device, the RTM_NEWLINK, and one
+// that reads the link back by its name.
+func (c *Client) Add(req brcmlink.AddRequest) (p *brcmlink.Port, err error) {
+	defer annotate(&err, "add", nl.AddDev(req))
+	if err := nl.CheckAdd(req); err != nil {
 		return nil, err
 	}
-	lower := req.LowerIndex
-	switch {
-	case req.Lower != "":
-		if lower, err = c.lowerIndex(req.Lower); err != nil {
+	// By its name for IFLA_LINK, by its ifindex for the default name.
+	lower, err := c.lowerDev(req.Lower, req.LowerIndex)
+	if err != nil {
+		return nil, err
+	}
+	name := req.Name
+	if name == "" {
+		// Named here, as the brcm family names it, since rtnetlink would
+		// pick brcm%d.
+		if name, err = nl.DefaultName(lower.name, req.Port); err != nil {
 			return nil, err
 		}
-	case lower <= 0:
-		return nil, errorf(syscall.EINVAL, "no lower device: Lower is empty and LowerIndex is %d", lower)
 	}
 	m := &rtnetlink.LinkMessage{Attributes: &rtnetlink.LinkAttributes{
-		Name: req.Name,
-		Type: uint32(lower), // rtnetlink encodes Type as IFLA_LINK
-		MTU:  req.MTU,
-		Info: &rtnetlink.LinkInfo{Kind: brcmlink.Kind, Data: data},
+		Name: name,
+		Type: uint32(lower.index), // rtnetlink encodes Type as IFLA_LINK
+		Info: &rtnetlink.LinkInfo{Kind: brcmlink.Kind, Data: &Brcm{Port: &req.Port, Queue: req.Queue, TagEnforce: req.TagEnforce}},
 	}}
 	if req.Up {
 		m.Flags, m.Change = unix.IFF_UP, unix.IFF_UP
@@ -134,77 +118,74 @@ func (c *Client) Add(req AddRequest) (p *brcmlink.Port, err error) {
 	if _, err := c.execute(unix.RTM_NEWLINK, netlink.Create|netlink.Excl|netlink.Acknowledge, m); err != nil {
 		return nil, err
 	}
-	// Read the link back by its port, unique on the lower, since the
-	// kernel may have picked the name.
-	l, err := c.findPort(lower, req.lower(), req.Port)
+	l, err := c.getLink(0, name)
 	if err != nil {
 		return nil, err
 	}
-	return c.port(l)
+	return c.port(l, lower)
 }
 
-// Delete deletes the brcm link name. It refuses a device of another kind.
-func (c *Client) Delete(name string) (err error) {
-	defer annotate(&err, "delete", name)
-	l, err := c.getBrcm(name)
+// Delete deletes the selected brcm link. It refuses a device of another
+// kind.
+func (c *Client) Delete(s brcmlink.Selector) (err error) {
+	defer annotate(&err, "delete", s.String())
+	l, _, err := c.find(s)
 	if err != nil {
 		return err
 	}
-	return c.delete(l.index)
-}
-
-// DeleteByPort deletes the brcm link bound to port of lower.
-func (c *Client) DeleteByPort(lower string, port uint16) (err error) {
-	defer annotate(&err, "delete", portDev(lower, port))
-	l, err := c.byPort(lower, port)
-	if err != nil {
-		return err
-	}
-	return c.delete(l.index)
-}
-
-func (c *Client) delete(index int) error {
-	_, err := c.execute(unix.RTM_DELLINK, netlink.Acknowledge, &rtnetlink.LinkMessage{Index: uint32(index)})
+	_, err = c.execute(unix.RTM_DELLINK, netlink.Acknowledge, &rtnetlink.LinkMessage{Index: uint32(l.index)})
 	return err
 }
 
-// Set changes the queue and tag enforcement of the brcm link name; a nil
-// value stays as it is.
-func (c *Client) Set(name string, queue, tagEnforce *uint8) (err error) {
-	defer annotate(&err, "set", name)
-	data := &Brcm{Queue: queue, TagEnforce: tagEnforce}
-	if err := data.validate(); err != nil {
-		return err
+// Set changes the selected brcm link and returns it as it is now. A
+// change of the admin state comes first, in a request of its own: if it
+// fails, nothing changes, as with the genl package.
+func (c *Client) Set(s brcmlink.Selector, req brcmlink.SetRequest) (p *brcmlink.Port, err error) {
+	defer annotate(&err, "set", s.String())
+	if err := nl.CheckSet(req); err != nil {
+		return nil, err
 	}
-	l, err := c.getBrcm(name)
-	if err != nil || (queue == nil && tagEnforce == nil) {
-		return err
-	}
-	_, err = c.execute(unix.RTM_NEWLINK, netlink.Acknowledge, &rtnetlink.LinkMessage{
-		Index:      uint32(l.index),
-		Attributes: &rtnetlink.LinkAttributes{Info: &rtnetlink.LinkInfo{Kind: brcmlink.Kind, Data: data}},
-	})
-	return err
-}
-
-// Get returns the brcm link name.
-func (c *Client) Get(name string) (p *brcmlink.Port, err error) {
-	defer annotate(&err, "get", name)
-	l, err := c.getBrcm(name)
+	l, lower, err := c.find(s)
 	if err != nil {
 		return nil, err
 	}
-	return c.port(l)
+	var changes []*rtnetlink.LinkMessage
+	if req.Up != nil {
+		m := &rtnetlink.LinkMessage{Index: uint32(l.index), Change: unix.IFF_UP}
+		if *req.Up {
+			m.Flags = unix.IFF_UP
+		}
+		changes = append(changes, m)
+	}
+	if req.Queue != nil || req.TagEnforce != nil {
+		changes = append(changes, &rtnetlink.LinkMessage{
+			Index: uint32(l.index),
+			Attributes: &rtnetlink.LinkAttributes{Info: &rtnetlink.LinkInfo{
+				Kind: brcmlink.Kind, Data: &Brcm{Queue: req.Queue, TagEnforce: req.TagEnforce},
+			}},
+		})
+	}
+	for _, m := range changes {
+		if _, err := c.execute(unix.RTM_NEWLINK, netlink.Acknowledge, m); err != nil {
+			return nil, err
+		}
+	}
+	if len(changes) > 0 {
+		if l, err = c.getLink(l.index, ""); err != nil {
+			return nil, err
+		}
+	}
+	return c.port(l, lower)
 }
 
-// GetByPort returns the brcm link bound to port of lower.
-func (c *Client) GetByPort(lower string, port uint16) (p *brcmlink.Port, err error) {
-	defer annotate(&err, "get", portDev(lower, port))
-	l, err := c.byPort(lower, port)
+// Get returns the selected brcm link.
+func (c *Client) Get(s brcmlink.Selector) (p *brcmlink.Port, err error) {
+	defer annotate(&err, "get", s.String())
+	l, lower, err := c.find(s)
 	if err != nil {
 		return nil, err
 	}
-	return c.port(l)
+	return c.port(l, lower)
 }
 
 // List returns every brcm link in the namespace, whatever its lower.
@@ -217,18 +198,21 @@ func (c *Client) List() (ps []brcmlink.Port, err error) {
 	return c.ports(links)
 }
 
-// ListLower returns the brcm links on lower.
+// ListLower returns the brcm links on the lower device named lower.
 func (c *Client) ListLower(lower string) (ps []brcmlink.Port, err error) {
 	defer annotate(&err, "list", lower)
-	index, err := c.lowerIndex(lower)
+	if err := nl.CheckLowerName(lower); err != nil {
+		return nil, err
+	}
+	l, err := c.lowerDev(lower, 0)
 	if err != nil {
 		return nil, err
 	}
-	links, err := c.lowerLinks(index)
+	links, err := c.lowerLinks(l.index)
 	if err != nil {
 		return nil, err
 	}
-	return c.ports(links)
+	return c.ports(links, l)
 }
 
 // execute sends m as a request and returns the links of the reply.
@@ -268,40 +252,70 @@ func (c *Client) getLink(index int, name string) (link, error) {
 		return link{}, err
 	}
 	if len(links) != 1 {
-		return link{}, fmt.Errorf("kernel answered %d links for one", len(links))
+		return link{}, nl.Malformed("kernel answered %d links for one", len(links))
 	}
 	return links[0], nil
 }
 
-// getBrcm returns the link name, which must be a brcm link.
-func (c *Client) getBrcm(name string) (link, error) {
-	if name == "" {
-		return link{}, errorf(syscall.EINVAL, "empty device name")
+// find returns the brcm link s selects and, when s selects it by lower
+// and port, that lower; else a zero link. It refuses a device of another
+// kind.
+func (c *Client) find(s brcmlink.Selector) (l, lower link, err error) {
+	if err := nl.CheckSelector(s); err != nil {
+		return link{}, link{}, err
 	}
-	l, err := c.getLink(0, name)
-	if err != nil {
-		return link{}, err
-	}
-	if l.kind != brcmlink.Kind {
-		kind := "no kind"
-		if l.kind != "" {
-			kind = "kind " + l.kind
+	lowerName, lowerIndex, port, byLower := s.Lower()
+	if !byLower {
+		if l, err = c.getLink(s.Index(), s.Name()); err != nil {
+			return link{}, link{}, err
 		}
-		return link{}, errorf(syscall.ENODEV, "%s is not a brcm device (%s)", l.name, kind)
+		return l, link{}, brcmOnly(l)
 	}
-	return l, nil
+	if lowerName != "" {
+		if lower, err = c.lowerDev(lowerName, 0); err != nil {
+			return link{}, link{}, err
+		}
+		lowerIndex = lower.index
+	}
+	links, err := c.lowerLinks(lowerIndex)
+	if err != nil {
+		return link{}, link{}, err
+	}
+	for _, l := range links {
+		if l.port.Port == port {
+			return l, lower, nil
+		}
+	}
+	of := lowerName
+	if of == "" {
+		of = fmt.Sprintf("ifindex %d", lowerIndex)
+	}
+	return link{}, link{}, errorf(syscall.ENODEV, "no brcm device on port %d of %s", port, of)
 }
 
-// lowerIndex returns the ifindex of the lower device name.
-func (c *Client) lowerIndex(name string) (int, error) {
-	if name == "" {
-		return 0, errorf(syscall.EINVAL, "empty lower device name")
+// brcmOnly refuses l unless it is a brcm link.
+func brcmOnly(l link) error {
+	if l.kind == brcmlink.Kind {
+		return nil
 	}
-	l, err := c.getLink(0, name)
-	if errors.Is(err, syscall.ENODEV) {
-		return 0, errorf(syscall.ENODEV, "lower device %s not found", name)
+	kind := "no kind"
+	if l.kind != "" {
+		kind = "kind " + l.kind
 	}
-	return l.index, err
+	return errorf(syscall.ENODEV, "%s is not a brcm device (%s)", l.name, kind)
+}
+
+// lowerDev returns the lower device named name, or else with ifindex
+// index, in one request; ENODEV in the kernel's words if there is none.
+func (c *Client) lowerDev(name string, index int) (link, error) {
+	l, err := c.getLink(index, name)
+	switch {
+	case !errors.Is(err, syscall.ENODEV):
+		return l, err
+	case name != "":
+		return link{}, errorf(syscall.ENODEV, "lower device %s not found", name)
+	}
+	return link{}, errorf(syscall.ENODEV, "lower device ifindex %d not found", index)
 }
 
 // dump returns every brcm link. The kernel filters the dump by kind only
@@ -338,36 +352,10 @@ func (c *Client) lowerLinks(lower int) ([]link, error) {
 	return on, nil
 }
 
-// findPort returns the brcm link bound to port of the lower device with
-// ifindex lower, which the caller calls lowerName.
-func (c *Client) findPort(lower int, lowerName string, port uint16) (link, error) {
-	links, err := c.lowerLinks(lower)
-	if err != nil {
-		return link{}, err
-	}
-	for _, l := range links {
-		if l.port.Port == port {
-			return l, nil
-		}
-	}
-	return link{}, errorf(syscall.ENODEV, "no brcm device on port %d of %s", port, lowerName)
-}
-
-// byPort returns the brcm link bound to port of the lower device name.
-func (c *Client) byPort(lower string, port uint16) (link, error) {
-	if err := (&Brcm{Port: &port}).validate(); err != nil {
-		return link{}, err
-	}
-	index, err := c.lowerIndex(lower)
-	if err != nil {
-		return link{}, err
-	}
-	return c.findPort(index, lower, port)
-}
-
-// port returns the Port of one brcm link.
-func (c *Client) port(l link) (*brcmlink.Port, error) {
-	ps, err := c.ports([]link{l})
+// port returns the Port of one brcm link; lower is its lower device if
+// the caller has it, else a zero link.
+func (c *Client) port(l, lower link) (*brcmlink.Port, error) {
+	ps, err := c.ports([]link{l}, lower)
 	if err != nil {
 		return nil, err
 	}
@@ -375,9 +363,14 @@ func (c *Client) port(l link) (*brcmlink.Port, error) {
 }
 
 // ports returns the Ports of brcm links, naming their lower devices when
-// these are in this namespace.
-func (c *Client) ports(links []link) ([]brcmlink.Port, error) {
+// these are in this namespace: those among known without a request.
+func (c *Client) ports(links []link, known ...link) ([]brcmlink.Port, error) {
 	names := make(map[int]string) // lower ifindex to name: most links share one lower
+	for _, l := range known {
+		if l.index != 0 {
+			names[l.index] = l.name
+		}
+	}
 	ps := make([]brcmlink.Port, 0, len(links))
 	for _, l := range links {
 		p := l.port

@@ -32,14 +32,14 @@ type fakeLink struct {
 // kernel is a fake rtnetlink: enough of the kernel's brcm semantics to
 // exercise the Client through nltest.
 type kernel struct {
-	t     *testing.T
+	t     testing.TB
 	links []*fakeLink
 	next  int               // next ifindex
 	reqs  []netlink.Message // every request, in order
 	deny  syscall.Errno     // if set, the answer to every change
 }
 
-func newKernel(t *testing.T) (*Client, *kernel) {
+func newKernel(t testing.TB) (*Client, *kernel) {
 	k := &kernel{t: t, next: 10, links: []*fakeLink{
 		{index: 1, name: "lo", flags: unix.IFF_UP},
 		{index: 2, name: "eth0", flags: unix.IFF_UP},
@@ -82,12 +82,16 @@ func (k *kernel) handle(reqs []netlink.Message) ([]netlink.Message, error) {
 	case typ == unix.RTM_NEWLINK && req.Header.Flags&netlink.Create != 0:
 		return k.create(req, m)
 	case typ == unix.RTM_NEWLINK:
-		l, d := k.find(m), m.Attributes.Info.Data.(*Brcm)
-		if d.Queue != nil {
-			l.data.Queue = d.Queue
-		}
-		if d.TagEnforce != nil {
-			l.data.TagEnforce = d.TagEnforce
+		l := k.find(m)
+		l.flags = l.flags&^m.Change | m.Flags&m.Change
+		if a := m.Attributes; a != nil && a.Info != nil {
+			d := a.Info.Data.(*Brcm)
+			if d.Queue != nil {
+				l.data.Queue = d.Queue
+			}
+			if d.TagEnforce != nil {
+				l.data.TagEnforce = d.TagEnforce
+			}
 		}
 	case typ == unix.RTM_DELLINK:
 		k.links = slices.DeleteFunc(k.links, func(l *fakeLink) bool { return l.index == int(m.Index) })
@@ -109,7 +113,7 @@ func (k *kernel) create(req netlink.Message, m rtnetlink.LinkMessage) ([]netlink
 	}
 	l := &fakeLink{index: k.next, name: a.Name, kind: brcmlink.Kind, lower: lower.index, flags: m.Flags & m.Change, mtu: a.MTU, data: *d}
 	if l.name == "" {
-		l.name = fmt.Sprintf("brcm%d", k.next)
+		l.name = fmt.Sprintf("brcm%d", k.next) // as rtnetlink names it
 	}
 	k.next++
 	k.links = append(k.links, l)
@@ -213,27 +217,29 @@ func TestGet(t *testing.T) {
 	want := &brcmlink.Port{
 		Index: 5, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0",
 		Port: 5, Queue: 1, TagEnforce: 2,
-		Up: true, OperState: "UP", MTU: 1500, Stats: statsOf(5),
+		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(5),
 	}
 	// far.p3's lower is in the netns with id 1: no name, but its id.
 	far := &brcmlink.Port{
 		Index: 7, Name: "far.p3", LowerIndex: 2, LowerNetNSID: new(int32(1)),
-		Port: 3, OperState: "DOWN", MTU: 1500, Stats: statsOf(7),
+		Port: 3, OperState: brcmlink.OperDown, MTU: 1500, Stats: statsOf(7),
 	}
 	for _, tt := range []struct {
-		get  func() (*brcmlink.Port, error)
+		sel  brcmlink.Selector
 		want *brcmlink.Port
 	}{
-		{func() (*brcmlink.Port, error) { return c.Get("eth0.p5") }, want},
-		{func() (*brcmlink.Port, error) { return c.GetByPort("eth0", 5) }, want},
-		{func() (*brcmlink.Port, error) { return c.Get("far.p3") }, far},
+		{brcmlink.ByName("eth0.p5"), want},
+		{brcmlink.ByIndex(5), want},
+		{brcmlink.ByPort("eth0", 5), want},
+		{brcmlink.ByLowerIndexPort(2, 5), want},
+		{brcmlink.ByName("far.p3"), far},
 	} {
-		got, err := tt.get()
+		got, err := c.Get(tt.sel)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("(-want +got):\n%s", diff)
+			t.Errorf("%v (-want +got):\n%s", tt.sel, diff)
 		}
 	}
 }
@@ -243,7 +249,7 @@ type brief struct {
 	Name, Lower string
 	LowerIndex  int
 	Port        uint16
-	OperState   string
+	OperState   brcmlink.OperState
 }
 
 func TestList(t *testing.T) {
@@ -254,14 +260,14 @@ func TestList(t *testing.T) {
 		want []brief
 	}{
 		{"all", c.List, []brief{
-			{"eth0.p5", "eth0", 2, 5, "UP"},
-			{"eth0.p0", "eth0", 2, 0, "DOWN"},
-			{"far.p3", "", 2, 3, "DOWN"}, // its lower is in another netns
-			{"eth1.p3", "eth1", 3, 3, "DOWN"},
+			{"eth0.p5", "eth0", 2, 5, brcmlink.OperUp},
+			{"eth0.p0", "eth0", 2, 0, brcmlink.OperDown},
+			{"far.p3", "", 2, 3, brcmlink.OperDown}, // its lower is in another netns
+			{"eth1.p3", "eth1", 3, 3, brcmlink.OperDown},
 		}},
 		{"lower", func() ([]brcmlink.Port, error) { return c.ListLower("eth0") }, []brief{
-			{"eth0.p5", "eth0", 2, 5, "UP"},
-			{"eth0.p0", "eth0", 2, 0, "DOWN"},
+			{"eth0.p5", "eth0", 2, 5, brcmlink.OperUp},
+			{"eth0.p0", "eth0", 2, 0, brcmlink.OperDown},
 		}},
 		{"empty lower", func() ([]brcmlink.Port, error) { return c.ListLower("lo") }, nil},
 	} {
@@ -286,32 +292,34 @@ func TestList(t *testing.T) {
 
 func TestAdd(t *testing.T) {
 	for _, tt := range []struct {
-		name    string
-		req     AddRequest
-		data    Brcm // as sent
-		up      bool
-		mtu     uint32
-		want    brcmlink.Port
-		wantErr string
+		name string
+		req  brcmlink.AddRequest
+		data Brcm   // as sent
+		sent string // IFLA_IFNAME as sent
+		up   bool
+		want brcmlink.Port
 	}{
 		{
 			name: "everything",
-			req:  AddRequest{Lower: "eth1", Port: 27, Name: "uplink", Queue: new(uint8(3)), TagEnforce: new(uint8(1)), MTU: 1496, Up: true},
+			req:  brcmlink.AddRequest{Lower: "eth1", Port: 27, Name: "uplink", Queue: new(uint8(3)), TagEnforce: new(uint8(1)), Up: true},
 			data: Brcm{Port: new(uint16(27)), Queue: new(uint8(3)), TagEnforce: new(uint8(1))},
-			up:   true, mtu: 1496,
-			want: brcmlink.Port{Index: 10, Name: "uplink", LowerIndex: 3, Lower: "eth1", Port: 27, Queue: 3, TagEnforce: 1, Up: true, OperState: "UP", MTU: 1496, Stats: statsOf(10)},
+			sent: "uplink", up: true,
+			want: brcmlink.Port{Index: 10, Name: "uplink", LowerIndex: 3, Lower: "eth1", Port: 27, Queue: 3, TagEnforce: 1, Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(10)},
 		},
 		{
-			name: "defaults, by index",
-			req:  AddRequest{LowerIndex: 2, Port: 6},
+			// Named as the brcm family names it, not brcm%d.
+			name: "default name, lower by index",
+			req:  brcmlink.AddRequest{LowerIndex: 2, Port: 6},
 			data: Brcm{Port: new(uint16(6))},
-			want: brcmlink.Port{Index: 10, Name: "brcm10", LowerIndex: 2, Lower: "eth0", Port: 6, OperState: "DOWN", MTU: 1500, Stats: statsOf(10)},
+			sent: "eth0.p6",
+			want: brcmlink.Port{Index: 10, Name: "eth0.p6", LowerIndex: 2, Lower: "eth0", Port: 6, OperState: brcmlink.OperDown, MTU: 1500, Stats: statsOf(10)},
 		},
 		{
-			name: "port 0",
-			req:  AddRequest{Lower: "eth1", Port: 0, Name: "eth1.any"},
+			name: "default name, port 0",
+			req:  brcmlink.AddRequest{Lower: "eth1", Port: 0},
 			data: Brcm{Port: new(uint16(0))},
-			want: brcmlink.Port{Index: 10, Name: "eth1.any", LowerIndex: 3, Lower: "eth1", OperState: "DOWN", MTU: 1500, Stats: statsOf(10)},
+			sent: "eth1.p0",
+			want: brcmlink.Port{Index: 10, Name: "eth1.p0", LowerIndex: 3, Lower: "eth1", OperState: brcmlink.OperDown, MTU: 1500, Stats: statsOf(10)},
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -324,6 +332,16 @@ func TestAdd(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 
+			// The lower, the link, the link read back: nothing depends on
+			// how many links there are.
+			if n := len(k.reqs); n != 3 {
+				t.Errorf("sent %d requests, want 3", n)
+			}
+			for _, req := range k.sent(unix.RTM_GETLINK) {
+				if req.Header.Flags&netlink.Dump == netlink.Dump {
+					t.Errorf("sent a dump")
+				}
+			}
 			reqs := k.sent(unix.RTM_NEWLINK)
 			if len(reqs) != 1 {
 				t.Fatalf("sent %d RTM_NEWLINK, want 1", len(reqs))
@@ -340,13 +358,28 @@ func TestAdd(t *testing.T) {
 				t.Errorf("sent up %v, want %v", up, tt.up)
 			}
 			a := m.Attributes
-			if a.Name != tt.req.Name || int(a.Type) != tt.want.LowerIndex || a.MTU != tt.mtu || a.Info.Kind != brcmlink.Kind {
+			if a.Name != tt.sent || int(a.Type) != tt.want.LowerIndex || a.MTU != 0 || a.Info.Kind != brcmlink.Kind {
 				t.Errorf("sent name %q, IFLA_LINK %d, MTU %d, kind %q", a.Name, a.Type, a.MTU, a.Info.Kind)
 			}
 			if diff := cmp.Diff(&tt.data, a.Info.Data); diff != "" {
 				t.Errorf("sent IFLA_INFO_DATA (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestAddDefaultNameTooLong checks that a default name that cannot be
+// one fails as the brcm family fails it, before anything is created.
+func TestAddDefaultNameTooLong(t *testing.T) {
+	c, k := newKernel(t)
+	k.links = append(k.links, &fakeLink{index: 9, name: "fifteen-bytes-x"})
+	_, err := c.Add(brcmlink.AddRequest{Lower: "fifteen-bytes-x", Port: 27})
+	const want = "rtlink: add fifteen-bytes-x port 27: default name fifteen-bytes-x.p27 is longer than 15 bytes: give a name: invalid argument"
+	if !errors.Is(err, syscall.EINVAL) || err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	if n := len(k.sent(unix.RTM_NEWLINK)); n != 0 {
+		t.Errorf("sent %d RTM_NEWLINK", n)
 	}
 }
 
@@ -362,39 +395,52 @@ func TestKernelErrors(t *testing.T) {
 	}{
 		{
 			name: "port taken",
-			call: func(c *Client) error { _, err := c.Add(AddRequest{Lower: "eth0", Port: 5, Name: "x"}); return err },
+			call: func(c *Client) error {
+				_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5, Name: "x"})
+				return err
+			},
 			is:   os.ErrExist,
 			want: "rtlink: add x: port 5 already exists on eth0 (eth0.p5): file exists",
 		},
 		{
 			name: "no lower index",
-			call: func(c *Client) error { _, err := c.Add(AddRequest{LowerIndex: 99, Port: 5}); return err },
+			call: func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{LowerIndex: 99, Port: 5}); return err },
 			is:   os.ErrNotExist,
 			want: "rtlink: add ifindex 99 port 5: lower device ifindex 99 not found: no such device",
 		},
 		{
 			name: "no lower name",
-			call: func(c *Client) error { _, err := c.Add(AddRequest{Lower: "eth9", Port: 5}); return err },
+			call: func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{Lower: "eth9", Port: 5}); return err },
 			is:   os.ErrNotExist,
 			want: "rtlink: add eth9 port 5: lower device eth9 not found: no such device",
 		},
 		{
 			name: "unprivileged add",
 			deny: syscall.EPERM,
-			call: func(c *Client) error { _, err := c.Add(AddRequest{Lower: "eth0", Port: 7}); return err },
+			call: func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 7}); return err },
 			is:   os.ErrPermission,
 			want: "rtlink: add eth0 port 7: operation not permitted",
 		},
 		{
 			name: "unprivileged delete",
 			deny: syscall.EPERM,
-			call: func(c *Client) error { return c.Delete("eth0.p5") },
+			call: func(c *Client) error { return c.Delete(brcmlink.ByName("eth0.p5")) },
 			is:   os.ErrPermission,
 			want: "rtlink: delete eth0.p5: operation not permitted",
 		},
 		{
+			name: "unprivileged set",
+			deny: syscall.EPERM,
+			call: func(c *Client) error {
+				_, err := c.Set(brcmlink.ByIndex(5), brcmlink.SetRequest{Up: new(false)})
+				return err
+			},
+			is:   os.ErrPermission,
+			want: "rtlink: set ifindex 5: operation not permitted",
+		},
+		{
 			name: "no device",
-			call: func(c *Client) error { _, err := c.Get("eth0.p9"); return err },
+			call: func(c *Client) error { _, err := c.Get(brcmlink.ByName("eth0.p9")); return err },
 			is:   os.ErrNotExist,
 			want: "rtlink: get eth0.p9: no such device",
 		},
@@ -413,6 +459,57 @@ func TestKernelErrors(t *testing.T) {
 	}
 }
 
+// TestKernelErrorOffset checks that the kernel's answer stays in the
+// error's chain, with the offset of the attribute it refused.
+func TestKernelErrorOffset(t *testing.T) {
+	c := &Client{c: nltest.Dial(func(reqs []netlink.Message) ([]netlink.Message, error) {
+		return []netlink.Message{nlfake.NackAt(reqs[0], syscall.EINVAL, "bad attribute", 20)}, nil
+	})}
+	defer c.Close()
+	_, err := c.Get(brcmlink.ByName("eth0.p5"))
+	var e *brcmlink.Error
+	var oe *netlink.OpError
+	if !errors.As(err, &e) || e.Client != "rtlink" || e.Err != syscall.EINVAL || e.Message != "bad attribute" {
+		t.Fatalf("error %#v, want a *brcmlink.Error of rtlink with EINVAL and the kernel's message", err)
+	}
+	if !errors.As(err, &oe) || oe.Offset != 20 || e.Cause != oe {
+		t.Errorf("error %v: the *netlink.OpError %#v, want it as the Cause with offset 20", err, oe)
+	}
+}
+
+// TestMalformed checks that a reply the client cannot decode matches
+// brcmlink.ErrMalformed, in an *OpError that names the operation.
+func TestMalformed(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		reply func(req netlink.Message) []netlink.Message
+		want  string
+	}{
+		{"short", func(req netlink.Message) []netlink.Message {
+			return []netlink.Message{{Header: netlink.Header{Type: unix.RTM_NEWLINK, Sequence: req.Header.Sequence, PID: req.Header.PID}, Data: []byte{1, 2}}}
+		}, "rtlink: get eth0.p5: link message of 2 bytes is too short"},
+		{"two links", func(req netlink.Message) []netlink.Message {
+			k := &kernel{t: t}
+			l := &fakeLink{index: 5, name: "eth0.p5", kind: brcmlink.Kind, lower: 2, data: Brcm{Port: new(uint16(5))}}
+			return []netlink.Message{k.message(req, l), k.message(req, l)}
+		}, "rtlink: get eth0.p5: kernel answered 2 links for one"},
+		{"no port", func(req netlink.Message) []netlink.Message {
+			k := &kernel{t: t}
+			return []netlink.Message{k.message(req, &fakeLink{index: 5, name: "eth0.p5", kind: brcmlink.Kind, lower: 2})}
+		}, "rtlink: get eth0.p5: brcm link eth0.p5 reports no port"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Client{c: nltest.Dial(func(reqs []netlink.Message) ([]netlink.Message, error) { return tt.reply(reqs[0]), nil })}
+			defer c.Close()
+			_, err := c.Get(brcmlink.ByName("eth0.p5"))
+			var oe *brcmlink.OpError
+			if !errors.Is(err, brcmlink.ErrMalformed) || !errors.As(err, &oe) || oe.Op != "get" || err.Error() != tt.want {
+				t.Errorf("error %v, want %q matching ErrMalformed", err, tt.want)
+			}
+		})
+	}
+}
+
 // TestNotBrcm checks that devices of other kinds are neither reported
 // nor changed.
 func TestNotBrcm(t *testing.T) {
@@ -420,12 +517,16 @@ func TestNotBrcm(t *testing.T) {
 		call func(*Client) error
 		want string
 	}{
-		{func(c *Client) error { _, err := c.Get("veth0"); return err }, "rtlink: get veth0: veth0 is not a brcm device (kind veth): no such device"},
-		{func(c *Client) error { return c.Delete("veth0") }, "rtlink: delete veth0: veth0 is not a brcm device (kind veth): no such device"},
-		{func(c *Client) error { return c.Delete("eth0") }, "rtlink: delete eth0: eth0 is not a brcm device (no kind): no such device"},
-		{func(c *Client) error { return c.Set("eth0", new(uint8(1)), nil) }, "rtlink: set eth0: eth0 is not a brcm device (no kind): no such device"},
-		{func(c *Client) error { return c.DeleteByPort("eth0", 3) }, "rtlink: delete eth0 port 3: no brcm device on port 3 of eth0: no such device"},
-		{func(c *Client) error { _, err := c.GetByPort("eth1", 5); return err }, "rtlink: get eth1 port 5: no brcm device on port 5 of eth1: no such device"},
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByName("veth0")); return err }, "rtlink: get veth0: veth0 is not a brcm device (kind veth): no such device"},
+		{func(c *Client) error { return c.Delete(brcmlink.ByName("veth0")) }, "rtlink: delete veth0: veth0 is not a brcm device (kind veth): no such device"},
+		{func(c *Client) error { return c.Delete(brcmlink.ByIndex(2)) }, "rtlink: delete ifindex 2: eth0 is not a brcm device (no kind): no such device"},
+		{func(c *Client) error {
+			_, err := c.Set(brcmlink.ByName("eth0"), brcmlink.SetRequest{Queue: new(uint8(1)), Up: new(true)})
+			return err
+		}, "rtlink: set eth0: eth0 is not a brcm device (no kind): no such device"},
+		{func(c *Client) error { return c.Delete(brcmlink.ByPort("eth0", 3)) }, "rtlink: delete eth0 port 3: no brcm device on port 3 of eth0: no such device"},
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByPort("eth1", 5)); return err }, "rtlink: get eth1 port 5: no brcm device on port 5 of eth1: no such device"},
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByLowerIndexPort(3, 5)); return err }, "rtlink: get ifindex 3 port 5: no brcm device on port 5 of ifindex 3: no such device"},
 	} {
 		c, k := newKernel(t)
 		err := tt.call(c)
@@ -439,34 +540,50 @@ func TestNotBrcm(t *testing.T) {
 }
 
 // TestValidate checks that the client refuses what the kernel would,
-// with the kernel's errno and message, without sending anything.
+// with the kernel's errno and message, without sending anything: the
+// same checks as the genl package's.
 func TestValidate(t *testing.T) {
+	const noSelector = "no port selected: make the Selector with ByName, ByIndex, ByPort or ByLowerIndexPort: invalid argument"
 	for _, tt := range []struct {
 		call func(*Client) error
 		want string
 	}{
-		{func(c *Client) error { _, err := c.Add(AddRequest{Lower: "eth0", Port: 28}); return err }, "rtlink: add eth0 port 28: port 28 out of range (0-27): numerical result out of range"},
+		{func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 28}); return err }, "rtlink: add eth0 port 28: port 28 out of range (0-27): numerical result out of range"},
 		{func(c *Client) error {
-			_, err := c.Add(AddRequest{Lower: "eth0", Port: 1, Name: "p1", Queue: new(uint8(4))})
+			_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Name: "p1", Queue: new(uint8(4))})
 			return err
 		}, "rtlink: add p1: queue 4 out of range (0-3): numerical result out of range"},
 		{func(c *Client) error {
-			_, err := c.Add(AddRequest{Lower: "eth0", Port: 1, TagEnforce: new(uint8(9))})
+			_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, TagEnforce: new(uint8(9))})
 			return err
 		}, "rtlink: add eth0 port 1: tag enforcement 9 out of range (0-3): numerical result out of range"},
-		{func(c *Client) error { _, err := c.Add(AddRequest{Port: 1}); return err }, "rtlink: add ifindex 0 port 1: no lower device: Lower is empty and LowerIndex is 0: invalid argument"},
-		{func(c *Client) error { _, err := c.Add(AddRequest{LowerIndex: -2, Port: 1}); return err }, "rtlink: add ifindex -2 port 1: no lower device: Lower is empty and LowerIndex is -2: invalid argument"},
-		{func(c *Client) error { return c.Set("eth0.p5", new(uint8(4)), nil) }, "rtlink: set eth0.p5: queue 4 out of range (0-3): numerical result out of range"},
-		{func(c *Client) error { return c.Set("eth0.p5", nil, new(uint8(4))) }, "rtlink: set eth0.p5: tag enforcement 4 out of range (0-3): numerical result out of range"},
-		{func(c *Client) error { return c.Set("", new(uint8(1)), nil) }, "rtlink: set: empty device name: invalid argument"},
-		{func(c *Client) error { _, err := c.Get(""); return err }, "rtlink: get: empty device name: invalid argument"},
-		{func(c *Client) error { _, err := c.GetByPort("eth0", 28); return err }, "rtlink: get eth0 port 28: port 28 out of range (0-27): numerical result out of range"},
-		{func(c *Client) error { return c.DeleteByPort("", 1) }, "rtlink: delete port 1: empty lower device name: invalid argument"},
+		{func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{Port: 1}); return err }, "rtlink: add: no lower device: Lower is empty and LowerIndex is 0: invalid argument"},
+		{func(c *Client) error { _, err := c.Add(brcmlink.AddRequest{LowerIndex: -2, Port: 1}); return err }, "rtlink: add ifindex -2 port 1: lower ifindex -2 out of range: numerical result out of range"},
+		{func(c *Client) error {
+			_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", LowerIndex: 2, Port: 1})
+			return err
+		}, "rtlink: add eth0 port 1: give the lower device by index (2) or by name (eth0), not both: invalid argument"},
+		{func(c *Client) error {
+			_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Queue: new(uint8(4))})
+			return err
+		}, "rtlink: set eth0.p5: queue 4 out of range (0-3): numerical result out of range"},
+		{func(c *Client) error {
+			_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{TagEnforce: new(uint8(4))})
+			return err
+		}, "rtlink: set eth0.p5: tag enforcement 4 out of range (0-3): numerical result out of range"},
+		{func(c *Client) error {
+			_, err := c.Set(brcmlink.Selector{}, brcmlink.SetRequest{Queue: new(uint8(1))})
+			return err
+		}, "rtlink: set: " + noSelector},
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByName("")); return err }, "rtlink: get: " + noSelector},
+		{func(c *Client) error { return c.Delete(brcmlink.Selector{}) }, "rtlink: delete: " + noSelector},
+		{func(c *Client) error { _, err := c.Get(brcmlink.ByPort("eth0", 28)); return err }, "rtlink: get eth0 port 28: port 28 out of range (0-27): numerical result out of range"},
+		{func(c *Client) error { return c.Delete(brcmlink.ByPort("", 1)) }, "rtlink: delete: no lower device given: ByPort needs its name, ByLowerIndexPort its ifindex: invalid argument"},
 		{func(c *Client) error { _, err := c.ListLower(""); return err }, "rtlink: list: empty lower device name: invalid argument"},
 	} {
 		c, k := newKernel(t)
 		err := tt.call(c)
-		var e *Error
+		var e *brcmlink.Error
 		if !errors.As(err, &e) || err.Error() != tt.want {
 			t.Errorf("error %q, want %q", err, tt.want)
 		}
@@ -478,47 +595,69 @@ func TestValidate(t *testing.T) {
 
 func TestSet(t *testing.T) {
 	c, k := newKernel(t)
-	if err := c.Set("eth0.p5", new(uint8(3)), nil); err != nil {
-		t.Fatal(err)
-	}
-	reqs := k.sent(unix.RTM_NEWLINK)
-	if len(reqs) != 1 {
-		t.Fatalf("sent %d RTM_NEWLINK, want 1", len(reqs))
-	}
-	if f := reqs[0].Header.Flags; f != netlink.Request|netlink.Acknowledge {
-		t.Errorf("flags %v, want request and acknowledge only", f)
-	}
-	var m rtnetlink.LinkMessage
-	if err := m.UnmarshalBinary(reqs[0].Data); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(&Brcm{Queue: new(uint8(3))}, m.Attributes.Info.Data); m.Index != 5 || diff != "" {
-		t.Errorf("sent index %d, IFLA_INFO_DATA (-want +got):\n%s", m.Index, diff)
-	}
-	p, err := c.Get("eth0.p5")
+	// eth0.p0 is down: bring it up with a new queue.
+	p, err := c.Set(brcmlink.ByName("eth0.p0"), brcmlink.SetRequest{Queue: new(uint8(3)), Up: new(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Queue != 3 || p.TagEnforce != 2 {
-		t.Errorf("queue %d, tag enforcement %d; want 3, 2", p.Queue, p.TagEnforce)
+	want := &brcmlink.Port{Index: 6, Name: "eth0.p0", LowerIndex: 2, Lower: "eth0", Queue: 3,
+		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(6)}
+	if diff := cmp.Diff(want, p); diff != "" {
+		t.Errorf("Set returned (-want +got):\n%s", diff)
+	}
+	// The admin state first, on its own, then the rest.
+	reqs := k.sent(unix.RTM_NEWLINK)
+	if len(reqs) != 2 {
+		t.Fatalf("sent %d RTM_NEWLINK, want 2", len(reqs))
+	}
+	for i, want := range []struct {
+		flags, change uint32
+		data          *Brcm
+	}{
+		{unix.IFF_UP, unix.IFF_UP, nil},
+		{0, 0, &Brcm{Queue: new(uint8(3))}},
+	} {
+		if f := reqs[i].Header.Flags; f != netlink.Request|netlink.Acknowledge {
+			t.Errorf("request %d: flags %v, want request and acknowledge only", i, f)
+		}
+		var m rtnetlink.LinkMessage
+		if err := m.UnmarshalBinary(reqs[i].Data); err != nil {
+			t.Fatal(err)
+		}
+		var data *Brcm
+		if a := m.Attributes; a != nil && a.Info != nil {
+			data = a.Info.Data.(*Brcm)
+		}
+		if m.Index != 6 || m.Flags != want.flags || m.Change != want.change || !cmp.Equal(data, want.data) {
+			t.Errorf("request %d: index %d, flags %#x, change %#x, data %+v; want 6, %#x, %#x, %+v",
+				i, m.Index, m.Flags, m.Change, data, want.flags, want.change, want.data)
+		}
 	}
 
-	// Nothing to change: only the check that it is a brcm device.
-	if err := c.Set("eth0.p5", nil, nil); err != nil {
+	// Down, by lower and port.
+	p, err = c.Set(brcmlink.ByPort("eth0", 5), brcmlink.SetRequest{Up: new(false)})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(k.sent(unix.RTM_NEWLINK)); n != 1 {
-		t.Errorf("sent %d RTM_NEWLINK, want still 1", n)
+	if p.Name != "eth0.p5" || p.Up || p.OperState != brcmlink.OperDown || p.Queue != 1 || p.TagEnforce != 2 {
+		t.Errorf("after Set(down): %+v", p)
+	}
+
+	// Nothing to change: the port as it is, and no change sent.
+	if p, err = c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{}); err != nil || p.Index != 5 {
+		t.Fatalf("Set(nothing): %+v, %v", p, err)
+	}
+	if n := len(k.sent(unix.RTM_NEWLINK)); n != 3 {
+		t.Errorf("sent %d RTM_NEWLINK, want still 3", n)
 	}
 }
 
 func TestDelete(t *testing.T) {
 	c, k := newKernel(t)
-	if err := c.Delete("eth0.p5"); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.DeleteByPort("eth1", 3); err != nil {
-		t.Fatal(err)
+	for _, s := range []brcmlink.Selector{brcmlink.ByName("eth0.p5"), brcmlink.ByPort("eth1", 3), brcmlink.ByLowerIndexPort(2, 0)} {
+		if err := c.Delete(s); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var deleted []uint32
 	for _, req := range k.sent(unix.RTM_DELLINK) {
@@ -528,10 +667,10 @@ func TestDelete(t *testing.T) {
 		}
 		deleted = append(deleted, m.Index)
 	}
-	if diff := cmp.Diff([]uint32{5, 8}, deleted); diff != "" {
+	if diff := cmp.Diff([]uint32{5, 8, 6}, deleted); diff != "" {
 		t.Errorf("deleted ifindexes (-want +got):\n%s", diff)
 	}
-	if _, err := c.Get("eth0.p5"); !errors.Is(err, os.ErrNotExist) {
+	if _, err := c.Get(brcmlink.ByName("eth0.p5")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Get after Delete: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ package rtlink
 
 import (
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/internal/nl"
 	"github.com/jsimonetti/rtnetlink/v2"
 	"github.com/mdlayher/netlink"
 )
@@ -74,4 +75,4 @@ func (b *Brcm) Decode(ad *netlink.AttributeDecoder) error {
 // and message, without a round trip.
 func (b *Brcm) Verify(*rtnetlink.LinkMessage) error { return b.validate() }
 
-func (b *Brcm) validate() error { return pkg.CheckConfig(b.Port, b.Queue, b.TagEnforce) }
+func (b *Brcm) validate() error { return wrap("", "", nl.CheckConfig(b.Port, b.Queue, b.TagEnforce)) }

@@ -131,7 +131,7 @@ func TestBrcmValidate(t *testing.T) {
 		{b: Brcm{TagEnforce: new(uint8(255))}, want: "tag enforcement 255 out of range (0-3)"},
 	} {
 		err := tt.b.validate()
-		var e *Error
+		var e *brcmlink.Error
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%+v: %v", tt.b, err)

@@ -7,40 +7,43 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mdlayher/netlink"
 )
 
 func TestWrap(t *testing.T) {
+	exists := &netlink.OpError{Op: "receive", Err: syscall.EEXIST, Message: "port 5 already exists on eth0 (eth0.p5)"}
+	nodev := &netlink.OpError{Op: "receive", Err: syscall.ENODEV}
 	for _, tt := range []struct {
 		name     string
 		op, dev  string
 		err      error
 		want     string
-		wantErr  *Error // nil: not an *Error
-		original error  // still reachable with errors.Is
+		wantErr  *brcmlink.Error // nil: not an *Error
+		original error           // still reachable with errors.Is
 	}{
 		{
 			name: "kernel message",
 			op:   "add", dev: "eth0.p5",
-			err:     &netlink.OpError{Op: "receive", Err: syscall.EEXIST, Message: "port 5 already exists on eth0 (eth0.p5)"},
+			err:     exists,
 			want:    "rtlink: add eth0.p5: port 5 already exists on eth0 (eth0.p5): file exists",
-			wantErr: &Error{Op: "add", Dev: "eth0.p5", Err: syscall.EEXIST, Message: "port 5 already exists on eth0 (eth0.p5)"},
+			wantErr: &brcmlink.Error{Client: "rtlink", Op: "add", Dev: "eth0.p5", Err: syscall.EEXIST, Message: "port 5 already exists on eth0 (eth0.p5)", Cause: exists},
 		},
 		{
 			name: "no extended ack",
 			op:   "get", dev: "eth0.p9",
-			err:     &netlink.OpError{Op: "receive", Err: syscall.ENODEV},
+			err:     nodev,
 			want:    "rtlink: get eth0.p9: no such device",
-			wantErr: &Error{Op: "get", Dev: "eth0.p9", Err: syscall.ENODEV},
+			wantErr: &brcmlink.Error{Client: "rtlink", Op: "get", Dev: "eth0.p9", Err: syscall.ENODEV, Cause: nodev},
 		},
 		{
 			name: "client check",
 			op:   "set", dev: "eth0.p5",
 			err:     errorf(syscall.ERANGE, "queue %d out of range (0-%d)", 4, 3),
 			want:    "rtlink: set eth0.p5: queue 4 out of range (0-3): numerical result out of range",
-			wantErr: &Error{Op: "set", Dev: "eth0.p5", Err: syscall.ERANGE, Message: "queue 4 out of range (0-3)"},
+			wantErr: &brcmlink.Error{Client: "rtlink", Op: "set", Dev: "eth0.p5", Err: syscall.ERANGE, Message: "queue 4 out of range (0-3)"},
 		},
 		{
 			name:     "no errno",
@@ -55,9 +58,8 @@ func TestWrap(t *testing.T) {
 			if got.Error() != tt.want {
 				t.Errorf("Error() = %q, want %q", got.Error(), tt.want)
 			}
-			// The error's package shows in the message checked above.
-			var e *Error
-			if errors.As(got, &e) != (tt.wantErr != nil) || (e != nil && !cmp.Equal(e, tt.wantErr, cmpopts.IgnoreUnexported(Error{}))) {
+			var e *brcmlink.Error
+			if errors.As(got, &e) != (tt.wantErr != nil) || (e != nil && !cmp.Equal(*e, *tt.wantErr, cmpopts.EquateErrors())) {
 				t.Errorf("error %#v, want %#v", got, tt.wantErr)
 			}
 			if tt.original != nil && !errors.Is(got, tt.original) {

@@ -4,7 +4,6 @@ package rtlink
 
 import (
 	"encoding/binary"
-	"fmt"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/internal/nl"
@@ -29,14 +28,14 @@ type link struct {
 // attributes LinkMessage might reject) away from LinkMessage.
 func parseLink(b []byte) (link, error) {
 	if len(b) < unix.SizeofIfInfomsg {
-		return link{}, fmt.Errorf("link message of %d bytes is too short", len(b))
+		return link{}, nl.Malformed("link message of %d bytes is too short", len(b))
 	}
 	l := link{index: int(binary.NativeEndian.Uint32(b[4:8]))} // ifinfomsg.ifi_index
 	// IFLA_LINK_NETNSID: IFLA_LINK indexes the netns with this id.
 	var netnsid *int32
 	ad, err := netlink.NewAttributeDecoder(b[unix.SizeofIfInfomsg:])
 	if err != nil {
-		return link{}, err
+		return link{}, nl.Malformed("%w", err)
 	}
 	for ad.Next() {
 		switch ad.Type() {
@@ -57,7 +56,7 @@ func parseLink(b []byte) (link, error) {
 		}
 	}
 	if err := ad.Err(); err != nil {
-		return link{}, err
+		return link{}, nl.Malformed("%w", err)
 	}
 	if l.kind != brcmlink.Kind {
 		return l, nil
@@ -65,20 +64,20 @@ func parseLink(b []byte) (link, error) {
 
 	var m rtnetlink.LinkMessage
 	if err := m.UnmarshalBinary(b); err != nil {
-		return link{}, err
+		return link{}, nl.Malformed("brcm link %s: %w", l.name, err)
 	}
 	// The scan above found the kind, but the library may still decode
 	// less from a malformed message (the fuzzer found one).
 	a := m.Attributes
 	if a == nil || a.Info == nil {
-		return link{}, fmt.Errorf("brcm link %s: malformed link info", l.name)
+		return link{}, nl.Malformed("brcm link %s: malformed link info", l.name)
 	}
 	d, ok := a.Info.Data.(*Brcm)
 	if !ok && a.Info.Data != nil {
-		return link{}, fmt.Errorf("another package registered an rtnetlink driver for kind %q", brcmlink.Kind)
+		return link{}, nl.Malformed("another package registered an rtnetlink driver for kind %q", brcmlink.Kind)
 	}
 	if d == nil || d.Port == nil {
-		return link{}, fmt.Errorf("brcm link %s reports no port", l.name)
+		return link{}, nl.Malformed("brcm link %s reports no port", l.name)
 	}
 	l.port = brcmlink.Port{
 		Index:        l.index,
@@ -89,7 +88,7 @@ func parseLink(b []byte) (link, error) {
 		Queue:        deref(d.Queue),
 		TagEnforce:   deref(d.TagEnforce),
 		Up:           m.Flags&unix.IFF_UP != 0,
-		OperState:    nl.OperState(uint8(a.OperationalState)),
+		OperState:    brcmlink.OperState(a.OperationalState),
 		MTU:          a.MTU,
 	}
 	if s := a.Stats64; s != nil {

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"syscall"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/genl"
-	"github.com/brcmlink/brcmlink/internal/nl"
 )
 
 // Exit statuses.
@@ -58,8 +58,8 @@ func (a *app) report(err error) int {
 func render(err error) (string, int) {
 	var ue *grammar.UsageError
 	var df *dialFailure
-	var ne *nl.Error
-	var oe *nl.OpError
+	var ne *brcmlink.Error
+	var oe *brcmlink.OpError
 	switch {
 	case err == nil:
 		return "", exitOK

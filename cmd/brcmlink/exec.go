@@ -20,10 +20,10 @@ import (
 // Backend is what brcmlink asks of the kernel: a *genl.Client, or a fake
 // in the tests.
 type Backend interface {
-	Add(genl.AddRequest) (*brcmlink.Port, error)
-	Delete(genl.Selector) error
-	Set(genl.Selector, genl.SetRequest) (*brcmlink.Port, error)
-	Get(genl.Selector) (*brcmlink.Port, error)
+	Add(brcmlink.AddRequest) (*brcmlink.Port, error)
+	Delete(brcmlink.Selector) error
+	Set(brcmlink.Selector, brcmlink.SetRequest) (*brcmlink.Port, error)
+	Get(brcmlink.Selector) (*brcmlink.Port, error)
 	List() ([]brcmlink.Port, error)
 	ListLower(lower string) ([]brcmlink.Port, error)
 	Lower(name string) (*brcmlink.Lower, error)
@@ -97,15 +97,15 @@ func (r *runner) view() format.View {
 }
 
 // selector is the port that req names: by NAME, or by lower and port.
-func selector(req *grammar.Request) genl.Selector {
+func selector(req *grammar.Request) brcmlink.Selector {
 	if req.Name != "" {
-		return genl.ByName(req.Name)
+		return brcmlink.ByName(req.Name)
 	}
-	return genl.ByPort(req.Lower, *req.Port)
+	return brcmlink.ByPort(req.Lower, *req.Port)
 }
 
 func (r *runner) add(be Backend, req *grammar.Request) error {
-	_, err := be.Add(genl.AddRequest{
+	_, err := be.Add(brcmlink.AddRequest{
 		Lower:      req.Lower,
 		Port:       *req.Port,
 		Name:       req.Name,
@@ -121,7 +121,7 @@ func (r *runner) del(be Backend, req *grammar.Request) error {
 }
 
 func (r *runner) set(be Backend, req *grammar.Request) error {
-	_, err := be.Set(selector(req), genl.SetRequest{Queue: req.Queue, TagEnforce: req.TagEnforce, Up: req.Up})
+	_, err := be.Set(selector(req), brcmlink.SetRequest{Queue: req.Queue, TagEnforce: req.TagEnforce, Up: req.Up})
 	return err
 }
 

@@ -14,7 +14,6 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/genl"
-	"github.com/brcmlink/brcmlink/internal/nl"
 )
 
 // fake is a Backend that keeps ports in memory and answers as the kernel
@@ -36,7 +35,7 @@ type fake struct {
 
 // kerr is an error as the kernel answers it, through genl.
 func kerr(errno syscall.Errno, format string, args ...any) error {
-	return &nl.Error{Op: "test", Err: errno, Message: fmt.Sprintf(format, args...)}
+	return &brcmlink.Error{Client: "genl", Op: "test", Err: errno, Message: fmt.Sprintf(format, args...)}
 }
 
 func newFake() *fake {
@@ -59,11 +58,11 @@ func seeded() *fake {
 			TxPackets: 2 * n, TxBytes: 2 * n * 500, TxDropped: 0}
 	}
 	f.ports = []brcmlink.Port{
-		{Index: 12, Name: "eth0.p27", LowerIndex: 2, Lower: "eth0", Port: 27, Queue: 3, TagEnforce: 1, Up: false, OperState: "DOWN", MTU: 1500, Stats: stats(0)},
-		{Index: 20, Name: "lab.p3", LowerIndex: 4, LowerNetNSID: new(int32(0)), Port: 3, Up: true, OperState: "UP", MTU: 1500, Stats: stats(7)},
-		{Index: 10, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0", Port: 5, Queue: 0, Up: true, OperState: "UP", MTU: 1500, Stats: stats(123456789)},
-		{Index: 11, Name: "uplink", LowerIndex: 3, Lower: "eth1", Port: 0, Queue: 2, TagEnforce: 3, Up: true, OperState: "LOWERLAYERDOWN", MTU: 1496, Stats: stats(42)},
-		{Index: 13, Name: "eth0.p1", LowerIndex: 2, Lower: "eth0", Port: 1, Up: true, OperState: "UP", MTU: 1500, Stats: stats(5)},
+		{Index: 12, Name: "eth0.p27", LowerIndex: 2, Lower: "eth0", Port: 27, Queue: 3, TagEnforce: 1, Up: false, OperState: brcmlink.OperDown, MTU: 1500, Stats: stats(0)},
+		{Index: 20, Name: "lab.p3", LowerIndex: 4, LowerNetNSID: new(int32(0)), Port: 3, Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: stats(7)},
+		{Index: 10, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0", Port: 5, Queue: 0, Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: stats(123456789)},
+		{Index: 11, Name: "uplink", LowerIndex: 3, Lower: "eth1", Port: 0, Queue: 2, TagEnforce: 3, Up: true, OperState: brcmlink.OperLowerLayerDown, MTU: 1496, Stats: stats(42)},
+		{Index: 13, Name: "eth0.p1", LowerIndex: 2, Lower: "eth0", Port: 1, Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: stats(5)},
 	}
 	f.lowers["eth0"].Stats = brcmlink.LowerStats{RxTagged: 123456900, RxBadLength: 1, RxBadOpcode: 2, RxBadPortID: 3, RxUnknownPort: 40}
 	f.lowers["eth1"].Stats = brcmlink.LowerStats{RxTagged: 42}
@@ -87,24 +86,25 @@ func (f *fake) call(method, format string, args ...any) error {
 	return f.fail[method]
 }
 
-func (f *fake) find(s genl.Selector) (int, error) {
-	if s.Name != "" {
+func (f *fake) find(s brcmlink.Selector) (int, error) {
+	lower, _, port, byLower := s.Lower()
+	if !byLower {
 		for i, p := range f.ports {
-			if p.Name == s.Name {
+			if p.Name == s.Name() {
 				return i, nil
 			}
 		}
-		return 0, kerr(syscall.ENODEV, "no device %s", s.Name)
+		return 0, kerr(syscall.ENODEV, "no device %s", s.Name())
 	}
-	if _, ok := f.lowers[s.Lower]; !ok {
-		return 0, kerr(syscall.ENODEV, "lower device %s not found", s.Lower)
+	if _, ok := f.lowers[lower]; !ok {
+		return 0, kerr(syscall.ENODEV, "lower device %s not found", lower)
 	}
 	for i, p := range f.ports {
-		if p.Lower == s.Lower && p.Port == s.Port {
+		if p.Lower == lower && p.Port == port {
 			return i, nil
 		}
 	}
-	return 0, kerr(syscall.ENODEV, "no port %d on %s", s.Port, s.Lower)
+	return 0, kerr(syscall.ENODEV, "no port %d on %s", port, lower)
 }
 
 func optU8(p *uint8) string {
@@ -121,7 +121,7 @@ func optBool(p *bool) string {
 	return fmt.Sprint(*p)
 }
 
-func (f *fake) Add(r genl.AddRequest) (*brcmlink.Port, error) {
+func (f *fake) Add(r brcmlink.AddRequest) (*brcmlink.Port, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call("Add", "%s port %d name %q queue %s te %s up %v", r.Lower, r.Port, r.Name, optU8(r.Queue), optU8(r.TagEnforce), r.Up); err != nil {
@@ -136,13 +136,13 @@ func (f *fake) Add(r genl.AddRequest) (*brcmlink.Port, error) {
 			return nil, kerr(syscall.EEXIST, "port %d already exists on %s (%s)", r.Port, r.Lower, p.Name)
 		}
 	}
-	p := brcmlink.Port{Index: f.nextIndex, Name: r.Name, LowerIndex: l.Index, Lower: l.Name, Port: r.Port, Up: r.Up, OperState: "DOWN", MTU: 1500, Stats: &brcmlink.Stats{}}
+	p := brcmlink.Port{Index: f.nextIndex, Name: r.Name, LowerIndex: l.Index, Lower: l.Name, Port: r.Port, Up: r.Up, OperState: brcmlink.OperDown, MTU: 1500, Stats: &brcmlink.Stats{}}
 	f.nextIndex++
 	if p.Name == "" {
 		p.Name = fmt.Sprintf("%s.p%d", r.Lower, r.Port)
 	}
 	if r.Up {
-		p.OperState = "UP"
+		p.OperState = brcmlink.OperUp
 	}
 	if r.Queue != nil {
 		p.Queue = *r.Queue
@@ -154,7 +154,7 @@ func (f *fake) Add(r genl.AddRequest) (*brcmlink.Port, error) {
 	return &p, nil
 }
 
-func (f *fake) Delete(s genl.Selector) error {
+func (f *fake) Delete(s brcmlink.Selector) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call("Delete", "%s", s); err != nil {
@@ -168,7 +168,7 @@ func (f *fake) Delete(s genl.Selector) error {
 	return nil
 }
 
-func (f *fake) Set(s genl.Selector, r genl.SetRequest) (*brcmlink.Port, error) {
+func (f *fake) Set(s brcmlink.Selector, r brcmlink.SetRequest) (*brcmlink.Port, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call("Set", "%s queue %s te %s up %s", s, optU8(r.Queue), optU8(r.TagEnforce), optBool(r.Up)); err != nil {
@@ -192,7 +192,7 @@ func (f *fake) Set(s genl.Selector, r genl.SetRequest) (*brcmlink.Port, error) {
 	return &q, nil
 }
 
-func (f *fake) Get(s genl.Selector) (*brcmlink.Port, error) {
+func (f *fake) Get(s brcmlink.Selector) (*brcmlink.Port, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call("Get", "%s", s); err != nil {

@@ -15,7 +15,6 @@ import (
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/genl"
-	"github.com/brcmlink/brcmlink/internal/nl"
 )
 
 // TestUsageErrors checks that a wrong command line prints one line on
@@ -144,14 +143,14 @@ func TestKernelErrors(t *testing.T) {
 		{"set dev eth0 port 9 up", nil, "no port 9 on eth0"},
 		{"show dev eth9", nil, "lower device eth9 not found"},
 		{"stats dev eth1", map[string]error{"Lower": kerr(syscall.ENODEV, "eth1 has no brcm ports")}, "eth1 has no brcm ports"},
-		{"del eth0.p5", map[string]error{"Delete": &nl.Error{Op: "delete", Dev: "eth0.p5", Err: syscall.EPERM}}, "eth0.p5: operation not permitted"},
-		{"show", map[string]error{"List": &nl.Error{Op: "list", Err: syscall.EPERM}}, "operation not permitted"},
-		{"-s -s show", map[string]error{"Lowers": &nl.Error{Op: "list", Err: syscall.EINTR, Message: "the lower devices kept changing: 5 dumps in a row were interrupted"}},
+		{"del eth0.p5", map[string]error{"Delete": &brcmlink.Error{Client: "genl", Op: "delete", Dev: "eth0.p5", Err: syscall.EPERM}}, "eth0.p5: operation not permitted"},
+		{"show", map[string]error{"List": &brcmlink.Error{Client: "genl", Op: "list", Err: syscall.EPERM}}, "operation not permitted"},
+		{"-s -s show", map[string]error{"Lowers": &brcmlink.Error{Client: "genl", Op: "list", Err: syscall.EINTR, Message: "the lower devices kept changing: 5 dumps in a row were interrupted"}},
 			"the lower devices kept changing: 5 dumps in a row were interrupted"},
-		{"show", map[string]error{"List": nl.Pkg("genl").Wrap("list", "", errors.New("kernel reported a port without its ifindex or switch port"))},
+		{"show", map[string]error{"List": opError("list", "", errors.New("kernel reported a port without its ifindex or switch port"))},
 			"kernel reported a port without its ifindex or switch port"},
 		{"show", map[string]error{"Dial": dialError(errNotLoaded, "")}, "the brcm kernel module is not loaded (modprobe brcm)"},
-		{"monitor", map[string]error{"Watch": &nl.Error{Op: "watch", Err: syscall.ENOENT, Message: `family brcm has no multicast group "monitor"`}},
+		{"monitor", map[string]error{"Watch": &brcmlink.Error{Client: "genl", Op: "watch", Err: syscall.ENOENT, Message: `family brcm has no multicast group "monitor"`}},
 			`family brcm has no multicast group "monitor"`},
 	} {
 		f := seeded()
@@ -174,19 +173,19 @@ func TestRender(t *testing.T) {
 	}{
 		{&grammar.UsageError{Msg: "port 28 out of range (0-27)"}, "port 28 out of range (0-27)", 1},
 		// As genl returns a kernel's refusal: its Error() starts "genl: add ...".
-		{nl.Pkg("genl").Wrap("add", "eth0 port 5", &nl.Error{Err: syscall.EEXIST, Message: "port 5 already exists on eth0 (eth0.p5)"}),
+		{&brcmlink.Error{Client: "genl", Op: "add", Dev: "eth0 port 5", Err: syscall.EEXIST, Message: "port 5 already exists on eth0 (eth0.p5)"},
 			"port 5 already exists on eth0 (eth0.p5)", 2},
-		{&nl.Error{Op: "add", Dev: "eth0 port 5", Err: syscall.EEXIST}, "eth0 port 5: file exists", 2},
-		{&nl.Error{Op: "list", Err: syscall.ENOBUFS}, "no buffer space available", 2},
-		{fmt.Errorf("wrapped: %w", &nl.Error{Op: "get", Err: syscall.ENODEV, Message: "no device x"}), "no device x", 2},
-		{&nl.Error{Op: "dial", Err: syscall.EACCES, Message: "network namespace lab: open /run/netns/lab"},
+		{&brcmlink.Error{Client: "genl", Op: "add", Dev: "eth0 port 5", Err: syscall.EEXIST}, "eth0 port 5: file exists", 2},
+		{&brcmlink.Error{Client: "genl", Op: "list", Err: syscall.ENOBUFS}, "no buffer space available", 2},
+		{fmt.Errorf("wrapped: %w", &brcmlink.Error{Client: "genl", Op: "get", Err: syscall.ENODEV, Message: "no device x"}), "no device x", 2},
+		{&brcmlink.Error{Client: "genl", Op: "dial", Err: syscall.EACCES, Message: "network namespace lab: open /run/netns/lab"},
 			"network namespace lab: open /run/netns/lab: permission denied", 2},
 		{&dialFailure{msg: "the brcm kernel module is not loaded (modprobe brcm)", err: errNotLoaded}, "the brcm kernel module is not loaded (modprobe brcm)", 2},
 		// Without an errno, such as a malformed reply: the cause, without
 		// the client's "genl: list:", after the device if known.
-		{nl.Pkg("genl").Wrap("list", "", errors.New("kernel reported a malformed port: netlink: attribute 7 is not a uint16; length: 1")),
+		{opError("list", "", errors.New("kernel reported a malformed port: netlink: attribute 7 is not a uint16; length: 1")),
 			"kernel reported a malformed port: netlink: attribute 7 is not a uint16; length: 1", 2},
-		{nl.Pkg("genl").Wrap("get", "eth0.p5", errors.New("kernel answered 2 messages for one")),
+		{opError("get", "eth0.p5", errors.New("kernel answered 2 messages for one")),
 			"eth0.p5: kernel answered 2 messages for one", 2},
 		{errors.New("something else"), "something else", 2},
 		{nil, "", 0},
@@ -196,6 +195,11 @@ func TestRender(t *testing.T) {
 			t.Errorf("render(%v) = %q, %d; want %q, %d", tt.err, msg, status, tt.want, tt.status)
 		}
 	}
+}
+
+// opError is an error without an errno as genl returns it.
+func opError(op, dev string, err error) error {
+	return &brcmlink.OpError{Client: "genl", Op: op, Dev: dev, Err: err}
 }
 
 // errNotLoaded is Dial's error without the brcm module, as near as a test
@@ -216,7 +220,7 @@ func TestDialError(t *testing.T) {
 		{errNotLoaded, "", "the brcm kernel module is not loaded (modprobe brcm)"},
 		{errNotLoaded, "lab", "the brcm kernel module is not loaded (modprobe brcm)"},
 		{noNetNS, ns, `network namespace "` + ns + `" not found (no /run/netns/` + ns + `)`},
-		{nl.Pkg("genl").Wrap("dial", "", syscall.EPERM), "lab", "operation not permitted"},
+		{&brcmlink.Error{Client: "genl", Op: "dial", Err: syscall.EPERM}, "lab", "operation not permitted"},
 	} {
 		msg, status := render(dialError(tt.err, tt.netns))
 		if msg != tt.want || status != exitSystem {

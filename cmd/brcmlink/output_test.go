@@ -17,7 +17,6 @@ import (
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/genl"
-	"github.com/brcmlink/brcmlink/internal/nl"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden and docs/brcmlink.8 from what the code prints")
@@ -43,16 +42,16 @@ func golden(t *testing.T, name, got string) {
 
 // monitorEvents are what the fake's Watch sends in the monitor tests.
 func monitorEvents() []genl.Event {
-	p := brcmlink.Port{Index: 10, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0", Port: 5, OperState: "DOWN", MTU: 1500,
+	p := brcmlink.Port{Index: 10, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0", Port: 5, OperState: brcmlink.OperDown, MTU: 1500,
 		Stats: &brcmlink.Stats{}}
 	up := p
-	up.Up, up.OperState, up.Queue = true, "UP", 2
+	up.Up, up.OperState, up.Queue = true, brcmlink.OperUp, 2
 	up.Stats = &brcmlink.Stats{RxPackets: 3, RxBytes: 180, TxPackets: 1, TxBytes: 60}
-	other := brcmlink.Port{Index: 20, Name: "lab.p3", LowerIndex: 4, LowerNetNSID: new(int32(0)), Port: 3, OperState: "LOWERLAYERDOWN", MTU: 1500}
+	other := brcmlink.Port{Index: 20, Name: "lab.p3", LowerIndex: 4, LowerNetNSID: new(int32(0)), Port: 3, OperState: brcmlink.OperLowerLayerDown, MTU: 1500}
 	return []genl.Event{
 		{Kind: genl.Created, Port: p},
 		{Kind: genl.Changed, Port: up},
-		{Kind: genl.Lost, Err: nl.Pkg("genl").Wrap("watch", "", syscall.ENOBUFS)},
+		{Kind: genl.Lost, Err: &brcmlink.Error{Client: "genl", Op: "watch", Err: syscall.ENOBUFS}},
 		{Kind: genl.Created, Port: other},
 		{Kind: genl.Deleted, Port: up},
 	}
@@ -238,7 +237,7 @@ func TestMonitorFlushesEachLine(t *testing.T) {
 // failed) exits 2 with the reason, after printing it as [LOST].
 func TestMonitorFails(t *testing.T) {
 	f := newFake()
-	f.events = []genl.Event{{Kind: genl.Lost, Err: nl.Pkg("genl").Wrap("watch", "", syscall.EIO)}}
+	f.events = []genl.Event{{Kind: genl.Lost, Err: &brcmlink.Error{Client: "genl", Op: "watch", Err: syscall.EIO}}}
 	f.endWatch = true
 	r := run(t, f, "monitor")
 	if r.status != exitSystem || r.stdout != "[LOST] input/output error\n" || r.stderr != "Error: input/output error\n" {

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 
-	"github.com/jsimonetti/rtnetlink/v2"
+	"github.com/brcmlink/brcmlink"
 	"github.com/mdlayher/netlink"
 )
 
@@ -41,6 +43,11 @@ func TestErrorIs(t *testing.T) {
 			if !errors.Is(got, tt.errno) {
 				t.Errorf("%v: errors.Is(%v) = false", got, tt.errno)
 			}
+			// The kernel's answer stays reachable, as the Cause.
+			var oe *netlink.OpError
+			if !errors.As(got, &oe) || oe != err {
+				t.Errorf("%v: errors.As finds %v, want the *netlink.OpError", got, oe)
+			}
 		}
 	}
 }
@@ -54,15 +61,9 @@ func TestPkg(t *testing.T) {
 	}{
 		{Pkg("genl").Errorf(syscall.EINVAL, "bad"), "genl: bad: invalid argument"},
 		{Pkg("genl").Wrap("get", "", Pkg("rtlink").Errorf(syscall.EINVAL, "bad")), "genl: get: bad: invalid argument"},
-		{Pkg("rtlink").CheckConfig(nil, nil, new(uint8(4))), "rtlink: tag enforcement 4 out of range (0-3): numerical result out of range"},
-		{Pkg("genl").CheckConfig(new(uint16(27)), new(uint8(3)), new(uint8(3))), "<nil>"},
-		{Pkg("genl").CheckConfig(new(uint16(28)), new(uint8(4)), nil), "genl: port 28 out of range (0-27): numerical result out of range"},
-		{Pkg("x").Check(PortRange, 70000), "x: port 70000 out of range (0-27): numerical result out of range"},
-		{Pkg("x").Check(QueueRange, 3), "<nil>"},
-		{Pkg("x").OutOfRange(QueueRange, "99999999999999999999"), "x: queue 99999999999999999999 out of range (0-3): numerical result out of range"},
-		{Pkg("genl").CheckName("device", "abcdefghijklmnop"), "genl: device name abcdefghijklmnop is longer than 15 bytes: invalid argument"},
-		{Pkg("genl").CheckName("lower device", "abcdefghijklmno"), "<nil>"},
-		{Pkg("genl").CheckName("device", ""), "<nil>"},
+		{Pkg("rtlink").Wrap("set", "x", CheckConfig(nil, nil, new(uint8(4)))), "rtlink: set x: tag enforcement 4 out of range (0-3): numerical result out of range"},
+		{CheckConfig(new(uint16(27)), new(uint8(3)), new(uint8(3))), "<nil>"},
+		{CheckConfig(new(uint16(28)), new(uint8(4)), nil), "port 28 out of range (0-27): numerical result out of range"},
 		// Errors without an errno keep what the client was doing.
 		{Pkg("genl").Wrap("list", "", errors.New("malformed")), "genl: list: malformed"},
 		{Pkg("genl").Wrap("get", "eth0", Pkg("genl").Wrap("list", "", errors.New("malformed"))), "genl: get eth0: malformed"},
@@ -73,34 +74,30 @@ func TestPkg(t *testing.T) {
 	}
 }
 
-func TestOperState(t *testing.T) {
-	for s, want := range map[rtnetlink.OperationalState]string{
-		rtnetlink.OperStateUnknown:        "UNKNOWN",
-		rtnetlink.OperStateNotPresent:     "NOTPRESENT",
-		rtnetlink.OperStateDown:           "DOWN",
-		rtnetlink.OperStateLowerLayerDown: "LOWERLAYERDOWN",
-		rtnetlink.OperStateTesting:        "TESTING",
-		rtnetlink.OperStateDormant:        "DORMANT",
-		rtnetlink.OperStateUp:             "UP",
-		7:                                 "0x7",
-	} {
-		if got := OperState(uint8(s)); got != want {
-			t.Errorf("OperState(%d) = %q, want %q", s, got, want)
-		}
-	}
-}
-
 // TestOpError checks that an error without an errno keeps its cause apart
 // from the client's annotation, for those who show it to people.
 func TestOpError(t *testing.T) {
 	cause := errors.New("kernel reported a malformed port")
 	err := fmt.Errorf("more: %w", Pkg("genl").Wrap("list", "eth0", cause))
-	var oe *OpError
-	if !errors.As(err, &oe) || oe.Op != "list" || oe.Dev != "eth0" || oe.Err != cause {
-		t.Fatalf("%#v is no *OpError of list on eth0 with the cause", err)
+	var oe *brcmlink.OpError
+	if !errors.As(err, &oe) || oe.Client != "genl" || oe.Op != "list" || oe.Dev != "eth0" || oe.Err != cause {
+		t.Fatalf("%#v is no *OpError of genl's list on eth0 with the cause", err)
 	}
-	if !errors.Is(err, cause) {
-		t.Errorf("%v does not match its cause", err)
+	if !errors.Is(err, cause) || errors.Is(err, brcmlink.ErrMalformed) {
+		t.Errorf("%v does not match its cause, or matches ErrMalformed without being marked", err)
+	}
+}
+
+// TestMalformed checks that a malformed reply's error reads as made and
+// matches ErrMalformed and what it wraps, through Wrap.
+func TestMalformed(t *testing.T) {
+	inner := errors.New("netlink: attribute 7 is not a uint16")
+	err := Pkg("genl").Wrap("get", "eth0.p5", Malformed("kernel reported a malformed port: %w", inner))
+	if got, want := err.Error(), "genl: get eth0.p5: kernel reported a malformed port: netlink: attribute 7 is not a uint16"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if !errors.Is(err, brcmlink.ErrMalformed) || !errors.Is(err, inner) {
+		t.Errorf("%v does not match ErrMalformed and its cause", err)
 	}
 }
 
@@ -118,5 +115,76 @@ func TestErrorfIs(t *testing.T) {
 	}
 	if errors.Is(plain, sentinel) {
 		t.Errorf("%v matches the sentinel", plain)
+	}
+}
+
+func TestCheckSelector(t *testing.T) {
+	const long = "sixteen-bytes-xx"
+	for _, tt := range []struct {
+		s    brcmlink.Selector
+		want string // "" for none
+	}{
+		{brcmlink.ByName("eth0.p5"), ""},
+		{brcmlink.ByIndex(7), ""},
+		{brcmlink.ByPort("eth0", 0), ""},
+		{brcmlink.ByLowerIndexPort(2, 27), ""},
+		{brcmlink.Selector{}, "no port selected: make the Selector with ByName, ByIndex, ByPort or ByLowerIndexPort: invalid argument"},
+		{brcmlink.ByName(""), "no port selected: make the Selector with ByName, ByIndex, ByPort or ByLowerIndexPort: invalid argument"},
+		{brcmlink.ByIndex(0), "no port selected: make the Selector with ByName, ByIndex, ByPort or ByLowerIndexPort: invalid argument"},
+		{brcmlink.ByName(long), "device name " + long + " is longer than 15 bytes: invalid argument"},
+		{brcmlink.ByIndex(-1), "ifindex -1 out of range: numerical result out of range"},
+		{brcmlink.ByPort("", 5), "no lower device given: ByPort needs its name, ByLowerIndexPort its ifindex: invalid argument"},
+		{brcmlink.ByLowerIndexPort(0, 5), "no lower device given: ByPort needs its name, ByLowerIndexPort its ifindex: invalid argument"},
+		{brcmlink.ByPort(long, 5), "lower device name " + long + " is longer than 15 bytes: invalid argument"},
+		{brcmlink.ByLowerIndexPort(1<<31, 5), "lower ifindex 2147483648 out of range: numerical result out of range"},
+		{brcmlink.ByPort("eth0", 28), "port 28 out of range (0-27): numerical result out of range"},
+	} {
+		err := CheckSelector(tt.s)
+		if got := fmt.Sprint(err); tt.want == "" && err != nil || tt.want != "" && got != tt.want {
+			t.Errorf("%#v: %v, want %q", tt.s, err, tt.want)
+		}
+	}
+}
+
+// TestDefaultNameIsTheKernels ties DefaultName to the kernel's: the
+// genl client sends no name and lets brcm_genl_create pick it, the rtlink
+// client sends DefaultName's, so that both name a port alike.
+func TestDefaultNameIsTheKernels(t *testing.T) {
+	src, err := os.ReadFile("../../kernel/genl.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`snprintf\(name, sizeof\(name\), "([^"]*)", lower->name,\s*cfg->port\)`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("kernel/genl.c: no snprintf of the default name")
+	}
+	// %u is C's for the unsigned port, %d Go's.
+	if got := strings.ReplaceAll(string(m[1]), "%u", "%d"); got != defaultName {
+		t.Errorf("the kernel names a port %q, DefaultName %q", m[1], defaultName)
+	}
+}
+
+// TestDefaultName checks the name the brcm family gives a port with none,
+// port 0 included, and its refusal of one too long.
+func TestDefaultName(t *testing.T) {
+	for _, tt := range []struct {
+		lower string
+		port  uint16
+		want  string // the name, or the error
+	}{
+		{"eth0", 5, "eth0.p5"},
+		{"eth0", 0, "eth0.p0"},
+		{"enp0s31f6", 27, "enp0s31f6.p27"},
+		{"abcdefghijkl", 9, "abcdefghijkl.p9"},
+		{"abcdefghijkl", 10, "default name abcdefghijkl.p10 is longer than 15 bytes: give a name: invalid argument"},
+	} {
+		name, err := DefaultName(tt.lower, tt.port)
+		got := name
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("DefaultName(%q, %d) = %q, want %q", tt.lower, tt.port, got, tt.want)
+		}
 	}
 }

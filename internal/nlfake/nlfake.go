@@ -18,9 +18,18 @@ import (
 // without its payload (the kernel caps it when it adds TLVs), then the
 // TLVs.
 func Nack(req netlink.Message, errno syscall.Errno, msg string) netlink.Message {
+	return NackAt(req, errno, msg, 0)
+}
+
+// NackAt answers as Nack does and, unless offset is 0, points at the
+// attribute refused: its offset in the request, NLMSGERR_ATTR_OFFS.
+func NackAt(req netlink.Message, errno syscall.Errno, msg string, offset uint32) netlink.Message {
 	ae := netlink.NewAttributeEncoder()
 	if msg != "" {
 		ae.String(unix.NLMSGERR_ATTR_MSG, msg)
+	}
+	if offset != 0 {
+		ae.Uint32(unix.NLMSGERR_ATTR_OFFS, offset)
 	}
 	tlvs, err := ae.Encode()
 	if err != nil {

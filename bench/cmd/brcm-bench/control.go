@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/genl"
 )
 
@@ -187,7 +188,7 @@ func (c *config) resetLowers(again bool) error {
 // tools returns the tools to compare, with their batch files written.
 func (c *config) tools() ([]tool, error) {
 	var addBrcm, delBrcm, addVlan, delVlan []string
-	var reqs []genl.AddRequest
+	var reqs []brcmlink.AddRequest
 	for i := range c.lowers {
 		l := lowerName(i)
 		for p := 1; p <= c.perLower; p++ {
@@ -195,7 +196,7 @@ func (c *config) tools() ([]tool, error) {
 			delBrcm = append(delBrcm, fmt.Sprintf("del %s.p%d", l, p))
 			addVlan = append(addVlan, fmt.Sprintf("link add link %s name %s.v%d type vlan id %d", l, l, p, p))
 			delVlan = append(delVlan, fmt.Sprintf("link del %s.v%d", l, p))
-			reqs = append(reqs, genl.AddRequest{Lower: l, Port: uint16(p)})
+			reqs = append(reqs, brcmlink.AddRequest{Lower: l, Port: uint16(p)})
 		}
 	}
 	files := map[string][]string{"brcm-add": addBrcm, "brcm-del": delBrcm, "vlan-add": addVlan, "vlan-del": delVlan}
@@ -253,7 +254,7 @@ func withGenl(fn func(*genl.Client) error) error {
 	return err
 }
 
-func addAll(g *genl.Client, reqs []genl.AddRequest) error {
+func addAll(g *genl.Client, reqs []brcmlink.AddRequest) error {
 	for _, r := range reqs {
 		if _, err := g.Add(r); err != nil {
 			return err
@@ -262,9 +263,9 @@ func addAll(g *genl.Client, reqs []genl.AddRequest) error {
 	return nil
 }
 
-func deleteAll(g *genl.Client, reqs []genl.AddRequest) error {
+func deleteAll(g *genl.Client, reqs []brcmlink.AddRequest) error {
 	for _, r := range reqs {
-		if err := g.Delete(genl.ByPort(r.Lower, r.Port)); err != nil {
+		if err := g.Delete(brcmlink.ByPort(r.Lower, r.Port)); err != nil {
 			return err
 		}
 	}

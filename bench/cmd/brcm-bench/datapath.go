@@ -110,7 +110,7 @@ func (c *config) paths() ([]path, error) {
 		return nil, err
 	}
 	defer g.Close()
-	if _, err := g.Add(genl.AddRequest{Lower: "bb0", Port: benchPort, Name: "bb0.p5", Up: true}); err != nil {
+	if _, err := g.Add(brcmlink.AddRequest{Lower: "bb0", Port: benchPort, Name: "bb0.p5", Up: true}); err != nil {
 		return nil, err
 	}
 	if err := sh("ip", "link", "add", "link", "bv0", "name", "bv0.5", "up", "type", "vlan", "id", fmt.Sprint(benchVID)); err != nil {

@@ -92,7 +92,7 @@ func Port(p brcmlink.Port, lowers []brcmlink.Lower, v View) PortJSON {
 		Queue:       p.Queue,
 		TagEnforce:  p.TagEnforce,
 		AdminUp:     p.Up,
-		Operstate:   p.OperState,
+		Operstate:   p.OperState.String(),
 		MTU:         p.MTU,
 	}
 	if v.Stats > 0 && p.Stats != nil {

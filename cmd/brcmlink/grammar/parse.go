@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/brcmlink/brcmlink/internal/nl"
+	"github.com/brcmlink/brcmlink"
 )
 
 // UsageError is a command line the grammar refuses: exit status 1, and
@@ -297,10 +297,6 @@ func (p *Parser) unknown(w string) error {
 	return usagef("unknown keyword %q, expected one of: %s", w, strings.Join(valid, ", "))
 }
 
-// pkg names the errors of the checks the kernel makes, which this package
-// makes before anything is sent.
-const pkg nl.Pkg = Program
-
 // set stores the value w of a.
 func (p *Parser) set(a *Arg, w string) error {
 	r := &p.req
@@ -313,7 +309,7 @@ func (p *Parser) set(a *Arg, w string) error {
 		if a.Field == FieldLower {
 			what = "lower device"
 		}
-		if err := checkError(pkg.CheckName(what, w)); err != nil {
+		if err := checkError(brcmlink.CheckName(what, w)); err != nil {
 			return err
 		}
 		if a.Field == FieldLower {
@@ -325,19 +321,19 @@ func (p *Parser) set(a *Arg, w string) error {
 		if w == "any" {
 			w = "0"
 		}
-		v, err := number(w, a.Keyword, nl.PortRange)
+		v, err := number(w, a.Keyword, brcmlink.PortRange)
 		if err != nil {
 			return err
 		}
 		r.Port = new(uint16(v))
 	case FieldQueue:
-		v, err := number(w, a.Keyword, nl.QueueRange)
+		v, err := number(w, a.Keyword, brcmlink.QueueRange)
 		if err != nil {
 			return err
 		}
 		r.Queue = new(uint8(v))
 	case FieldTagEnforce:
-		v, err := number(w, a.Keyword, nl.TagEnforceRange)
+		v, err := number(w, a.Keyword, brcmlink.TagEnforceRange)
 		if err != nil {
 			return err
 		}
@@ -359,21 +355,18 @@ func (p *Parser) set(a *Arg, w string) error {
 
 // number parses a decimal value of the keyword what and refuses one out
 // of r in the kernel's words, even one too big for the attribute.
-func number(w, what string, r nl.Range) (uint64, error) {
-	v, err := strconv.ParseUint(w, 10, 64)
-	switch {
-	case errors.Is(err, strconv.ErrRange):
-		return 0, checkError(pkg.OutOfRange(r, w))
-	case err != nil:
+func number(w, what string, r brcmlink.Range) (uint64, error) {
+	v, err := r.ParseUint(w)
+	if ne := (*strconv.NumError)(nil); errors.As(err, &ne) {
 		return 0, usagef("argument %q is wrong: %s is not a number", w, what)
 	}
-	return v, checkError(pkg.Check(r, v))
+	return v, checkError(err)
 }
 
 // checkError turns a failed check of the kernel's into a usage error,
 // keeping the kernel's wording.
 func checkError(err error) error {
-	var e *nl.Error
+	var e *brcmlink.Error
 	if errors.As(err, &e) {
 		return &UsageError{Msg: e.Message}
 	}

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+
+package brcmlink
+
+import (
+	"errors"
+	"strconv"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// A Range is a value whose range the kernel checks, as brcm_check_cfg in
+// kernel/port.c does: from 0 to Max, named as the kernel's messages name
+// it. Both clients check their requests with these before sending them,
+// and the brcmlink command checks its command line with them.
+type Range struct {
+	What string // "port", "queue" or "tag enforcement"
+	Max  uint64
+}
+
+// The ranges of a port's configuration.
+var (
+	PortRange       = Range{"port", PortMax}
+	QueueRange      = Range{"queue", QueueMax}
+	TagEnforceRange = Range{"tag enforcement", TagEnforceMax}
+)
+
+// Check refuses v out of r with the kernel's errno, ERANGE, and message,
+// like "port 28 out of range (0-27)", as an *Error. It takes any unsigned
+// value, so that a number too big for the attribute reads like one that
+// fits but is too big for the kernel.
+func (r Range) Check(v uint64) error {
+	if v > r.Max {
+		return r.outOfRange(strconv.FormatUint(v, 10))
+	}
+	return nil
+}
+
+// ParseUint parses the decimal s and checks it as Check does, refusing
+// even a number too big for a uint64 in the kernel's words. An s that is
+// no decimal number fails with strconv.ParseUint's error.
+func (r Range) ParseUint(s string) (uint64, error) {
+	v, err := strconv.ParseUint(s, 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, r.outOfRange(s)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return v, r.Check(v)
+}
+
+// outOfRange is the error for the value whose decimal text is v.
+func (r Range) outOfRange(v string) *Error {
+	return errorf(syscall.ERANGE, "%s %s out of range (0-%d)", r.What, v, r.Max)
+}
+
+// CheckName refuses a device name longer than IFNAMSIZ - 1 bytes, as
+// brcm_genl_name in kernel/genl.c does, with its errno (EINVAL) and
+// message; what names the device in the message, like "device" or "lower
+// device".
+func CheckName(what, name string) error {
+	if len(name) >= unix.IFNAMSIZ {
+		return errorf(syscall.EINVAL, "%s name %s is longer than %d bytes", what, name, unix.IFNAMSIZ-1)
+	}
+	return nil
+}

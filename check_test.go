@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+
+package brcmlink
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"syscall"
+	"testing"
+)
+
+func TestRangeCheck(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{PortRange.Check(27), "<nil>"},
+		{PortRange.Check(28), "port 28 out of range (0-27): numerical result out of range"},
+		{PortRange.Check(70000), "port 70000 out of range (0-27): numerical result out of range"},
+		{QueueRange.Check(3), "<nil>"},
+		{QueueRange.Check(4), "queue 4 out of range (0-3): numerical result out of range"},
+		{TagEnforceRange.Check(9), "tag enforcement 9 out of range (0-3): numerical result out of range"},
+		{CheckName("device", "abcdefghijklmnop"), "device name abcdefghijklmnop is longer than 15 bytes: invalid argument"},
+		{CheckName("lower device", "abcdefghijklmno"), "<nil>"},
+		{CheckName("device", ""), "<nil>"},
+	} {
+		if got := fmt.Sprint(tt.err); got != tt.want {
+			t.Errorf("got %q, want %q", got, tt.want)
+		}
+		var e *Error
+		if tt.err != nil && (!errors.As(tt.err, &e) || e.Client != "" || e.Cause != nil) {
+			t.Errorf("%#v is not a check's *Error", tt.err)
+		}
+	}
+}
+
+func TestRangeParseUint(t *testing.T) {
+	for _, tt := range []struct {
+		s     string
+		v     uint64
+		errno syscall.Errno // 0: none, or not a number
+		msg   string
+	}{
+		{s: "3", v: 3},
+		{s: "0", v: 0},
+		{s: "4", v: 4, errno: syscall.ERANGE, msg: "queue 4 out of range (0-3)"},
+		{s: "99999999999999999999", errno: syscall.ERANGE, msg: "queue 99999999999999999999 out of range (0-3)"},
+		{s: "x", msg: `strconv.ParseUint: parsing "x": invalid syntax`},
+		{s: "-1", msg: `strconv.ParseUint: parsing "-1": invalid syntax`},
+	} {
+		v, err := QueueRange.ParseUint(tt.s)
+		var e *Error
+		var ne *strconv.NumError
+		switch {
+		case tt.msg == "" && (err != nil || v != tt.v):
+			t.Errorf("ParseUint(%q) = %d, %v; want %d", tt.s, v, err, tt.v)
+		case tt.errno != 0 && (!errors.As(err, &e) || e.Err != tt.errno || e.Message != tt.msg):
+			t.Errorf("ParseUint(%q): %v, want %v %q", tt.s, err, tt.errno, tt.msg)
+		case tt.msg != "" && tt.errno == 0 && (!errors.As(err, &ne) || err.Error() != tt.msg):
+			t.Errorf("ParseUint(%q): %v, want a *strconv.NumError %q", tt.s, err, tt.msg)
+		}
+	}
+}

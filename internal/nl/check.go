@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+
+package nl
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"syscall"
+
+	"github.com/brcmlink/brcmlink"
+	"golang.org/x/sys/unix"
+)
+
+// The checks below refuse what the kernel would refuse of a request, with
+// its errno and words, so that the clients send nothing the kernel would
+// refuse and refuse it alike. Their errors name no client: Wrap does.
+
+// CheckSelector refuses a Selector that selects nothing, or names a port
+// or lower the kernel cannot take.
+func CheckSelector(s brcmlink.Selector) error {
+	if lower, index, port, ok := s.Lower(); ok {
+		if lower == "" && index == 0 {
+			return errorf(syscall.EINVAL, "no lower device given: ByPort needs its name, ByLowerIndexPort its ifindex")
+		}
+		return cmp.Or(CheckLower(lower, index), brcmlink.PortRange.Check(uint64(port)))
+	}
+	switch {
+	case s.Name() != "":
+		return brcmlink.CheckName("device", s.Name())
+	case s.Index() != 0:
+		return checkIndex("ifindex", s.Index())
+	}
+	return errorf(syscall.EINVAL, "no port selected: make the Selector with ByName, ByIndex, ByPort or ByLowerIndexPort")
+}
+
+// CheckAdd refuses an AddRequest the kernel would refuse.
+func CheckAdd(r brcmlink.AddRequest) error {
+	return cmp.Or(
+		CheckLower(r.Lower, r.LowerIndex),
+		brcmlink.CheckName("device", r.Name),
+		CheckConfig(&r.Port, r.Queue, r.TagEnforce),
+	)
+}
+
+// CheckSet refuses a SetRequest the kernel would refuse.
+func CheckSet(r brcmlink.SetRequest) error { return CheckConfig(nil, r.Queue, r.TagEnforce) }
+
+// CheckConfig refuses a port, queue or tag enforcement out of range, as
+// brcm_check_cfg does; a nil value is not checked.
+func CheckConfig(port *uint16, queue, tagEnforce *uint8) error {
+	// A value not given checks as 0, which every range holds.
+	return cmp.Or(
+		brcmlink.PortRange.Check(uint64(deref(port))),
+		brcmlink.QueueRange.Check(uint64(deref(queue))),
+		brcmlink.TagEnforceRange.Check(uint64(deref(tagEnforce))),
+	)
+}
+
+func deref[T uint8 | uint16](p *T) T {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// CheckLower refuses a lower device given by neither or both of name and
+// index, or by one the kernel cannot take.
+func CheckLower(name string, index int) error {
+	switch {
+	case name != "" && index != 0:
+		return errorf(syscall.EINVAL, "give the lower device by index (%d) or by name (%s), not both", index, name)
+	case name == "" && index == 0:
+		return errorf(syscall.EINVAL, "no lower device: Lower is empty and LowerIndex is 0")
+	case name != "":
+		return CheckLowerName(name)
+	}
+	return CheckLowerIndex(index)
+}
+
+// CheckLowerName and CheckLowerIndex check a lower device given one way.
+func CheckLowerName(name string) error {
+	if name == "" {
+		return errorf(syscall.EINVAL, "empty lower device name")
+	}
+	return brcmlink.CheckName("lower device", name)
+}
+
+func CheckLowerIndex(index int) error {
+	if index == 0 { // "not given" to checkIndex, but a lower must be
+		return errorf(syscall.ERANGE, "lower ifindex 0 out of range")
+	}
+	return checkIndex("lower ifindex", index)
+}
+
+// checkIndex refuses an ifindex that is no kernel's (0 means "not given").
+func checkIndex(what string, index int) error {
+	if index < 0 || index > math.MaxInt32 {
+		return errorf(syscall.ERANGE, "%s %d out of range", what, index)
+	}
+	return nil
+}
+
+// AddDev names the device r creates, for errors: its name if r gives
+// one, else its lower and port, like "eth0 port 5".
+func AddDev(r brcmlink.AddRequest) string {
+	switch {
+	case r.Name != "":
+		return r.Name
+	case r.Lower != "":
+		return brcmlink.ByPort(r.Lower, r.Port).String()
+	}
+	return brcmlink.ByLowerIndexPort(r.LowerIndex, r.Port).String()
+}
+
+// defaultName is brcm_genl_create's format of a default name, in Go's
+// words; a test reads the kernel's.
+const defaultName = "%s.p%d"
+
+// DefaultName is the name brcm_genl_create in kernel/genl.c gives a port
+// whose request gives none, "<lower>.p<port>", as brcmlink.AddRequest.Name
+// documents; rtlink sends it, so that both clients name a port alike. A
+// name too long fails as the kernel fails it.
+func DefaultName(lower string, port uint16) (string, error) {
+	name := fmt.Sprintf(defaultName, lower, port)
+	if len(name) >= unix.IFNAMSIZ {
+		return "", errorf(syscall.EINVAL, "default name %s is longer than %d bytes: give a name", name, unix.IFNAMSIZ-1)
+	}
+	return name, nil
+}
