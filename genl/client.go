@@ -154,6 +154,16 @@ func Dial(opts ...Option) (c *Client, err error) {
 	return c, nil
 }
 
+// New returns a Client on conn, an open generic netlink socket, once it
+// has found the brcm family there (ErrNotLoaded if there is none). The
+// Client owns conn and closes it. It is the seam for tests: conn may be
+// one of genltest's, serving a fake family. Such a Client cannot Watch,
+// which needs sockets of its own; Dial's can.
+func New(conn *genetlink.Conn) (c *Client, err error) {
+	defer pkg.Annotate(&err, "new", "")
+	return open(conn, nil)
+}
+
 // open returns a Client on conn, once it has found the family there.
 func open(conn *genetlink.Conn, dial func() (*genetlink.Conn, error)) (*Client, error) {
 	f, err := conn.GetFamily(brcmlink.GenlName)

@@ -9,9 +9,13 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/genl"
+	"github.com/mdlayher/genetlink"
+	"github.com/mdlayher/genetlink/genltest"
+	"github.com/mdlayher/netlink"
 )
 
 // Add port 5 of the switch behind eth0 as eth0.p5, up, on traffic queue 2.
@@ -83,7 +87,8 @@ func ExampleClient_List() {
 	}
 }
 
-// Print ports as they come, change and go, until interrupted.
+// Keep a view of the ports, whole from the start and after any lost
+// events, until interrupted.
 func ExampleClient_Watch() {
 	c, err := genl.Dial()
 	if err != nil {
@@ -93,22 +98,67 @@ func ExampleClient_Watch() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	events, err := c.Watch(ctx)
+	events, err := c.Watch(ctx, genl.WatchExisting())
 	if err != nil {
 		log.Fatal(err)
 	}
+	view := map[int]brcmlink.Port{} // by ifindex
+	var listed map[int]brcmlink.Port
 	for ev := range events { // until ctx is done
 		switch ev.Kind {
-		case genl.Lost:
-			// Some events are gone: read the whole state again.
-			log.Printf("resyncing: %v", ev.Err)
-			ports, err := c.List()
-			if err != nil {
-				log.Fatal(err)
+		case genl.Existing:
+			if listed == nil {
+				listed = map[int]brcmlink.Port{}
 			}
-			fmt.Printf("%d ports now\n", len(ports))
-		default:
-			fmt.Printf("%s %s: port %d on %s, %s\n", ev.Kind, ev.Port.Name, ev.Port.Port, ev.Port.Lower, ev.Port.OperState)
+			listed[ev.Port.Index] = ev.Port
+		case genl.Synced: // the listing is whole: it is the view now
+			view, listed = listed, nil
+			if view == nil {
+				view = map[int]brcmlink.Port{}
+			}
+			fmt.Printf("%d ports\n", len(view))
+		case genl.Created, genl.Changed:
+			view[ev.Port.Index] = ev.Port
+		case genl.Deleted:
+			delete(view, ev.Port.Index)
+		case genl.Lost:
+			// A listing follows, unless the watch ends here.
+			log.Printf("events lost: %v", ev.Err)
 		}
 	}
+}
+
+// Test a program against a fake of the kernel's brcm family: New takes
+// any generic netlink socket, such as one of genltest's.
+func ExampleNew() {
+	family := genetlink.Family{ID: 0x20, Name: brcmlink.GenlName, Version: brcmlink.GenlVersion}
+	conn := genltest.Dial(genltest.ServeFamily(family, func(req genetlink.Message, _ netlink.Message) ([]genetlink.Message, error) {
+		if req.Header.Command != brcmlink.CmdPortGet {
+			return nil, genltest.Error(int(syscall.EOPNOTSUPP))
+		}
+		ae := netlink.NewAttributeEncoder()
+		ae.Uint32(brcmlink.AttrIfindex, 7)
+		ae.String(brcmlink.AttrIfname, "eth0.p5")
+		ae.Uint32(brcmlink.AttrLowerIfindex, 2)
+		ae.String(brcmlink.AttrLowerIfname, "eth0")
+		ae.Uint16(brcmlink.AttrPort, 5)
+		b, err := ae.Encode()
+		return []genetlink.Message{{Header: req.Header, Data: b}}, err
+	}))
+	c, err := genl.New(conn)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	p, err := c.Get(brcmlink.ByName("eth0.p5"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.Name, p.Lower, p.Port)
+	err = c.Delete(brcmlink.ByName("eth0.p5"))
+	fmt.Println(errors.Is(err, syscall.EOPNOTSUPP))
+	// Output:
+	// eth0.p5 eth0 5
+	// true
 }

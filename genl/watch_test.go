@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mdlayher/genetlink"
+	"github.com/mdlayher/genetlink/genltest"
 	"github.com/mdlayher/netlink"
 	"go.uber.org/goleak"
 )
@@ -31,8 +32,9 @@ type mcastSocket struct {
 	closeOnce sync.Once
 	joinErr   error
 
-	mu     sync.Mutex
-	joined []uint32
+	mu       sync.Mutex
+	joined   []uint32
+	deadline time.Time // of reads
 }
 
 type received struct {
@@ -55,13 +57,34 @@ func (s *mcastSocket) Send(netlink.Message) error           { return errNoReques
 func (s *mcastSocket) SendMessages([]netlink.Message) error { return errNoRequests }
 
 func (s *mcastSocket) Receive() ([]netlink.Message, error) {
+	s.mu.Lock()
+	deadline := s.deadline
+	s.mu.Unlock()
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		timer := time.NewTimer(time.Until(deadline))
+		defer timer.Stop()
+		timeout = timer.C
+	}
 	select {
 	case r := <-s.feed:
 		return r.msgs, r.err
 	case <-s.closed:
 		return nil, net.ErrClosed
+	case <-timeout:
+		return nil, os.ErrDeadlineExceeded
 	}
 }
+
+func (s *mcastSocket) SetReadDeadline(t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deadline = t
+	return nil
+}
+
+func (s *mcastSocket) SetDeadline(t time.Time) error    { return s.SetReadDeadline(t) }
+func (s *mcastSocket) SetWriteDeadline(time.Time) error { return nil }
 
 func (s *mcastSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
 	return func(yield func(netlink.Message, error) bool) {
@@ -185,7 +208,7 @@ func TestWatch(t *testing.T) {
 	}{
 		{ev: Event{Kind: Created, Port: eth0p5}},
 		{ev: Event{Kind: Changed, Port: changed}},
-		{ev: Event{Kind: Lost}, err: "genl: watch: no buffer space available", is: syscall.ENOBUFS},
+		{ev: Event{Kind: Lost}, err: "genl: watch: events lost: the socket's receive buffer overran: no buffer space available", is: ErrOverrun},
 		{ev: Event{Kind: Deleted, Port: farP3}},
 		{ev: Event{Kind: Lost}, err: "genl: watch: changed event: kernel reported a port without its ifindex or switch port"},
 		{ev: Event{Kind: Created, Port: eth0p0}},
@@ -203,10 +226,125 @@ func TestWatch(t *testing.T) {
 		if want.is != nil && !errors.Is(ev.Err, want.is) {
 			t.Errorf("event %d: errors.Is(%v, %v) = false", i, ev.Err, want.is)
 		}
+		if want.is == ErrOverrun && !errors.Is(ev.Err, syscall.ENOBUFS) {
+			t.Errorf("event %d: errors.Is(%v, ENOBUFS) = false", i, ev.Err)
+		}
 	}
 
 	cancel()
 	closedSoon(t, events, sock)
+}
+
+// existingClient returns a Client whose first socket is the watch's,
+// sock, and whose later ones answer a dump of the ports with the next of
+// listings, or fail with EIO once listings run out. It counts the
+// listings served.
+func existingClient(t *testing.T, sock *mcastSocket, listings [][]brcmlink.Port, served *int) *Client {
+	var mu sync.Mutex
+	dials := 0
+	return &Client{family: family, dial: func() (*genetlink.Conn, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		dials++
+		if dials == 1 {
+			return genetlink.NewConn(netlink.NewConn(sock, 1)), nil
+		}
+		if *served == len(listings) {
+			return nil, syscall.EIO
+		}
+		return genltest.Dial(genltest.ServeFamily(family, func(greq genetlink.Message, req netlink.Message) ([]genetlink.Message, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if greq.Header.Command != brcmlink.CmdPortGet || req.Header.Flags&netlink.Dump == 0 {
+				return nil, genltest.Error(int(syscall.EINVAL))
+			}
+			var msgs []genetlink.Message
+			for _, p := range listings[*served] {
+				msgs = append(msgs, reply(brcmlink.CmdPortGet, encodePort(t, p, nil)))
+			}
+			*served++
+			return msgs, nil
+		})), nil
+	}}
+}
+
+// TestWatchExisting checks that WatchExisting lists the ports before the
+// events, lists them again after an overrun once it has passed on the
+// events still queued, and ends the watch when a listing fails.
+func TestWatchExisting(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	sock := newMcastSocket()
+	served := 0
+	stale := eth0p0
+	stale.Queue = 3
+	c := existingClient(t, sock, [][]brcmlink.Port{{eth0p5, eth0p0}, {eth0p0}}, &served)
+	events, err := c.Watch(context.Background(), WatchExisting())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second overrun comes once the test has read the second
+	// listing: one during a drain is covered by the listing after it.
+	synced := make(chan struct{})
+	go func() {
+		for _, r := range []received{
+			{msgs: []netlink.Message{event(t, brcmlink.CmdPortNew, encodePort(t, farP3, nil))}},
+			{err: os.NewSyscallError("recvmsg", syscall.ENOBUFS)},
+			// Queued before the drop, read after the error.
+			{msgs: []netlink.Message{event(t, brcmlink.CmdPortSet, encodePort(t, stale, nil))}},
+			{err: os.NewSyscallError("recvmsg", syscall.ENOBUFS)}, // during the drain
+			{},
+			{err: os.NewSyscallError("recvmsg", syscall.ENOBUFS)},
+		} {
+			if r.msgs == nil && r.err == nil {
+				<-synced
+				continue
+			}
+			select {
+			case sock.feed <- r:
+			case <-sock.closed:
+				return
+			}
+		}
+	}()
+	for i, want := range []Event{
+		{Kind: Existing, Port: eth0p5},
+		{Kind: Existing, Port: eth0p0},
+		{Kind: Synced},
+		{Kind: Created, Port: farP3},
+		{Kind: Lost},
+		{Kind: Changed, Port: stale},
+		{Kind: Existing, Port: eth0p0},
+		{Kind: Synced},
+		{Kind: Lost},
+		{Kind: Lost}, // the third listing fails
+	} {
+		ev, ok := next(t, events)
+		if !ok {
+			t.Fatalf("event %d: channel closed", i)
+		}
+		if diff := cmp.Diff(want, ev, cmpopts.IgnoreFields(Event{}, "Err")); diff != "" {
+			t.Errorf("event %d (-want +got):\n%s", i, diff)
+		}
+		if i == 7 {
+			close(synced)
+		}
+		switch {
+		case i == 4 || i == 8:
+			if !errors.Is(ev.Err, ErrOverrun) {
+				t.Errorf("event %d: %v, want ErrOverrun", i, ev.Err)
+			}
+		case i == 9:
+			if !errors.Is(ev.Err, syscall.EIO) || errors.Is(ev.Err, ErrOverrun) {
+				t.Errorf("event %d: %v, want the listing's EIO", i, ev.Err)
+			}
+		case ev.Err != nil:
+			t.Errorf("event %d: error %v", i, ev.Err)
+		}
+	}
+	closedSoon(t, events, sock)
+	if served != 2 {
+		t.Errorf("%d listings served, want 2", served)
+	}
 }
 
 // TestWatchCancelUnread checks that the watch ends on cancel while the
@@ -239,24 +377,32 @@ func TestWatchSocketFails(t *testing.T) {
 
 func TestWatchErrors(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	noGroup := &Client{family: genetlink.Family{ID: family.ID, Name: family.Name}}
+	noGroup := &Client{family: genetlink.Family{ID: family.ID, Name: family.Name}, dial: func() (*genetlink.Conn, error) {
+		panic("dialled without a group")
+	}}
+	bigBuffer := newMcastSocket()
 	failing := newMcastSocket()
 	failing.joinErr = syscall.EPERM
 	for _, tt := range []struct {
 		name string
 		c    *Client
+		opts []WatchOption
 		is   error
 		want string
 	}{
-		{"no monitor group", noGroup, os.ErrNotExist,
+		{"made by New", &Client{family: family}, nil, syscall.EOPNOTSUPP,
+			"genl: watch: a Client made by New cannot open the socket a watch needs: operation not supported"},
+		{"negative buffer", watchClient(bigBuffer), []WatchOption{WatchReadBuffer(-1)}, syscall.EINVAL,
+			"genl: watch: invalid receive buffer size -1: invalid argument"},
+		{"no monitor group", noGroup, nil, os.ErrNotExist,
 			`genl: watch: family brcm has no multicast group "monitor": no such file or directory`},
-		{"dial fails", &Client{family: family, dial: func() (*genetlink.Conn, error) { return nil, net.ErrClosed }}, net.ErrClosed,
+		{"dial fails", &Client{family: family, dial: func() (*genetlink.Conn, error) { return nil, net.ErrClosed }}, nil, net.ErrClosed,
 			"genl: watch: use of closed network connection"},
-		{"join fails", watchClient(failing), os.ErrPermission,
+		{"join fails", watchClient(failing), nil, os.ErrPermission,
 			"genl: watch: operation not permitted"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			events, err := tt.c.Watch(context.Background())
+			events, err := tt.c.Watch(context.Background(), tt.opts...)
 			if events != nil || !errors.Is(err, tt.is) || err.Error() != tt.want {
 				t.Errorf("Watch: %v, %q; want nil, %q matching %v", events, err, tt.want, tt.is)
 			}
@@ -268,7 +414,7 @@ func TestWatchErrors(t *testing.T) {
 }
 
 func TestEventKindString(t *testing.T) {
-	for k, want := range map[EventKind]string{0: "EventKind(0)", Created: "created", Deleted: "deleted", Changed: "changed", Lost: "lost", 9: "EventKind(9)"} {
+	for k, want := range map[EventKind]string{0: "EventKind(0)", Created: "created", Deleted: "deleted", Changed: "changed", Lost: "lost", Existing: "existing", Synced: "synced", 9: "EventKind(9)"} {
 		if got := k.String(); got != want {
 			t.Errorf("%d: %q, want %q", uint8(k), got, want)
 		}

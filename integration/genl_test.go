@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"slices"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/genl"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mdlayher/genetlink"
 	"github.com/mdlayher/netlink"
 )
@@ -483,6 +486,138 @@ func TestGenlEvents(t *testing.T) {
 	if err := loadModule(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// watchView reads events from ch into view (by name) until a Synced one
+// that follows a Lost one if lostFirst, or the first Synced otherwise,
+// and returns the errors of the Lost events seen.
+func watchView(t *testing.T, ch <-chan genl.Event, view map[string]brcmlink.Port, lostFirst bool) []error {
+	t.Helper()
+	var lost []error
+	var listed map[string]brcmlink.Port
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatalf("watch ended; lost %v", lost)
+			}
+			switch ev.Kind {
+			case genl.Lost:
+				lost = append(lost, ev.Err)
+			case genl.Existing:
+				if listed == nil {
+					listed = map[string]brcmlink.Port{}
+				}
+				listed[ev.Port.Name] = ev.Port
+			case genl.Synced:
+				clear(view)
+				maps.Copy(view, listed)
+				listed = nil
+				if !lostFirst || len(lost) > 0 {
+					return lost
+				}
+			case genl.Created, genl.Changed:
+				view[ev.Port.Name] = ev.Port
+			case genl.Deleted:
+				delete(view, ev.Port.Name)
+			}
+		case <-timeout:
+			t.Fatalf("no Synced event in 20s; lost %v", lost)
+		}
+	}
+}
+
+// sameView fails the test unless view holds the ports List returns, with
+// their settings.
+func sameView(t *testing.T, g *genl.Client, view map[string]brcmlink.Port) {
+	t.Helper()
+	ports, err := g.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]brcmlink.Port{}
+	for _, p := range ports {
+		want[p.Name] = p
+	}
+	if diff := cmp.Diff(want, view, cmpopts.IgnoreFields(brcmlink.Port{}, "Stats")); diff != "" {
+		t.Errorf("the watch's view is not the listing (-list +view):\n%s", diff)
+	}
+}
+
+// TestGenlWatchExisting checks that a watch with WatchExisting starts
+// from the ports of its namespace and no other, then follows changes; and
+// that a watch whose socket overruns says so with ErrOverrun and lists
+// the ports again, so that its view is whole afterwards.
+func TestGenlWatchExisting(t *testing.T) {
+	lw, peer := name("wl"), name("wp")
+	veth(t, lw, peer)
+	g := genlClient(t)
+	a, b, away := name("wa"), name("wb"), name("ww")
+	for i, n := range []string{a, b, away} {
+		if _, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: uint16(i + 1), Name: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ns := name("wn")
+	netns(t, ns)
+	sh(t, "ip", "link", "set", away, "netns", ns)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := g.Watch(ctx, genl.WatchExisting())
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := map[string]brcmlink.Port{}
+	if lost := watchView(t, ch, view, false); lost != nil {
+		t.Fatalf("events lost: %v", lost)
+	}
+	if _, ok := view[away]; ok {
+		t.Errorf("the listing shows %s, which is in netns %s", away, ns)
+	}
+	if view[a].Port != 1 || view[b].Port != 2 {
+		t.Errorf("the listing shows %s as %+v and %s as %+v, want ports 1 and 2", a, view[a], b, view[b])
+	}
+	sameView(t, g, view)
+	c := name("wc")
+	if _, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 4, Name: c}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := recvEvent(t, ch, genl.Created, c); ev.Port.Port != 4 {
+		t.Errorf("created event %+v, want port 4", ev.Port)
+	}
+
+	// A socket with the smallest buffer the kernel allows, and nobody
+	// reading: a burst of changes overruns it.
+	over, err := g.Watch(ctx, genl.WatchExisting(), genl.WatchReadBuffer(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := map[string]brcmlink.Port{}
+	if lost := watchView(t, over, small, false); lost != nil {
+		t.Fatalf("events lost before the burst: %v", lost)
+	}
+	for i := range 64 {
+		q := uint8(i % 4)
+		if _, err := g.Set(brcmlink.ByName(a), brcmlink.SetRequest{Queue: &q}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sh(t, "ip", "link", "del", b)
+	lost := watchView(t, over, small, true)
+	for _, err := range lost {
+		if !errors.Is(err, genl.ErrOverrun) || !errors.Is(err, syscall.ENOBUFS) {
+			t.Errorf("lost events: %v, want ErrOverrun and ENOBUFS", err)
+		}
+	}
+	if _, ok := small[b]; ok {
+		t.Errorf("%s deleted during the overrun is still in the view", b)
+	}
+	if small[a].Queue != 3 {
+		t.Errorf("%s has queue %d in the view, want the last set, 3", a, small[a].Queue)
+	}
+	sameView(t, g, small)
 }
 
 // TestGenlDumpAtScale creates 2,000 ports over 80 lowers and checks that
