@@ -158,10 +158,25 @@ func Dial(opts ...Option) (c *Client, err error) {
 // has found the brcm family there (ErrNotLoaded if there is none). The
 // Client owns conn and closes it. It is the seam for tests: conn may be
 // one of genltest's, serving a fake family. Such a Client cannot Watch,
-// which needs sockets of its own; Dial's can.
+// which needs sockets of its own: Open's can.
 func New(conn *genetlink.Conn) (c *Client, err error) {
 	defer pkg.Annotate(&err, "new", "")
 	return open(conn, nil)
+}
+
+// Open returns a Client on the sockets dial opens: one at once for its
+// requests, and one for each watch and each listing of a watch. It is
+// New for a fake kernel that can also watch, such as brcmtest's.
+func Open(dial func() (*genetlink.Conn, error)) (c *Client, err error) {
+	defer pkg.Annotate(&err, "open", "")
+	conn, err := dial()
+	if err != nil {
+		return nil, err
+	}
+	if c, err = open(conn, dial); err != nil {
+		_ = conn.Close()
+	}
+	return c, err
 }
 
 // open returns a Client on conn, once it has found the family there.

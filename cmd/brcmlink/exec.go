@@ -28,7 +28,7 @@ type Backend interface {
 	ListLower(lower string) ([]brcmlink.Port, error)
 	Lower(name string) (*brcmlink.Lower, error)
 	Lowers() ([]brcmlink.Lower, error)
-	Watch(ctx context.Context) (<-chan genl.Event, error)
+	Watch(ctx context.Context, opts ...genl.WatchOption) (<-chan genl.Event, error)
 	Close() error
 }
 

@@ -278,7 +278,7 @@ func (f *fake) Lowers() ([]brcmlink.Lower, error) {
 	return ls, nil
 }
 
-func (f *fake) Watch(ctx context.Context) (<-chan genl.Event, error) {
+func (f *fake) Watch(ctx context.Context, _ ...genl.WatchOption) (<-chan genl.Event, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call("Watch", ""); err != nil {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 
-// Package nlfake helps the tests of the netlink clients fake a kernel. No
-// non-test code imports it.
+// Package nlfake makes netlink answers as the kernel does, for the fakes
+// of a kernel: the clients' tests and package brcmtest.
 package nlfake
 
 import (

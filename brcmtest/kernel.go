@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: MIT
+
+// Package brcmtest is an in-memory brcm kernel for the tests of programs
+// that use the genl package: a Kernel holds network devices and brcm
+// ports, and its Client is a genl.Client that talks to it over fake
+// netlink sockets, in the module's wire format. It follows the module's
+// rules and answers as it does, with the same errno and extended-ack
+// message for each refusal (a conformance test in the VM checks both
+// against the real module): the ranges, a port taken, names taken or
+// invalid, lowers that cannot carry ports, a port that cannot come up on
+// a lower that is down. Its watches get the module's events, and overrun
+// as a real socket does.
+//
+// It models one network namespace, which holds "lo" (ifindex 1) from the
+// start. What it leaves out: moving devices between namespaces, MTU
+// changes, the policies' refusals of attributes a genl.Client never sends,
+// and the timing of operational states (the kernel's linkwatch sets them
+// a moment after a change; the Kernel at once).
+package brcmtest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/genl"
+)
+
+// Devices' types, as ARPHRD_* of <linux/if_arp.h>.
+const (
+	arphrdEther    = 1
+	arphrdLoopback = 772
+)
+
+const ifNameSize = 16 // IFNAMSIZ
+
+// Kernel is a fake kernel with the brcm module loaded. Its methods are
+// safe for concurrent use, with each other and with its clients.
+type Kernel struct {
+	mu        sync.Mutex
+	devs      []*device // in the order they were made, as the kernel lists them
+	nextIndex int
+	watchers  map[*socket]bool
+	refuse    func(Request) error
+}
+
+// device is a network device of the Kernel: a lower, a port, or another.
+type device struct {
+	index   int
+	name    string
+	typ     uint16
+	up      bool
+	carrier bool
+	mtu     uint32
+	// For a port.
+	port       *port
+	stats      brcmlink.Stats
+	lowerStats brcmlink.LowerStats // for a lower
+	// For a lower with ports: its MTU before the first raised it.
+	savedMTU uint32
+}
+
+type port struct {
+	lower      *device
+	port       uint16
+	queue      uint8
+	tagEnforce uint8
+}
+
+// New returns a Kernel whose namespace holds only "lo".
+func New() *Kernel {
+	k := &Kernel{nextIndex: 1, watchers: map[*socket]bool{}}
+	k.add(&device{name: "lo", typ: arphrdLoopback, up: true, carrier: true, mtu: 65536})
+	return k
+}
+
+func (k *Kernel) add(d *device) *device {
+	d.index = k.nextIndex
+	k.nextIndex++
+	k.devs = append(k.devs, d)
+	return d
+}
+
+// AddEthernet adds an Ethernet device, up with a carrier and an MTU of
+// 1500, as a lower for ports, and returns its ifindex. It panics if the
+// name is taken: that is the test's mistake.
+func (k *Kernel) AddEthernet(name string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !validName(name) || k.byName(name) != nil {
+		panic(fmt.Sprintf("brcmtest: AddEthernet(%q): invalid or taken", name))
+	}
+	return k.add(&device{name: name, typ: arphrdEther, up: true, carrier: true, mtu: 1500}).index
+}
+
+// Remove removes the device named name, as `ip link del` does; a lower's
+// ports go with it, each announced. It reports whether there was one.
+func (k *Kernel) Remove(name string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	d := k.byName(name)
+	if d == nil {
+		return false
+	}
+	for _, p := range k.portsOf(d) {
+		k.deletePort(p)
+	}
+	if d.port != nil {
+		k.deletePort(d)
+		return true
+	}
+	k.devs = slices.DeleteFunc(k.devs, func(o *device) bool { return o == d })
+	return true
+}
+
+// Rename renames the device named old to new, as `ip link set name`
+// does: the kernel refuses it while the device is up.
+func (k *Kernel) Rename(old, new string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	d := k.byName(old)
+	switch {
+	case d == nil:
+		return &brcmlink.Error{Err: syscall.ENODEV, Message: "no device " + old}
+	case !validName(new):
+		return &brcmlink.Error{Err: syscall.EINVAL}
+	case new == old:
+		return nil
+	case k.byName(new) != nil:
+		return &brcmlink.Error{Err: syscall.EEXIST}
+	case d.up:
+		return &brcmlink.Error{Err: syscall.EBUSY}
+	}
+	d.name = new
+	if d.port != nil {
+		k.notify(d, brcmlink.CmdPortSet)
+	}
+	return nil
+}
+
+// SetUp sets the device named name up or down, as `ip link set` does. A
+// lower's ports follow it as the module's do: down with it, and all up
+// again with it. A port cannot come up on a lower that is down (ENETDOWN).
+func (k *Kernel) SetUp(name string, up bool) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	d := k.byName(name)
+	if d == nil {
+		return &brcmlink.Error{Err: syscall.ENODEV, Message: "no device " + name}
+	}
+	if d.port != nil {
+		return k.setPortUp(d, up)
+	}
+	d.up = up
+	for _, p := range k.portsOf(d) {
+		if p.up != up {
+			p.up = up
+			k.notify(p, brcmlink.CmdPortSet)
+		}
+	}
+	return nil
+}
+
+// SetCarrier gives the Ethernet device named name a carrier or takes it
+// away, as a cable does, and reports whether there was one.
+func (k *Kernel) SetCarrier(name string, carrier bool) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	d := k.byName(name)
+	if d == nil {
+		return false
+	}
+	d.carrier = carrier
+	for _, p := range k.portsOf(d) {
+		if p.up {
+			k.notify(p, brcmlink.CmdPortSet)
+		}
+	}
+	return true
+}
+
+// SetStats sets the counters of the port named name, and reports whether
+// there was one.
+func (k *Kernel) SetStats(name string, s brcmlink.Stats) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	d := k.byName(name)
+	if d == nil || d.port == nil {
+		return false
+	}
+	d.stats = s
+	return true
+}
+
+// SetLowerStats sets the counters of the receive hook of the lower named
+// name, and reports whether there was one.
+func (k *Kernel) SetLowerStats(name string, s brcmlink.LowerStats) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	d := k.byName(name)
+	if d == nil || d.typ != arphrdEther {
+		return false
+	}
+	d.lowerStats = s
+	return true
+}
+
+// Request is a request to the Kernel's brcm family, for Refuse.
+type Request struct {
+	Cmd uint8 // brcmlink.CmdPortNew, ...
+	// The device it names: the port's name or ifindex, or its lower's
+	// name or ifindex and the switch port, as the request gives them.
+	Name       string
+	Index      int
+	Lower      string
+	LowerIndex int
+	Port       uint16
+	Dump       bool
+}
+
+// Refuse makes the Kernel call fn before it does each request, and
+// refuse those fn returns an error for: with its errno and message if it
+// is a *brcmlink.Error, EIO otherwise. nil removes it. It lets a test
+// make the kernel fail at the step it wants.
+func (k *Kernel) Refuse(fn func(Request) error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.refuse = fn
+}
+
+// Client returns a genl.Client on the Kernel, which can watch.
+func (k *Kernel) Client() (*genl.Client, error) {
+	return genl.Open(k.dial)
+}
+
+// Ports returns the Kernel's ports, as genl.Client.List would.
+func (k *Kernel) Ports() []brcmlink.Port {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var ps []brcmlink.Port
+	for _, d := range k.devs {
+		if d.port != nil {
+			ps = append(ps, k.portOf(d))
+		}
+	}
+	return ps
+}
+
+func (k *Kernel) byName(name string) *device {
+	for _, d := range k.devs {
+		if d.name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+func (k *Kernel) byIndex(index int) *device {
+	for _, d := range k.devs {
+		if d.index == index {
+			return d
+		}
+	}
+	return nil
+}
+
+// portsOf returns the ports on lower.
+func (k *Kernel) portsOf(lower *device) []*device {
+	var ps []*device
+	for _, d := range k.devs {
+		if d.port != nil && d.port.lower == lower {
+			ps = append(ps, d)
+		}
+	}
+	return ps
+}
+
+// portOf returns the port d as the module reports it.
+func (k *Kernel) portOf(d *device) brcmlink.Port {
+	op := brcmlink.OperDown
+	if d.up {
+		op = brcmlink.OperLowerLayerDown
+		if l := d.port.lower; l.up && l.carrier {
+			op = brcmlink.OperUp
+		}
+	}
+	stats := d.stats
+	return brcmlink.Port{
+		Index: d.index, Name: d.name,
+		LowerIndex: d.port.lower.index, Lower: d.port.lower.name,
+		Port: d.port.port, Queue: d.port.queue, TagEnforce: d.port.tagEnforce,
+		Up: d.up, OperState: op, MTU: d.mtu, Stats: &stats,
+	}
+}
+
+// validName is the kernel's dev_valid_name().
+func validName(name string) bool {
+	return name != "" && len(name) < ifNameSize && name != "." && name != ".." &&
+		!strings.ContainsAny(name, "/: \t\n\v\f\r")
+}
+
+// kerr is a refusal, as the module makes it.
+func kerr(errno syscall.Errno, format string, args ...any) error {
+	return &brcmlink.Error{Err: errno, Message: fmt.Sprintf(format, args...)}
+}
+
+// checkCfg is the module's brcm_check_cfg().
+func checkCfg(portNr uint16, queue, tagEnforce uint8) error {
+	switch {
+	case portNr > brcmlink.PortMax:
+		return kerr(syscall.ERANGE, "port %d out of range (0-%d)", portNr, brcmlink.PortMax)
+	case queue > brcmlink.QueueMax:
+		return kerr(syscall.ERANGE, "queue %d out of range (0-%d)", queue, brcmlink.QueueMax)
+	case tagEnforce > brcmlink.TagEnforceMax:
+		return kerr(syscall.ERANGE, "tag enforcement %d out of range (0-%d)", tagEnforce, brcmlink.TagEnforceMax)
+	}
+	return nil
+}
+
+// newPort is the module's brcm_port_register() and what PORT_NEW does
+// around it, past the checks of the request's attributes.
+func (k *Kernel) newPort(lower *device, name string, p port, up bool) (*device, error) {
+	switch {
+	case lower.port != nil:
+		return nil, kerr(syscall.EINVAL, "lower device %s is itself a brcm port", lower.name)
+	case lower.typ != arphrdEther:
+		return nil, kerr(syscall.EINVAL, "lower device %s is not an Ethernet device (type %d)", lower.name, lower.typ)
+	}
+	for _, o := range k.portsOf(lower) {
+		if o.port.port == p.port {
+			return nil, kerr(syscall.EEXIST, "port %d already exists on %s (%s)", p.port, lower.name, o.name)
+		}
+	}
+	// register_netdevice() checks the name, and says nothing more.
+	if !validName(name) {
+		return nil, &brcmlink.Error{Err: syscall.EINVAL}
+	}
+	if k.byName(name) != nil {
+		return nil, &brcmlink.Error{Err: syscall.EEXIST}
+	}
+	if len(k.portsOf(lower)) == 0 {
+		// The first port raises the lower's MTU for the tag.
+		lower.savedMTU = lower.mtu
+		lower.mtu = max(lower.mtu, 1500+brcmlink.HeaderLen)
+	}
+	p.lower = lower
+	d := k.add(&device{name: name, typ: arphrdEther, mtu: min(1500, lower.mtu-brcmlink.HeaderLen), port: &p})
+	k.notify(d, brcmlink.CmdPortNew)
+	if up {
+		if err := k.setPortUp(d, true); err != nil {
+			k.deletePort(d)
+			return nil, kerr(syscall.ENETDOWN, "cannot bring %s up (lower %s is down)", name, lower.name)
+		}
+	}
+	return d, nil
+}
+
+// setPortUp is dev_change_flags() on a port: it cannot come up on a
+// lower that is down.
+func (k *Kernel) setPortUp(d *device, up bool) error {
+	if up && !d.port.lower.up {
+		return syscall.ENETDOWN
+	}
+	if d.up != up {
+		d.up = up
+		k.notify(d, brcmlink.CmdPortSet)
+	}
+	return nil
+}
+
+func (k *Kernel) deletePort(d *device) {
+	k.notify(d, brcmlink.CmdPortDel)
+	lower := d.port.lower
+	k.devs = slices.DeleteFunc(k.devs, func(o *device) bool { return o == d })
+	if len(k.portsOf(lower)) == 0 {
+		lower.mtu = lower.savedMTU
+	}
+}
+
+// refusal is what Refuse's fn returned, as the module's answer.
+func refusal(err error) error {
+	var e *brcmlink.Error
+	if errors.As(err, &e) {
+		return &brcmlink.Error{Err: e.Err, Message: e.Message}
+	}
+	return &brcmlink.Error{Err: syscall.EIO, Message: err.Error()}
+}

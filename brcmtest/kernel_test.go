@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+
+package brcmtest_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/brcmtest"
+	"github.com/brcmlink/brcmlink/genl"
+	"go.uber.org/goleak"
+)
+
+func client(t *testing.T, k *brcmtest.Kernel) *genl.Client {
+	t.Helper()
+	c, err := k.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// wantErr fails the test unless err is the kernel's errno and message.
+func wantErr(t *testing.T, what string, err error, errno syscall.Errno, msg string) {
+	t.Helper()
+	var e *brcmlink.Error
+	if !errors.As(err, &e) || e.Err != errno || e.Message != msg {
+		t.Errorf("%s: %v, want %v with %q", what, err, errno, msg)
+	}
+}
+
+func TestPorts(t *testing.T) {
+	k := brcmtest.New()
+	eth0 := k.AddEthernet("eth0")
+	c := client(t, k)
+
+	p, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5, Queue: new(uint8(2)), Up: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := brcmlink.Port{Index: p.Index, Name: "eth0.p5", LowerIndex: eth0, Lower: "eth0", Port: 5, Queue: 2,
+		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: &brcmlink.Stats{}}
+	if *p.Stats != *want.Stats || p.Stats == nil {
+		t.Errorf("stats %+v", p.Stats)
+	}
+	p.Stats, want.Stats = nil, nil
+	if *p != want {
+		t.Errorf("added %+v, want %+v", *p, want)
+	}
+
+	_, err = c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5, Name: "other"})
+	wantErr(t, "port taken", err, syscall.EEXIST, "port 5 already exists on eth0 (eth0.p5)")
+	if !errors.Is(err, os.ErrExist) {
+		t.Errorf("port taken: %v does not match os.ErrExist", err)
+	}
+	_, err = c.Add(brcmlink.AddRequest{Lower: "lo", Port: 1})
+	wantErr(t, "on lo", err, syscall.EINVAL, "lower device lo is not an Ethernet device (type 772)")
+	_, err = c.Add(brcmlink.AddRequest{Lower: "eth0.p5", Port: 1, Name: "x"})
+	wantErr(t, "on a port", err, syscall.EINVAL, "lower device eth0.p5 is itself a brcm port")
+	_, err = c.Add(brcmlink.AddRequest{Lower: "eth1", Port: 1})
+	wantErr(t, "no lower", err, syscall.ENODEV, "lower device eth1 not found")
+	_, err = c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 6, Name: "lo"})
+	wantErr(t, "name taken", err, syscall.EEXIST, "")
+
+	p, err = c.Set(brcmlink.ByPort("eth0", 5), brcmlink.SetRequest{TagEnforce: new(uint8(1)), Up: new(false)})
+	if err != nil || p.TagEnforce != 1 || p.Queue != 2 || p.Up || p.OperState != brcmlink.OperDown {
+		t.Errorf("set: %+v, %v", p, err)
+	}
+	_, err = c.Set(brcmlink.ByName("lo"), brcmlink.SetRequest{Queue: new(uint8(1))})
+	wantErr(t, "set lo", err, syscall.ENODEV, "lo is not a brcm port")
+
+	if err := k.SetUp("eth0", false); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Up: new(true)})
+	wantErr(t, "up on a down lower", err, syscall.ENETDOWN, "cannot bring eth0.p5 up (lower eth0 is down)")
+	_, err = c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 7, Up: true})
+	wantErr(t, "add up on a down lower", err, syscall.ENETDOWN, "cannot bring eth0.p7 up (lower eth0 is down)")
+	if ports, err := c.List(); err != nil || len(ports) != 1 {
+		t.Errorf("list: %+v, %v; want eth0.p5 alone", ports, err)
+	}
+	lowers, err := c.Lowers()
+	if err != nil || len(lowers) != 1 || lowers[0].Name != "eth0" || lowers[0].Ports != 1 {
+		t.Errorf("lowers: %+v, %v", lowers, err)
+	}
+
+	if err := c.Delete(brcmlink.ByName("eth0.p5")); err != nil {
+		t.Fatal(err)
+	}
+	err = c.Delete(brcmlink.ByName("eth0.p5"))
+	wantErr(t, "deleted twice", err, syscall.ENODEV, "no device eth0.p5")
+	_, err = c.Lower("eth0")
+	wantErr(t, "lower without ports", err, syscall.ENODEV, "eth0 has no brcm ports")
+}
+
+func TestRefuse(t *testing.T) {
+	k := brcmtest.New()
+	k.AddEthernet("eth0")
+	c := client(t, k)
+	k.Refuse(func(r brcmtest.Request) error {
+		if r.Cmd == brcmlink.CmdPortNew && r.Port == 3 {
+			return &brcmlink.Error{Err: syscall.EBUSY, Message: "busy now"}
+		}
+		return nil
+	})
+	_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 3})
+	wantErr(t, "refused", err, syscall.EBUSY, "busy now")
+	if _, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 4}); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestWatch(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	k := brcmtest.New()
+	k.AddEthernet("eth0")
+	c := client(t, k)
+	if _, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := c.Watch(ctx, genl.WatchExisting(), genl.WatchReadBuffer(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := func() genl.Event {
+		t.Helper()
+		select {
+		case ev := <-events:
+			return ev
+		case <-time.After(5 * time.Second):
+			t.Fatal("no event")
+		}
+		return genl.Event{}
+	}
+	if ev := next(); ev.Kind != genl.Existing || ev.Port.Name != "eth0.p1" {
+		t.Errorf("first event %+v, want eth0.p1 existing", ev)
+	}
+	if ev := next(); ev.Kind != genl.Synced {
+		t.Errorf("second event %+v, want synced", ev)
+	}
+	// The smallest buffer holds one event: the rest overrun it.
+	for i := range 8 {
+		if _, err := c.Set(brcmlink.ByName("eth0.p1"), brcmlink.SetRequest{Queue: new(uint8(i % 4))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k.Remove("eth0")
+	var lost bool
+	for {
+		ev := next()
+		if ev.Kind == genl.Lost {
+			lost = errors.Is(ev.Err, genl.ErrOverrun)
+		}
+		if ev.Kind == genl.Synced {
+			break
+		}
+		if ev.Kind == genl.Existing {
+			t.Errorf("after the lower went: %+v", ev)
+		}
+	}
+	if !lost {
+		t.Error("no overrun reported")
+	}
+	cancel()
+	for range events {
+	}
+}
