@@ -140,18 +140,7 @@ func (s *socket) Receive() ([]netlink.Message, error) {
 }
 
 func (s *socket) ReceiveIter() iter.Seq2[netlink.Message, error] {
-	return func(yield func(netlink.Message, error) bool) {
-		msgs, err := s.Receive()
-		if err != nil {
-			yield(netlink.Message{}, err)
-			return
-		}
-		for _, m := range msgs {
-			if !yield(m, nil) {
-				return
-			}
-		}
-	}
+	return nlfake.ReceiveIter(s.Receive)
 }
 
 func (s *socket) JoinGroup(group uint32) error {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/internal/nlfake"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mdlayher/genetlink"
@@ -87,18 +88,7 @@ func (s *mcastSocket) SetDeadline(t time.Time) error    { return s.SetReadDeadli
 func (s *mcastSocket) SetWriteDeadline(time.Time) error { return nil }
 
 func (s *mcastSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
-	return func(yield func(netlink.Message, error) bool) {
-		msgs, err := s.Receive()
-		if err != nil {
-			yield(netlink.Message{}, err)
-			return
-		}
-		for _, m := range msgs {
-			if !yield(m, nil) {
-				return
-			}
-		}
-	}
+	return nlfake.ReceiveIter(s.Receive)
 }
 
 func (s *mcastSocket) JoinGroup(group uint32) error {

@@ -6,6 +6,7 @@ package nlfake
 
 import (
 	"encoding/binary"
+	"iter"
 	"syscall"
 
 	"github.com/mdlayher/netlink"
@@ -46,5 +47,22 @@ func NackAt(req netlink.Message, errno syscall.Errno, msg string, offset uint32)
 			PID:      req.Header.PID,
 		},
 		Data: append(data, tlvs...),
+	}
+}
+
+// ReceiveIter is a netlink.Socket's ReceiveIter for a fake socket whose
+// Receive returns one datagram's messages.
+func ReceiveIter(receive func() ([]netlink.Message, error)) iter.Seq2[netlink.Message, error] {
+	return func(yield func(netlink.Message, error) bool) {
+		msgs, err := receive()
+		if err != nil {
+			yield(netlink.Message{}, err)
+			return
+		}
+		for _, m := range msgs {
+			if !yield(m, nil) {
+				return
+			}
+		}
 	}
 }
