@@ -62,6 +62,9 @@ type device struct {
 	lowerStats brcmlink.LowerStats // for a lower
 	// For a lower with ports: its MTU before the first raised it.
 	savedMTU uint32
+	// For a device moved to another namespace: the id this one knows
+	// that one by. Such a device is seen only as the lower of its ports.
+	netnsid *int32
 }
 
 type port struct {
@@ -115,6 +118,21 @@ func (k *Kernel) Remove(name string) bool {
 	}
 	k.devs = slices.DeleteFunc(k.devs, func(o *device) bool { return o == d })
 	return true
+}
+
+// MoveLower moves the Ethernet device named name to another network
+// namespace, which this one knows by the id netnsid (as `ip link set
+// netns` does to a lower): its ports stay, and report it by ifindex and
+// netnsid instead of its name, which nothing here resolves any more.
+func (k *Kernel) MoveLower(name string, netnsid int32) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	d := k.byName(name)
+	if d == nil || d.typ != arphrdEther || d.port != nil {
+		return &brcmlink.Error{Err: syscall.ENODEV, Message: "no Ethernet device " + name}
+	}
+	d.netnsid = &netnsid
+	return nil
 }
 
 // Rename renames the device named old to new, as `ip link set name`
@@ -252,7 +270,7 @@ func (k *Kernel) Ports() []brcmlink.Port {
 
 func (k *Kernel) byName(name string) *device {
 	for _, d := range k.devs {
-		if d.name == name {
+		if d.name == name && d.netnsid == nil {
 			return d
 		}
 	}
@@ -261,7 +279,7 @@ func (k *Kernel) byName(name string) *device {
 
 func (k *Kernel) byIndex(index int) *device {
 	for _, d := range k.devs {
-		if d.index == index {
+		if d.index == index && d.netnsid == nil {
 			return d
 		}
 	}
@@ -289,12 +307,16 @@ func (k *Kernel) portOf(d *device) brcmlink.Port {
 		}
 	}
 	stats := d.stats
-	return brcmlink.Port{
+	p := brcmlink.Port{
 		Index: d.index, Name: d.name,
 		LowerIndex: d.port.lower.index, Lower: d.port.lower.name,
 		Port: d.port.port, Queue: d.port.queue, TagEnforce: d.port.tagEnforce,
 		Up: d.up, OperState: op, MTU: d.mtu, Stats: &stats,
 	}
+	if id := d.port.lower.netnsid; id != nil {
+		p.Lower, p.LowerNetNSID = "", new(*id)
+	}
+	return p
 }
 
 // validName is the kernel's dev_valid_name().

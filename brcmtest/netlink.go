@@ -595,7 +595,7 @@ func (k *Kernel) linkDump(a attrs) ([]netlink.Message, error) {
 	}
 	var msgs []netlink.Message
 	for _, d := range k.devs {
-		if n := len(k.portsOf(d)); n > 0 {
+		if n := len(k.portsOf(d)); n > 0 && d.netnsid == nil {
 			msgs = append(msgs, genlMessage(brcmlink.CmdLinkGet, netlink.Multi, encodeLower(d, n)))
 		}
 	}
@@ -608,7 +608,11 @@ func encodePort(p brcmlink.Port) []byte {
 	ae.Uint32(brcmlink.AttrIfindex, uint32(p.Index))
 	ae.String(brcmlink.AttrIfname, p.Name)
 	ae.Uint32(brcmlink.AttrLowerIfindex, uint32(p.LowerIndex))
-	ae.String(brcmlink.AttrLowerIfname, p.Lower)
+	if p.LowerNetNSID != nil {
+		ae.Int32(brcmlink.AttrLinkNetnsid, *p.LowerNetNSID)
+	} else {
+		ae.String(brcmlink.AttrLowerIfname, p.Lower)
+	}
 	ae.Uint16(brcmlink.AttrPort, p.Port)
 	ae.Uint8(brcmlink.AttrQueue, p.Queue)
 	ae.Uint8(brcmlink.AttrTagEnforce, p.TagEnforce)

@@ -123,7 +123,7 @@ func TestChanges(t *testing.T) {
 		}
 	}
 	r := run(t, f, "-d show")
-	want := "six@eth0  port 6  queue 2  DOWN\n    ifindex 11  mtu 1500  tag-enforce 1  admin up  operstate DOWN  link-ifindex 2\n"
+	want := "six@eth0  port 6  queue 2  UP\n    ifindex 5  mtu 1500  tag-enforce 1  admin up  operstate UP  link-ifindex 2\n"
 	if r.stdout != want {
 		t.Errorf("after the changes:\n%s\nwant\n%s", r.stdout, want)
 	}
@@ -300,9 +300,9 @@ func TestBatch(t *testing.T) {
 		{
 			name:   "ok",
 			args:   "-batch FILE",
-			input:  "# ports\n\nadd dev eth0 port 5\n  a d eth0 p 6 up   # trailing comment\n\t\nadd dev eth1 port any name 'the uplink'\n",
+			input:  "# ports\n\nadd dev eth0 port 5\n  a d eth0 p 6 up   # trailing comment\n\t\nadd dev eth1 port any name 'up#1'\n",
 			status: 0,
-			ports:  []string{"eth0.p5", "eth0.p6", "the uplink"},
+			ports:  []string{"eth0.p5", "eth0.p6", "up#1"},
 		},
 		{
 			name:   "stops at a kernel error",
@@ -369,7 +369,7 @@ func TestBatch(t *testing.T) {
 				t.Errorf("%s (stdin %v): status %d, stderr\n%s\nwant status %d, stderr\n%s", tt.name, stdin, r.status, r.stderr, tt.status, wantErr)
 			}
 			var ports []string
-			for _, p := range f.ports {
+			for _, p := range f.k.Ports() {
 				ports = append(ports, p.Name)
 			}
 			slices.Sort(ports)
@@ -387,9 +387,9 @@ func TestBatch(t *testing.T) {
 // every line, and that output comes in order.
 func TestBatchOptions(t *testing.T) {
 	r := run(t, seeded(), "-j -batch -", "show dev eth1\nshow uplink\nstats dev eth1\n")
-	want := `[{"ifindex":11,"ifname":"uplink","link":"eth1","link_ifindex":3,"port":0,"queue":2,"tag_enforce":3,"admin_up":true,"operstate":"LOWERLAYERDOWN","mtu":1496}]` + "\n"
+	want := `[{"ifindex":8,"ifname":"uplink","link":"eth1","link_ifindex":3,"port":0,"queue":2,"tag_enforce":3,"admin_up":true,"operstate":"LOWERLAYERDOWN","mtu":1500}]` + "\n"
 	want += want
-	want += `{"ports":[{"ifindex":11,"ifname":"uplink","link":"eth1","link_ifindex":3,"port":0,"queue":2,"tag_enforce":3,"admin_up":true,"operstate":"LOWERLAYERDOWN","mtu":1496,` +
+	want += `{"ports":[{"ifindex":8,"ifname":"uplink","link":"eth1","link_ifindex":3,"port":0,"queue":2,"tag_enforce":3,"admin_up":true,"operstate":"LOWERLAYERDOWN","mtu":1500,` +
 		`"stats64":{"rx":{"bytes":42000,"packets":42,"errors":0,"dropped":1,"multicast":4},"tx":{"bytes":42000,"packets":84,"errors":0,"dropped":0}}}],` +
 		`"lowers":[{"ifindex":3,"ifname":"eth1","ports":1,"stats":{"rx_tagged":42,"rx_bad_length":0,"rx_bad_opcode":0,"rx_bad_port_id":0,"rx_unknown_port":0}}]}` + "\n"
 	if r.status != 0 || r.stdout != want {
@@ -409,12 +409,14 @@ func TestBatchThousand(t *testing.T) {
 	var b strings.Builder
 	for i := range 1000 {
 		lower := fmt.Sprintf("sw%d", i/25)
-		f.lowers[lower] = &brcmlink.Lower{Index: 100 + i/25, Name: lower}
+		if i%25 == 0 {
+			f.k.AddEthernet(lower)
+		}
 		fmt.Fprintf(&b, "add dev %s port %d\n", lower, i%25+1)
 	}
 	r := run(t, f, "-batch -", b.String())
-	if r.status != 0 || r.stderr != "" || len(f.ports) != 1000 || f.dials != 1 {
-		t.Errorf("status %d, stderr %q, %d ports, %d dials", r.status, r.stderr, len(f.ports), f.dials)
+	if n := len(f.k.Ports()); r.status != 0 || r.stderr != "" || n != 1000 || f.dials != 1 {
+		t.Errorf("status %d, stderr %q, %d ports, %d dials", r.status, r.stderr, n, f.dials)
 	}
 }
 
