@@ -66,3 +66,19 @@ func CheckName(what, name string) error {
 	}
 	return nil
 }
+
+// ValidDeviceName reports whether the kernel takes name for a network
+// device, as its dev_valid_name() does: 1 to IFNAMSIZ - 1 bytes, not "."
+// or "..", without '/', ':' or white space.
+func ValidDeviceName(name string) bool {
+	if name == "" || len(name) >= unix.IFNAMSIZ || name == "." || name == ".." {
+		return false
+	}
+	for _, c := range []byte(name) {
+		switch c {
+		case '/', ':', ' ', '\t', '\n', '\v', '\f', '\r':
+			return false
+		}
+	}
+	return true
+}

@@ -62,3 +62,15 @@ func TestRangeParseUint(t *testing.T) {
 		}
 	}
 }
+
+func TestValidDeviceName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"eth0": true, "eth0.p5": true, "up#1": true, "a-b_c@d": true, "abcdefghijklmno": true,
+		"": false, ".": false, "..": false, "abcdefghijklmnop": false,
+		"a b": false, "a/b": false, "a:b": false, "a\tb": false, "a\nb": false,
+	} {
+		if got := ValidDeviceName(name); got != want {
+			t.Errorf("ValidDeviceName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 
@@ -94,7 +93,7 @@ func (k *Kernel) add(d *device) *device {
 func (k *Kernel) AddEthernet(name string) int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if !validName(name) || k.byName(name) != nil {
+	if !brcmlink.ValidDeviceName(name) || k.byName(name) != nil {
 		panic(fmt.Sprintf("brcmtest: AddEthernet(%q): invalid or taken", name))
 	}
 	return k.add(&device{name: name, typ: arphrdEther, up: true, carrier: true, mtu: 1500}).index
@@ -144,7 +143,7 @@ func (k *Kernel) Rename(old, new string) error {
 	switch {
 	case d == nil:
 		return &brcmlink.Error{Err: syscall.ENODEV, Message: "no device " + old}
-	case !validName(new):
+	case !brcmlink.ValidDeviceName(new):
 		return &brcmlink.Error{Err: syscall.EINVAL}
 	case new == old:
 		return nil
@@ -319,11 +318,6 @@ func (k *Kernel) portOf(d *device) brcmlink.Port {
 	return p
 }
 
-// validName is the kernel's dev_valid_name().
-func validName(name string) bool {
-	return name != "" && len(name) < ifNameSize && name != "." && name != ".." &&
-		!strings.ContainsAny(name, "/: \t\n\v\f\r")
-}
 
 // kerr is a refusal, as the module makes it.
 func kerr(errno syscall.Errno, format string, args ...any) error {
@@ -358,7 +352,7 @@ func (k *Kernel) newPort(lower *device, name string, p port, up bool) (*device, 
 		}
 	}
 	// register_netdevice() checks the name, and says nothing more.
-	if !validName(name) {
+	if !brcmlink.ValidDeviceName(name) {
 		return nil, &brcmlink.Error{Err: syscall.EINVAL}
 	}
 	if k.byName(name) != nil {

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+
+package config
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/brcmlink/brcmlink"
+)
+
+// System is what Apply changes ports through: a *genl.Client, and a way
+// to rename a network device (rtnetlink's; the brcm family has none).
+type System interface {
+	Add(brcmlink.AddRequest) (*brcmlink.Port, error)
+	Delete(brcmlink.Selector) error
+	Set(brcmlink.Selector, brcmlink.SetRequest) (*brcmlink.Port, error)
+	// Rename renames the device with ifindex index, which is down, as the
+	// kernel requires.
+	Rename(index int, name string) error
+}
+
+// StepError is a step the system refused, after which Apply undid the
+// steps it had made.
+type StepError struct {
+	Step Step
+	Err  error // the system's error: a *brcmlink.Error for the kernel's refusal
+	// Undo is the error of undoing, if that failed too: the system is
+	// then neither as it was nor as the plan wanted.
+	Undo error
+}
+
+func (e *StepError) Error() string {
+	s := fmt.Sprintf("%s: %v", e.Step, e.Err)
+	if e.Undo != nil {
+		s += fmt.Sprintf("; undoing the steps before it failed too: %v", e.Undo)
+	}
+	return s
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Apply makes the steps of plan in order, calling done after each. If the
+// system refuses one, Apply undoes all it did, last first, and returns a
+// *StepError: the ports are then as they were, but for the counters and
+// ifindex of a port deleted and made again.
+func Apply(sys System, plan *Plan, done func(Step)) error {
+	a := &applier{sys: sys}
+	tmp := temporaries(plan)
+	for i, s := range plan.Steps {
+		var err error
+		switch s.Action {
+		case Delete:
+			err = a.delete(s.Lower, s.Old)
+		case Rename:
+			if tmp != nil && (i == 0 || plan.Steps[i-1].Action != Rename) {
+				// Names pass from one port to another: each port first
+				// takes a name no other wants.
+				for _, r := range plan.Steps[i:] {
+					if r.Action == Rename {
+						if err := a.rename(r.Old, tmp[r.Old.Index]); err != nil {
+							return a.fail(r, err)
+						}
+					}
+				}
+			}
+			p := s.Old
+			if tmp != nil {
+				p.Name = tmp[p.Index]
+			}
+			err = a.rename(p, s.New.Name)
+		case Change:
+			err = a.set(s.Old, brcmlink.SetRequest{Queue: new(s.New.Queue), TagEnforce: new(s.New.TagEnforce), Up: s.New.Up})
+		case Create:
+			err = a.create(s.Lower, s.New)
+		default:
+			err = fmt.Errorf("unknown action %v", s.Action)
+		}
+		if err != nil {
+			return a.fail(s, err)
+		}
+		if done != nil {
+			done(s)
+		}
+	}
+	return nil
+}
+
+// temporaries returns the temporary name of each port a Rename of plan
+// renames, by ifindex, when one takes a name another lets go of; nil
+// when the renames can be made as they come.
+func temporaries(plan *Plan) map[int]string {
+	freed := map[string]bool{}
+	for _, s := range plan.Steps {
+		if s.Action == Rename {
+			freed[s.Old.Name] = true
+		}
+	}
+	var tmp map[int]string
+	for _, s := range plan.Steps {
+		if s.Action == Rename && freed[s.New.Name] {
+			tmp = map[int]string{}
+		}
+	}
+	if tmp != nil {
+		for _, s := range plan.Steps {
+			if s.Action == Rename {
+				tmp[s.Old.Index] = fmt.Sprintf("brcmtmp%d", s.Old.Index)
+			}
+		}
+	}
+	return tmp
+}
+
+// applier makes the changes of Apply, each with what undoes it.
+type applier struct {
+	sys  System
+	undo []func() error
+}
+
+// fail undoes all, last first, and returns the error of step s.
+func (a *applier) fail(s Step, err error) error {
+	e := &StepError{Step: s, Err: err}
+	slices.Reverse(a.undo)
+	for _, u := range a.undo {
+		e.Undo = errors.Join(e.Undo, u())
+	}
+	a.undo = nil
+	return e
+}
+
+func (a *applier) delete(lower string, old brcmlink.Port) error {
+	if err := a.sys.Delete(brcmlink.ByIndex(old.Index)); err != nil {
+		return err
+	}
+	a.undo = append(a.undo, func() error {
+		_, err := a.sys.Add(brcmlink.AddRequest{
+			Lower: lower, Port: old.Port, Name: old.Name,
+			Queue: new(old.Queue), TagEnforce: new(old.TagEnforce), Up: old.Up,
+		})
+		return err
+	})
+	return nil
+}
+
+// set changes the port old as req says.
+func (a *applier) set(old brcmlink.Port, req brcmlink.SetRequest) error {
+	sel := brcmlink.ByIndex(old.Index)
+	if _, err := a.sys.Set(sel, req); err != nil {
+		return err
+	}
+	back := brcmlink.SetRequest{Queue: new(old.Queue), TagEnforce: new(old.TagEnforce), Up: new(old.Up)}
+	a.undo = append(a.undo, func() error {
+		_, err := a.sys.Set(sel, back)
+		return err
+	})
+	return nil
+}
+
+func (a *applier) create(lower string, p Port) error {
+	made, err := a.sys.Add(brcmlink.AddRequest{
+		Lower: lower, Port: p.Port, Name: p.Name,
+		Queue: new(p.Queue), TagEnforce: new(p.TagEnforce), Up: p.Up != nil && *p.Up,
+	})
+	if err != nil {
+		return err
+	}
+	a.undo = append(a.undo, func() error { return a.sys.Delete(brcmlink.ByIndex(made.Index)) })
+	return nil
+}
+
+// rename renames the port p, now named p.Name, to name: the kernel
+// renames only a device that is down, so one that is up goes down for it
+// and comes up again.
+func (a *applier) rename(p brcmlink.Port, name string) error {
+	if p.Up {
+		if err := a.set(p, brcmlink.SetRequest{Up: new(false)}); err != nil {
+			return err
+		}
+	}
+	if err := a.sys.Rename(p.Index, name); err != nil {
+		return err
+	}
+	a.undo = append(a.undo, func() error { return a.sys.Rename(p.Index, p.Name) })
+	if p.Up {
+		down := p
+		down.Up = false
+		return a.set(down, brcmlink.SetRequest{Up: new(true)})
+	}
+	return nil
+}

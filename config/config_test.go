@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+
+package config_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/brcmtest"
+	"github.com/brcmlink/brcmlink/config"
+	"github.com/brcmlink/brcmlink/genl"
+	"github.com/google/go-cmp/cmp"
+)
+
+const example = `# board 7
+lower eth0            # the file owns eth0's ports
+    port 5 name wan queue 2 tag-enforce 1 up
+    port any name eth0.any down
+    port 6
+lower eth1            # owned, with no ports
+`
+
+func TestParse(t *testing.T) {
+	c, err := config.Parse("b.conf", []byte(example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &config.Config{Lowers: []config.Lower{
+		{Name: "eth0", Pos: config.Pos{File: "b.conf", Line: 2, Column: 7}, Ports: []config.Port{
+			{Port: 5, Name: "wan", Queue: 2, TagEnforce: 1, Up: new(true), Pos: config.Pos{File: "b.conf", Line: 3, Column: 5}},
+			{Port: 0, Name: "eth0.any", Up: new(false), Pos: config.Pos{File: "b.conf", Line: 4, Column: 5}},
+			{Port: 6, Pos: config.Pos{File: "b.conf", Line: 5, Column: 5}},
+		}},
+		{Name: "eth1", Pos: config.Pos{File: "b.conf", Line: 6, Column: 7}},
+	}}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// The same in JSON.
+	j := `{"lowers": [
+  {"name": "eth0", "ports": [
+    {"port": 5, "name": "wan", "queue": 2, "tag_enforce": 1, "up": true},
+    {"port": "any", "name": "eth0.any", "up": false},
+    {"port": 6}]},
+  {"name": "eth1"}]}`
+	cj, err := config.Parse("b.json", []byte(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cj.Format(), c.Format(); got != want {
+		t.Errorf("JSON reads as\n%s\nwant\n%s", got, want)
+	}
+	if p := cj.Lowers[0].Ports[1].Pos; p.Line != 4 || p.Column != 5 {
+		t.Errorf("the JSON port is at %v, want 4:5", p)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"port 5\n", "f:1:1: port before any lower: start with lower NAME"},
+		{"lower eth0\n  port 28\n", "f:2:8: port 28 out of range (0-27)"},
+		{"lower eth0\n  port five\n", `f:2:8: port "five" is not a number`},
+		{"lower eth0\n  port 5 queue 4\n", "f:2:16: queue 4 out of range (0-3)"},
+		{"lower eth0\n  port 5 tag-enforce 9\n", "f:2:22: tag enforcement 9 out of range (0-3)"},
+		{"lower eth0\n  port 5 nmae x\n", `f:2:10: unknown keyword "nmae", expected one of: name, queue, tag-enforce, up, down`},
+		{"lower eth0\n  port 5 name\n", "f:2:10: missing value after name"},
+		{"lower eth0\n  port 5 up down\n", "f:2:13: down given twice for port 5"},
+		{"lower eth0\n  port 5\n  port 5\n", "f:3:3: port 5 of eth0 is described twice: first at 2:3"},
+		{"lower eth0\n  port 5 name x\n  port 6 name x\n", "f:3:3: name x is given twice: first at 2:3"},
+		{"lower eth0\n  port 5 name a/b\n", `f:2:3: name "a/b" is not one the kernel takes: 1-15 bytes, no blank, '/' or ':'`},
+		{"lower eth0\nlower eth0\n", "f:2:7: lower eth0 is described twice: first at 1:7"},
+		{"lower averylongname12\n  port 5\n", "f:2:3: default name averylongname12.p5 is longer than 15 bytes: give a name"},
+		{"lower eth0 eth1\n", "f:1:1: want: lower NAME"},
+		{"lowr eth0\n", `f:1:1: unknown keyword "lowr", expected lower or port`},
+		{"lower eth0\n  port 5 name eth1\nlower eth1\n", "f:2:3: name eth1 is that of the lower at 3:7"},
+		{`{"lowers": [{"name": "eth0", "ports": [{"port": 5, "queu": 1}]}]}`, `f:1:40: unknown field "queu"`},
+		{`{"lowers": [{"name": "eth0", "ports": [{"port": 30}]}]}`, "f:1:40: port 30 out of range (0-27)"},
+		{"{\"lowers\": [\n {\"name\": \"eth0\", \"ports\": [{\"port\": 5, \"queue\": \"x\"}]}]}", "f:2:29: queue must be a number, not a string"},
+		{`{"lowers": [{"name": "eth0", "ports": [{"port": 1, "up": 1}]}]}`, "f:1:40: up must be true or false, not a number"},
+		{`{"lowers": [{"name": "eth0"}], "x": 1}`, `f:1:35: unknown key "x", expected lowers`},
+		{`{"lowers": [}`, "f:1:13: invalid character '}' looking for beginning of value"},
+	} {
+		_, err := config.Parse("f", []byte(tt.in))
+		var e *config.Error
+		if !errors.As(err, &e) || err.Error() != tt.want {
+			t.Errorf("%q: %v, want %s", tt.in, err, tt.want)
+		}
+	}
+}
+
+// system is a config.System on brcmtest's kernel.
+type system struct {
+	*genl.Client
+	k *brcmtest.Kernel
+}
+
+func (s system) Rename(index int, name string) error {
+	p, err := s.Get(brcmlink.ByIndex(index))
+	if err != nil {
+		return err
+	}
+	return s.k.Rename(p.Name, name)
+}
+
+// devices lists the kernel's devices, for MakePlan.
+func devices(k *brcmtest.Kernel, names ...string) []config.Device {
+	ds := []config.Device{{Name: "lo", Index: 1}}
+	for i, n := range names {
+		ds = append(ds, config.Device{Name: n, Index: i + 2})
+	}
+	for _, p := range k.Ports() {
+		ds = append(ds, config.Device{Name: p.Name, Index: p.Index, Port: true})
+	}
+	return ds
+}
+
+// state prints the ports as a user compares them: without ifindexes.
+func state(k *brcmtest.Kernel) string {
+	var lines []string
+	for _, p := range k.Ports() {
+		lines = append(lines, fmt.Sprintf("%s %s port %d queue %d te %d up %v", p.Name, p.Lower, p.Port, p.Queue, p.TagEnforce, p.Up))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
+
+func setup(t *testing.T) (*brcmtest.Kernel, system) {
+	t.Helper()
+	k := brcmtest.New()
+	k.AddEthernet("eth0")
+	k.AddEthernet("eth1")
+	c, err := k.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return k, system{c, k}
+}
+
+func plan(t *testing.T, k *brcmtest.Kernel, text string) *config.Plan {
+	t.Helper()
+	c, err := config.Parse("f", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func steps(p *config.Plan) []string {
+	var s []string
+	for _, st := range p.Steps {
+		s = append(s, st.String())
+	}
+	return s
+}
+
+func TestApply(t *testing.T) {
+	k, sys := setup(t)
+	for _, r := range []brcmlink.AddRequest{
+		{Lower: "eth0", Port: 5, Up: true},                   // renamed to wan, keeps its counters
+		{Lower: "eth0", Port: 7},                             // deleted
+		{Lower: "eth0", Port: 0, Name: "eth0.any", Up: true}, // brought down
+		{Lower: "eth1", Port: 3},                             // deleted: the file owns eth1
+	} {
+		if _, err := sys.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k.SetStats("eth0.p5", brcmlink.Stats{RxPackets: 42})
+	p := plan(t, k, example)
+	want := []string{
+		"delete eth0.p7 (eth0 port 7)",
+		"delete eth1.p3 (eth1 port 3)",
+		"rename eth0.p5 -> wan (eth0 port 5)",
+		"change eth0.any: down",
+		"change wan: queue 0 -> 2, tag-enforce 0 -> 1",
+		"create eth0.p6 (eth0 port 6)",
+	}
+	if diff := cmp.Diff(want, steps(p)); diff != "" {
+		t.Fatalf("plan (-want +got):\n%s", diff)
+	}
+	var done []string
+	if err := config.Apply(sys, p, func(s config.Step) { done = append(done, s.String()) }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(done, want) {
+		t.Errorf("done %q", done)
+	}
+	if got, want := state(k), "eth0.any eth0 port 0 queue 0 te 0 up false\neth0.p6 eth0 port 6 queue 0 te 0 up false\nwan eth0 port 5 queue 2 te 1 up true"; got != want {
+		t.Errorf("after apply:\n%s\nwant\n%s", got, want)
+	}
+	if wan, err := sys.Get(brcmlink.ByName("wan")); err != nil || wan.Stats.RxPackets != 42 {
+		t.Errorf("wan: %+v, %v; want the counters of eth0.p5", wan, err)
+	}
+	// Again: nothing to do.
+	if p := plan(t, k, example); len(p.Steps) != 0 || len(p.Absent) != 0 {
+		t.Errorf("second plan: %q %v", steps(p), p.Absent)
+	}
+	// What is, written out, reads back as what is.
+	cur := config.FromPorts(k.Ports(), []string{"eth0", "eth1"})
+	if p := plan(t, k, cur.Format()); len(p.Steps) != 0 {
+		t.Errorf("the current state's own plan: %q\n%s", steps(p), cur.Format())
+	}
+}
+
+// TestApplySwap swaps the names of two ports, which takes temporary names.
+func TestApplySwap(t *testing.T) {
+	k, sys := setup(t)
+	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Name: "a", Up: true})
+	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 2, Name: "b"})
+	p := plan(t, k, "lower eth0\nport 1 name b up\nport 2 name a\n")
+	if err := config.Apply(sys, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := state(k), "a eth0 port 2 queue 0 te 0 up false\nb eth0 port 1 queue 0 te 0 up true"; got != want {
+		t.Errorf("after the swap:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestApplyUndo refuses each request of an apply in turn: every time, the
+// ports end as they were, and the error names the step and carries the
+// kernel's.
+func TestApplyUndo(t *testing.T) {
+	const text = "lower eth0\nport 1 name b up\nport 2 name a queue 3\nport 4 up\nlower eth1\n"
+	for n := 1; ; n++ {
+		k, sys := setup(t)
+		sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Name: "a", Up: true})
+		sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 2, Name: "b"})
+		sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 3, Name: "c", Queue: new(uint8(1))})
+		sys.Add(brcmlink.AddRequest{Lower: "eth1", Port: 9, TagEnforce: new(uint8(2)), Up: true})
+		before := state(k)
+		p := plan(t, k, text)
+		requests := 0
+		k.Refuse(func(r brcmtest.Request) error {
+			if r.Cmd == brcmlink.CmdPortGet { // the test's own rename looks the port up
+				return nil
+			}
+			if requests++; requests == n {
+				return &brcmlink.Error{Err: syscall.EBUSY, Message: "refused here"}
+			}
+			return nil
+		})
+		err := config.Apply(sys, p, nil)
+		k.Refuse(nil)
+		if err == nil {
+			if n == 1 {
+				t.Fatal("no request made")
+			}
+			t.Logf("%d requests refused in turn", n-1)
+			return
+		}
+		var se *config.StepError
+		var ke *brcmlink.Error
+		if !errors.As(err, &se) || se.Undo != nil || !errors.As(err, &ke) || ke.Message != "refused here" {
+			t.Errorf("request %d refused: %v", n, err)
+		}
+		if got := state(k); got != before {
+			t.Errorf("request %d refused (%v): the ports are\n%s\nwant\n%s", n, err, got, before)
+		}
+	}
+}
+
+func TestPlanRefusals(t *testing.T) {
+	k, sys := setup(t)
+	sys.Add(brcmlink.AddRequest{Lower: "eth1", Port: 1, Name: "other"})
+	c, err := config.Parse("f", []byte("lower eth0\nport 1 name lo\nport 2 name other\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1"))
+	if want := "f:2:1: name lo is taken by a device that is not a brcm port"; err == nil || err.Error() != want {
+		t.Errorf("%v, want %s", err, want)
+	}
+	c.Lowers[0].Ports = c.Lowers[0].Ports[1:]
+	_, err = config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1"))
+	if want := "f:3:1: name other is taken by a brcm port on a lower this file does not describe"; err == nil || err.Error() != want {
+		t.Errorf("%v, want %s", err, want)
+	}
+	// An absent lower waits; the rest goes on.
+	c, _ = config.Parse("f", []byte("lower eth9\nport 1\nport 2\nlower eth0\nport 3\n"))
+	p, err := config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1"))
+	if err != nil || len(p.Absent) != 1 || p.Absent[0].String() != "eth9: not present, 2 ports pending" || len(p.Steps) != 1 {
+		t.Errorf("%+v, %v", p, err)
+	}
+}

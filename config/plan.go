@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/brcmlink/brcmlink"
+)
+
+// Action is what a Step does.
+type Action int
+
+// The actions, in the order a Plan makes them: deletions free switch
+// ports and names, renames free names, creations come last.
+const (
+	Delete Action = iota + 1
+	Rename
+	Change
+	Create
+)
+
+func (a Action) String() string {
+	switch a {
+	case Delete:
+		return "delete"
+	case Rename:
+		return "rename"
+	case Change:
+		return "change"
+	case Create:
+		return "create"
+	}
+	return fmt.Sprintf("Action(%d)", int(a))
+}
+
+// Step is one change of a Plan.
+type Step struct {
+	Action Action
+	Lower  string
+	// Old is the port as it is, for Delete, Rename and Change; zero for
+	// Create.
+	Old brcmlink.Port
+	// New is the port as the step leaves it: its name, settings and admin
+	// state; for Delete, zero.
+	New Port
+}
+
+// String describes s in a line, like "create wan (eth0 port 5 queue 2
+// up)" or "change eth0.p6: queue 0 -> 2, up".
+func (s Step) String() string {
+	port := func(p uint16) string {
+		if p == 0 {
+			return "any"
+		}
+		return fmt.Sprint(p)
+	}
+	switch s.Action {
+	case Delete:
+		return fmt.Sprintf("delete %s (%s port %s)", s.Old.Name, s.Lower, port(s.Old.Port))
+	case Rename:
+		return fmt.Sprintf("rename %s -> %s (%s port %s)", s.Old.Name, s.New.Name, s.Lower, port(s.Old.Port))
+	case Change:
+		var what []string
+		if s.Old.Queue != s.New.Queue {
+			what = append(what, fmt.Sprintf("queue %d -> %d", s.Old.Queue, s.New.Queue))
+		}
+		if s.Old.TagEnforce != s.New.TagEnforce {
+			what = append(what, fmt.Sprintf("tag-enforce %d -> %d", s.Old.TagEnforce, s.New.TagEnforce))
+		}
+		if s.New.Up != nil && *s.New.Up != s.Old.Up {
+			what = append(what, map[bool]string{true: "up", false: "down"}[*s.New.Up])
+		}
+		return fmt.Sprintf("change %s: %s", s.New.Name, strings.Join(what, ", "))
+	case Create:
+		d := fmt.Sprintf("create %s (%s port %s", s.New.Name, s.Lower, port(s.New.Port))
+		if s.New.Queue != 0 {
+			d += fmt.Sprintf(" queue %d", s.New.Queue)
+		}
+		if s.New.TagEnforce != 0 {
+			d += fmt.Sprintf(" tag-enforce %d", s.New.TagEnforce)
+		}
+		if s.New.Up != nil && *s.New.Up {
+			d += " up"
+		}
+		return d + ")"
+	}
+	return s.Action.String()
+}
+
+// Absent is a lower a Config names that the system does not have: its
+// ports wait for it.
+type Absent struct {
+	Lower string
+	Ports int
+}
+
+func (a Absent) String() string {
+	return fmt.Sprintf("%s: not present, %d ports pending", a.Lower, a.Ports)
+}
+
+// Plan is what brings a system to a Config: the steps, in order, and the
+// lowers absent.
+type Plan struct {
+	Steps  []Step
+	Absent []Absent
+}
+
+// Device is a network device of the system, for MakePlan: its name, and
+// whether it is a brcm port.
+type Device struct {
+	Name  string
+	Index int
+	Port  bool
+}
+
+// MakePlan returns the steps that bring ports (every brcm port of the
+// namespace) and devices (every network device of it) to c. It refuses,
+// with an *Error at the name, a name c gives a port that a device keeps:
+// one that is no brcm port, or a port of a lower c does not own.
+func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error) {
+	byName := map[string]Device{}
+	for _, d := range devices {
+		byName[d.Name] = d
+	}
+	plan := &Plan{}
+	// freed: the names that deletions and renames let go of.
+	freed := map[string]bool{}
+	// claims: the names the ports are to have, and which port, by
+	// ifindex (0 for a new one).
+	type claim struct {
+		name  string
+		pos   Pos
+		index int
+	}
+	var claims []claim
+	for _, l := range c.Lowers {
+		if _, ok := byName[l.Name]; !ok {
+			plan.Absent = append(plan.Absent, Absent{l.Name, len(l.Ports)})
+			continue
+		}
+		have := map[uint16]brcmlink.Port{}
+		for _, p := range ports {
+			if p.Lower == l.Name {
+				have[p.Port] = p
+			}
+		}
+		for _, want := range l.Ports {
+			want.Name = want.DeviceName(l.Name)
+			old, ok := have[want.Port]
+			delete(have, want.Port)
+			if !ok {
+				plan.Steps = append(plan.Steps, Step{Action: Create, Lower: l.Name, New: want})
+				claims = append(claims, claim{want.Name, want.Pos, 0})
+				continue
+			}
+			if old.Name != want.Name {
+				plan.Steps = append(plan.Steps, Step{Action: Rename, Lower: l.Name, Old: old, New: want})
+				freed[old.Name] = true
+				claims = append(claims, claim{want.Name, want.Pos, old.Index})
+			}
+			if old.Queue != want.Queue || old.TagEnforce != want.TagEnforce || want.Up != nil && *want.Up != old.Up {
+				plan.Steps = append(plan.Steps, Step{Action: Change, Lower: l.Name, Old: old, New: want})
+			}
+		}
+		for _, old := range have {
+			plan.Steps = append(plan.Steps, Step{Action: Delete, Lower: l.Name, Old: old})
+			freed[old.Name] = true
+		}
+	}
+	for _, w := range claims {
+		d, ok := byName[w.name]
+		switch {
+		case !ok || freed[w.name] || d.Index == w.index:
+		case !d.Port:
+			return nil, &Error{w.pos, fmt.Sprintf("name %s is taken by a device that is not a brcm port", w.name)}
+		default:
+			return nil, &Error{w.pos, fmt.Sprintf("name %s is taken by a brcm port on a lower this file does not describe", w.name)}
+		}
+	}
+	slices.SortStableFunc(plan.Steps, func(a, b Step) int {
+		if a.Action != b.Action {
+			return int(a.Action) - int(b.Action)
+		}
+		return strings.Compare(a.Old.Name+a.New.Name, b.Old.Name+b.New.Name)
+	})
+	return plan, nil
+}
