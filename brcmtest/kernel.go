@@ -267,6 +267,27 @@ func (k *Kernel) Ports() []brcmlink.Port {
 	return ps
 }
 
+// Device is a network device of the Kernel's namespace.
+type Device struct {
+	Name  string
+	Index int
+	Port  bool // a brcm port
+}
+
+// Devices returns the network devices of the Kernel's namespace, as
+// `ip link` lists them.
+func (k *Kernel) Devices() []Device {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var ds []Device
+	for _, d := range k.devs {
+		if d.netnsid == nil {
+			ds = append(ds, Device{Name: d.name, Index: d.index, Port: d.port != nil})
+		}
+	}
+	return ds
+}
+
 func (k *Kernel) byName(name string) *device {
 	for _, d := range k.devs {
 		if d.name == name && d.netnsid == nil {
@@ -317,7 +338,6 @@ func (k *Kernel) portOf(d *device) brcmlink.Port {
 	}
 	return p
 }
-
 
 // kerr is a refusal, as the module makes it.
 func kerr(errno syscall.Errno, format string, args ...any) error {

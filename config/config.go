@@ -443,6 +443,28 @@ func delim(d *json.Decoder, want json.Delim) error {
 	return nil
 }
 
+// JSON returns c in the JSON form, which Parse reads back to c.
+func (c *Config) JSON() ([]byte, error) {
+	type lower struct {
+		Name  string     `json:"name"`
+		Ports []jsonPort `json:"ports"`
+	}
+	out := struct {
+		Lowers []lower `json:"lowers"`
+	}{Lowers: []lower{}}
+	for _, l := range c.Lowers {
+		jl := lower{Name: l.Name, Ports: []jsonPort{}}
+		for _, p := range l.Ports {
+			jl.Ports = append(jl.Ports, jsonPort{
+				Port: json.RawMessage(strconv.Itoa(int(p.Port))), Name: p.Name,
+				Queue: p.Queue, TagEnforce: p.TagEnforce, Up: p.Up,
+			})
+		}
+		out.Lowers = append(out.Lowers, jl)
+	}
+	return json.Marshal(out)
+}
+
 // FromPorts returns the Config that describes ports as they are, lower by
 // lower in the order of lowers, each lower's ports by switch port; the
 // ports of lowers not named are left out. Names that are the default are

@@ -22,6 +22,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	dial           Dialer
+	links          LinksDialer     // rtnetlink, for apply
 	lowers         func() []string // network devices, for completion
 	netns          func() []string // named network namespaces, for completion
 }

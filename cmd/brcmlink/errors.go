@@ -9,6 +9,7 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+	"github.com/brcmlink/brcmlink/config"
 	"github.com/brcmlink/brcmlink/genl"
 )
 
@@ -57,6 +58,8 @@ func (a *app) report(err error) int {
 // ("genl: add eth0 port 5: ...") are for programs, not for people.
 func render(err error) (string, int) {
 	var ue *grammar.UsageError
+	var ce *config.Error
+	var se *config.StepError
 	var df *dialFailure
 	var ne *brcmlink.Error
 	var oe *brcmlink.OpError
@@ -65,6 +68,16 @@ func render(err error) (string, int) {
 		return "", exitOK
 	case errors.As(err, &ue):
 		return ue.Msg, exitUsage
+	case errors.As(err, &ce):
+		return ce.Error(), exitUsage // a mistake in the file: nothing was sent
+	case errors.As(err, &se):
+		msg, status := render(se.Err)
+		msg = se.Step.String() + ": " + msg
+		if se.Undo != nil {
+			undo, _ := render(se.Undo)
+			msg += "; undoing failed too: " + undo
+		}
+		return msg, status
 	case errors.As(err, &df):
 		return df.msg, exitSystem
 	case errors.As(err, &oe):

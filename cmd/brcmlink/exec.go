@@ -44,6 +44,7 @@ type runner struct {
 	a       *app
 	be      Backend
 	dialErr error
+	lk      Links // for apply, opened with its first command
 	out     *bufio.Writer
 }
 
@@ -63,6 +64,9 @@ func (r *runner) close() {
 	if r.be != nil {
 		_ = r.be.Close()
 	}
+	if r.lk != nil {
+		_ = r.lk.Close()
+	}
 }
 
 // handlers run the port commands of the grammar.
@@ -73,6 +77,8 @@ var handlers = map[string]func(*runner, Backend, *grammar.Request) error{
 	"show":    (*runner).show,
 	"stats":   (*runner).stats,
 	"monitor": (*runner).monitor,
+	"apply":   (*runner).apply,
+	"config":  (*runner).config,
 }
 
 // run runs req, a port command, and flushes what it printed.

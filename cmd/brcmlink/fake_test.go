@@ -14,6 +14,7 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/brcmtest"
+	"github.com/brcmlink/brcmlink/config"
 	"github.com/brcmlink/brcmlink/genl"
 )
 
@@ -210,6 +211,30 @@ func (f *fake) Close() error {
 	return nil
 }
 
+// fakeLinks are Links on the fake's kernel.
+type fakeLinks struct{ k *brcmtest.Kernel }
+
+func (f *fake) links(string) (Links, error) { return fakeLinks{f.k}, nil }
+
+func (l fakeLinks) Devices() ([]config.Device, error) {
+	var ds []config.Device
+	for _, d := range l.k.Devices() {
+		ds = append(ds, config.Device{Name: d.Name, Index: d.Index, Port: d.Port})
+	}
+	return ds, nil
+}
+
+func (l fakeLinks) Rename(index int, name string) error {
+	for _, d := range l.k.Devices() {
+		if d.Index == index {
+			return l.k.Rename(d.Name, name)
+		}
+	}
+	return &brcmlink.Error{Err: syscall.ENODEV}
+}
+
+func (fakeLinks) Close() error { return nil }
+
 // result is what a run of brcmlink printed and returned.
 type result struct {
 	stdout, stderr string
@@ -234,6 +259,7 @@ func runArgs(t *testing.T, f *fake, args []string, stdin ...string) result {
 		stdout: &out,
 		stderr: &errOut,
 		dial:   f.dial,
+		links:  f.links,
 		lowers: func() []string { return []string{"eth0", "eth1", "lo"} },
 		netns:  func() []string { return []string{"lab", "lab2"} },
 	})

@@ -19,6 +19,7 @@ func main() {
 		stdout: os.Stdout,
 		stderr: os.Stderr,
 		dial:   dialGenl,
+		links:  dialLinks,
 		lowers: dirNames("/sys/class/net"),
 		netns:  dirNames("/run/netns"),
 	}))

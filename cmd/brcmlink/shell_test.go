@@ -69,7 +69,7 @@ func TestCompletionShells(t *testing.T) {
 		words []string
 		want  []string
 	}{
-		{[]string{"a"}, []string{"add"}},
+		{[]string{"a"}, []string{"add", "apply"}},
 		{[]string{"add", "d"}, []string{"dev"}},
 		{[]string{"add", "dev", ""}, []string{"eth0", "eth1", "lo"}},
 		{[]string{"-j", "del", "u"}, []string{"uplink"}},

@@ -118,6 +118,8 @@ func values(a *Arg, cur string, src Sources, netns string) Completion {
 		return offer(cur, upTo(brcmlink.TagEnforceMax))
 	case FieldTopic:
 		return commands(cur)
+	case FieldFile:
+		return Completion{Files: true}
 	}
 	return Completion{}
 }

@@ -24,7 +24,7 @@ func TestComplete(t *testing.T) {
 		want  []string
 		files bool
 	}{
-		{"", []string{"add", "del", "set", "show", "stats", "monitor", "help", "completion"}, false},
+		{"", []string{"add", "del", "set", "show", "stats", "monitor", "apply", "config", "help", "completion"}, false},
 		{"s", []string{"set", "show", "stats"}, false},
 		{"-", []string{"-json", "-pretty", "-stats", "-details", "-netns", "-batch", "-force", "-version", "-help"}, false},
 		{"--j", []string{"--json"}, false},
@@ -53,7 +53,7 @@ func TestComplete(t *testing.T) {
 		{"show dev eth0 ", []string{"port"}, false},
 		{"stats ", []string{"eth0.p5", "uplink", "dev"}, false},
 		{"monitor ", nil, false},
-		{"help ", []string{"add", "del", "set", "show", "stats", "monitor", "help", "completion"}, false},
+		{"help ", []string{"add", "del", "set", "show", "stats", "monitor", "apply", "config", "help", "completion"}, false},
 		{"completion ", []string{"bash", "zsh", "fish"}, false},
 		{"bogus ", nil, false},
 	} {

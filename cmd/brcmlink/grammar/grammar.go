@@ -38,6 +38,8 @@ const (
 	FieldDown                        // down
 	FieldShell                       // bash, zsh, fish
 	FieldTopic                       // help COMMAND
+	FieldFile                        // apply FILE
+	FieldCheck                       // check
 )
 
 // An Arg is a keyword, alone (up) or with a value (dev LOWER), or a
@@ -189,8 +191,9 @@ func trimDashes(word string) (string, bool) {
 
 // Priority resolves single letters that several commands or keywords
 // begin with: "s" is show, the command that changes nothing, as in
-// `ip a s`. Every other abbreviation must match exactly one word.
-var Priority = map[string]string{"s": "show"}
+// `ip a s`; "a" and "c" keep the commands they named before apply and
+// config came. Every other abbreviation must match exactly one word.
+var Priority = map[string]string{"s": "show", "a": "add", "c": "completion"}
 
 // Domains describe the values of the numeric fields, for help and the man
 // page.
@@ -315,6 +318,32 @@ var Commands = []*Command{
 		Syntax:   Seq(),
 		Examples: []Example{{"-j monitor", "Print events as JSON objects, one a line."}},
 		Port:     true,
+	},
+	{
+		Name:    "apply",
+		Summary: "bring the ports to what a file describes",
+		Help: "Make the ports of the lower devices that FILE names exactly those it describes, with its names and settings " +
+			"(docs/config.md): create, rename, change and delete ports, printing each step as it is made, or no changes. " +
+			"Ports on lower devices FILE does not name are left alone. FILE is checked whole before anything changes, and " +
+			"if the kernel refuses a step, the steps made are undone. A lower device that is absent is reported, and its " +
+			"ports wait for it. Exit status: 0 done, 1 a mistake in FILE (nothing changed), 2 refused (nothing changed), " +
+			"3 changes pending (with check), 4 done but lower devices absent.",
+		Syntax: Seq(
+			pos("FILE", FieldFile, "the description of the ports; - reads standard input"),
+			Opt(kw("check", "", FieldCheck, "print the steps that apply would make, change nothing, and exit 3 if there are any")),
+		),
+		Examples: []Example{
+			{"apply /etc/brcmlink/board.conf", "Bring the ports to the description, printing each step."},
+			{"apply board.conf check", "Print what apply would do: exit 0 if nothing, 3 if something."},
+		},
+	},
+	{
+		Name:    "config",
+		Summary: "print the ports as a description apply reads",
+		Help: "Print the ports of every lower device, or of LOWER, in the format apply reads (docs/config.md), " +
+			"so that config > FILE, then apply FILE, changes nothing.",
+		Syntax:   Opt(lower("only the lower device LOWER")),
+		Examples: []Example{{"config dev eth0", "Print eth0's ports as apply reads them: redirected to a file, they are kept so."}},
 	},
 	{
 		Name:    "help",

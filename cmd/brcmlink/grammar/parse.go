@@ -48,6 +48,8 @@ type Request struct {
 	Up         *bool // up, or down
 	Shell      string
 	Topic      *Command // help COMMAND
+	File       string   // apply FILE
+	Check      bool     // apply ... check
 }
 
 // Words returns the canonical command line of r, without the program
@@ -95,6 +97,14 @@ func (r *Request) Words() []string {
 		case FieldTopic:
 			if r.Topic != nil {
 				w = append(w, r.Topic.Name)
+			}
+		case FieldFile:
+			if r.File != "" {
+				w = append(w, r.File)
+			}
+		case FieldCheck:
+			if r.Check {
+				w = append(w, a.Keyword)
 			}
 		}
 	}
@@ -349,6 +359,13 @@ func (p *Parser) set(a *Arg, w string) error {
 			return err
 		}
 		r.Topic = c
+	case FieldFile:
+		if w == "" {
+			return usagef("argument %q is wrong: %s is empty", w, a.Meta)
+		}
+		r.File = w
+	case FieldCheck:
+		r.Check = true
 	}
 	return nil
 }

@@ -276,6 +276,8 @@ func TestSynopsis(t *testing.T) {
 		"show [ NAME | dev LOWER [ port PORT ] ]",
 		"stats [ NAME | dev LOWER ]",
 		"monitor",
+		"apply FILE [ check ]",
+		"config [ dev LOWER ]",
 		"help [ COMMAND ]",
 		"completion { bash | zsh | fish }",
 	}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"syscall"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/format"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+	"github.com/brcmlink/brcmlink/config"
+	"github.com/jsimonetti/rtnetlink/v2"
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// More exit statuses, of apply.
+const (
+	exitPending = 3 // apply check: there are changes to make
+	exitAbsent  = 4 // lower devices the file names are absent
+)
+
+// Links is what apply and config ask beyond the brcm family: the
+// network devices of the namespace, and renaming one, through rtnetlink.
+type Links interface {
+	Devices() ([]config.Device, error)
+	// Rename renames the device with ifindex index, which is down.
+	Rename(index int, name string) error
+	Close() error
+}
+
+// LinksDialer opens Links in the network namespace netns ("" for this
+// one).
+type LinksDialer func(netns string) (Links, error)
+
+// system is what config.Apply changes the ports through.
+type system struct {
+	Backend
+	Links
+}
+
+func (r *runner) links() (Links, error) {
+	if r.lk == nil {
+		l, err := r.a.env.links(r.a.opt.netns)
+		if err != nil {
+			return nil, err
+		}
+		r.lk = l
+	}
+	return r.lk, nil
+}
+
+// readFile reads FILE, or standard input for "-".
+func (r *runner) readFile(name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(r.a.env.stdin)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot read %q: %w", name, err)
+	}
+	return b, nil
+}
+
+// apply brings the ports to FILE, or with check, prints the plan.
+func (r *runner) apply(be Backend, req *grammar.Request) error {
+	data, err := r.readFile(req.File)
+	if err != nil {
+		return err
+	}
+	name := req.File
+	if name == "-" {
+		name = "<stdin>"
+	}
+	c, err := config.Parse(name, data)
+	if err != nil {
+		return err
+	}
+	lk, err := r.links()
+	if err != nil {
+		return err
+	}
+	ports, err := be.List()
+	if err != nil {
+		return err
+	}
+	devs, err := lk.Devices()
+	if err != nil {
+		return err
+	}
+	plan, err := config.MakePlan(c, ports, devs)
+	if err != nil {
+		return err
+	}
+	if req.Check {
+		if err := r.printPlan(plan.Steps, plan.Absent); err != nil {
+			return err
+		}
+		if len(plan.Steps) > 0 {
+			return exitStatus(exitPending)
+		}
+	} else {
+		var done []config.Step
+		err := config.Apply(system{be, lk}, plan, func(s config.Step) {
+			done = append(done, s)
+			if !r.a.opt.json {
+				fmt.Fprintln(r.out, s)
+				_ = r.out.Flush() // as each is made
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if r.a.opt.json {
+			if err := r.printPlan(done, plan.Absent); err != nil {
+				return err
+			}
+		} else if len(done) == 0 && len(plan.Absent) == 0 {
+			fmt.Fprintln(r.out, "no changes")
+		} else {
+			for _, a := range plan.Absent {
+				fmt.Fprintln(r.out, a)
+			}
+		}
+	}
+	if len(plan.Absent) > 0 {
+		return exitStatus(exitAbsent)
+	}
+	return nil
+}
+
+// stepJSON is a step of a plan in JSON, with ip's key names.
+type stepJSON struct {
+	Action     string `json:"action"`
+	Ifname     string `json:"ifname"`
+	OldIfname  string `json:"old_ifname,omitempty"`
+	Link       string `json:"link"`
+	Port       uint16 `json:"port"`
+	Queue      *uint8 `json:"queue,omitempty"`
+	TagEnforce *uint8 `json:"tag_enforce,omitempty"`
+	Up         *bool  `json:"up,omitempty"`
+}
+
+type absentJSON struct {
+	Link  string `json:"link"`
+	Ports int    `json:"ports"`
+}
+
+// printPlan prints steps, then the lowers absent: one line each, or
+// "no changes"; with -j, one object.
+func (r *runner) printPlan(steps []config.Step, absent []config.Absent) error {
+	if !r.a.opt.json {
+		for _, s := range steps {
+			fmt.Fprintln(r.out, s)
+		}
+		if len(steps) == 0 && len(absent) == 0 {
+			fmt.Fprintln(r.out, "no changes")
+		}
+		for _, a := range absent {
+			fmt.Fprintln(r.out, a)
+		}
+		return nil
+	}
+	out := struct {
+		Steps  []stepJSON   `json:"steps"`
+		Absent []absentJSON `json:"absent"`
+	}{Steps: []stepJSON{}, Absent: []absentJSON{}}
+	for _, s := range steps {
+		j := stepJSON{Action: s.Action.String(), Ifname: s.New.Name, Link: s.Lower, Port: s.New.Port}
+		switch s.Action {
+		case config.Delete:
+			j.Ifname, j.Port = s.Old.Name, s.Old.Port
+		case config.Rename:
+			j.OldIfname = s.Old.Name
+		case config.Change, config.Create:
+			j.Queue, j.TagEnforce, j.Up = new(s.New.Queue), new(s.New.TagEnforce), s.New.Up
+		}
+		out.Steps = append(out.Steps, j)
+	}
+	for _, a := range absent {
+		out.Absent = append(out.Absent, absentJSON{a.Lower, a.Ports})
+	}
+	return format.WriteJSON(r.out, out, r.a.opt.pretty)
+}
+
+
+// config prints the ports as apply reads them: of every lower in the
+// namespace that has some, or of LOWER.
+func (r *runner) config(be Backend, req *grammar.Request) error {
+	var ports []brcmlink.Port
+	var lowers []string
+	var err error
+	if req.Lower != "" {
+		ports, err = be.ListLower(req.Lower)
+		lowers = []string{req.Lower}
+	} else {
+		ports, err = be.List()
+		for _, p := range ports {
+			if p.Lower != "" && !slices.Contains(lowers, p.Lower) {
+				lowers = append(lowers, p.Lower)
+			}
+		}
+		slices.Sort(lowers)
+	}
+	if err != nil {
+		return err
+	}
+	c := config.FromPorts(ports, lowers)
+	if r.a.opt.json {
+		b, err := c.JSON()
+		if err != nil {
+			return err
+		}
+		return format.WriteJSON(r.out, json.RawMessage(b), r.a.opt.pretty)
+	}
+	_, err = io.WriteString(r.out, c.Format())
+	return err
+}
+
+// rtLinks are Links over rtnetlink.
+type rtLinks struct {
+	c *rtnetlink.Conn
+}
+
+// dialLinks opens rtnetlink in the network namespace netns.
+func dialLinks(netns string) (Links, error) {
+	cfg := &netlink.Config{}
+	if netns != "" {
+		fd, err := unix.Open("/run/netns/"+netns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, &dialFailure{msg: fmt.Sprintf("network namespace %q not found (no /run/netns/%s)", netns, netns), err: err}
+		}
+		defer unix.Close(fd) // the socket keeps the namespace
+		cfg.NetNS = fd
+	}
+	c, err := rtnetlink.Dial(cfg)
+	if err != nil {
+		return nil, linkError("dial", "", err)
+	}
+	return &rtLinks{c}, nil
+}
+
+func (l *rtLinks) Devices() ([]config.Device, error) {
+	msgs, err := l.c.Link.List()
+	if err != nil {
+		return nil, linkError("list", "", err)
+	}
+	ds := make([]config.Device, 0, len(msgs))
+	for _, m := range msgs {
+		if m.Attributes == nil {
+			continue
+		}
+		d := config.Device{Name: m.Attributes.Name, Index: int(m.Index)}
+		d.Port = m.Attributes.Info != nil && m.Attributes.Info.Kind == brcmlink.Kind
+		ds = append(ds, d)
+	}
+	return ds, nil
+}
+
+func (l *rtLinks) Rename(index int, name string) error {
+	err := l.c.Link.Set(&rtnetlink.LinkMessage{
+		Family:     unix.AF_UNSPEC,
+		Index:      uint32(index),
+		Attributes: &rtnetlink.LinkAttributes{Name: name},
+	})
+	return linkError("rename", fmt.Sprintf("ifindex %d", index), err)
+}
+
+func (l *rtLinks) Close() error { return l.c.Close() }
+
+// linkError makes an rtnetlink failure a *brcmlink.Error, which render
+// words as it does the brcm family's.
+func linkError(op, dev string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return err
+	}
+	e := &brcmlink.Error{Client: "rtnetlink", Op: op, Dev: dev, Err: errno, Cause: err}
+	var oe *netlink.OpError
+	if errors.As(err, &oe) {
+		e.Message = oe.Message
+	}
+	return e
+}
