@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+
+//go:build vmtest
+
+package integration
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/config"
+	"github.com/brcmlink/brcmlink/genl"
+	"github.com/jsimonetti/rtnetlink/v2"
+	"golang.org/x/sys/unix"
+)
+
+// TestApplyCLI provisions a lower with brcmlink apply as an operator
+// would: check, apply (a rename that keeps the port's ifindex and
+// counters, a change, a deletion, a creation), apply again, and config's
+// output applied back.
+func TestApplyCLI(t *testing.T) {
+	lw, peer := name("al"), name("ap")
+	veth(t, lw, peer)
+	other := name("ao")
+	veth(t, other, name("aq"))
+	g := genlClient(t)
+	old, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 5, Up: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []brcmlink.AddRequest{{Lower: lw, Port: 7}, {Lower: other, Port: 1}} {
+		if _, err := g.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Traffic through the port, so that its counters are not zero (no
+	// answer comes: the peer is no switch).
+	command("ping", "-c", "2", "-W", "1", "-I", old.Name, "ff02::1%"+old.Name)
+	before, err := g.Get(brcmlink.ByIndex(old.Index))
+	if err != nil || before.Stats.TxPackets == 0 {
+		t.Fatalf("%s sent nothing: %+v, %v", old.Name, before, err)
+	}
+	wan := name("aw")
+	file := filepath.Join(t.TempDir(), "board.conf")
+	text := fmt.Sprintf("lower %s\n  port 5 name %s queue 2 up\n  port 6 down\nlower %s\nlower absent0\n  port 1\n", lw, wan, other)
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	steps := fmt.Sprintf("delete %[1]s.p7 (%[1]s port 7)\ndelete %[2]s.p1 (%[2]s port 1)\nrename %[1]s.p5 -> %[3]s (%[1]s port 5)\n"+
+		"change %[3]s: queue 0 -> 2\ncreate %[1]s.p6 (%[1]s port 6)\nabsent0: not present, 1 ports pending\n", lw, other, wan)
+	if out, errs, code := cli(t, "apply", file, "check"); code != 3 || out != steps || errs != "" {
+		t.Errorf("apply check: exit %d, stdout\n%s\nstderr %s\nwant exit 3 and\n%s", code, out, errs, steps)
+	}
+	if out, errs, code := cli(t, "apply", file); code != 4 || out != steps || errs != "" {
+		t.Errorf("apply: exit %d, stdout\n%s\nstderr %s\nwant exit 4 and\n%s", code, out, errs, steps)
+	}
+	after, err := g.Get(brcmlink.ByName(wan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Index != old.Index || after.Stats.TxPackets < before.Stats.TxPackets || !after.Up || after.Queue != 2 {
+		t.Errorf("%s renamed to %s: %+v, was %+v: want the same ifindex and counters, up, queue 2", old.Name, wan, after, before)
+	}
+	if out, _, code := cli(t, "apply", file); code != 4 || out != "absent0: not present, 1 ports pending\n" {
+		t.Errorf("apply again: exit %d, %q", code, out)
+	}
+	out := cliOK(t, "config", "dev", lw)
+	if want := fmt.Sprintf("lower %s\n    port 5 name %s queue 2 up\n    port 6 down\n", lw, wan); out != want {
+		t.Errorf("config: %q, want %q", out, want)
+	}
+	if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := cliOK(t, "apply", file); out != "no changes\n" {
+		t.Errorf("apply of config's output: %q", out)
+	}
+	// A name held by a device that is no brcm port: exit 1, nothing done.
+	if err := os.WriteFile(file, []byte(fmt.Sprintf("lower %s\n  port 9 name %s\n", lw, peer)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("Error: %s:2:3: name %s is taken by a device that is not a brcm port\n", file, peer)
+	if _, errs, code := cli(t, "apply", file); code != 1 || errs != want {
+		t.Errorf("a taken name: exit %d, %q; want 1, %q", code, errs, want)
+	}
+}
+
+// rtSystem is a config.System on the VM's kernel: genl, and rtnetlink to
+// rename.
+type rtSystem struct {
+	*genl.Client
+	rt *rtnetlink.Conn
+}
+
+func (s rtSystem) Rename(index int, name string) error {
+	return s.rt.Link.Set(&rtnetlink.LinkMessage{Family: unix.AF_UNSPEC, Index: uint32(index), Attributes: &rtnetlink.LinkAttributes{Name: name}})
+}
+
+// TestApplyRefused makes the kernel refuse a step of an apply planned
+// before the system changed: a name taken meanwhile by another device, a
+// switch port taken meanwhile by hand. Each time, the error carries the
+// kernel's message and the ports are as they were before the apply.
+func TestApplyRefused(t *testing.T) {
+	lw := name("rl")
+	veth(t, lw, name("rp"))
+	g := genlClient(t)
+	rt, err := rtnetlink.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	sys := rtSystem{g, rt}
+	a, b := name("ra"), name("rb")
+	state := func() string {
+		ps, err := g.ListLower(lw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, p := range ps {
+			lines = append(lines, fmt.Sprintf("%s port %d queue %d te %d up %v", p.Name, p.Port, p.Queue, p.TagEnforce, p.Up))
+		}
+		slices.Sort(lines)
+		return strings.Join(lines, "\n")
+	}
+	for _, tt := range []struct {
+		name      string
+		meanwhile func(created string)
+		errno     syscall.Errno
+		msg       string
+	}{
+		{"name taken", func(created string) { sh(t, "ip", "link", "add", created, "type", "dummy") }, syscall.EEXIST, ""},
+		{"port taken", func(string) {
+			if _, err := g.Add(brcmlink.AddRequest{Lower: lw, Port: 9, Name: "byhand"}); err != nil {
+				t.Fatal(err)
+			}
+		}, syscall.EEXIST, fmt.Sprintf("port 9 already exists on %s (byhand)", lw)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, r := range []brcmlink.AddRequest{{Lower: lw, Port: 1, Name: a, Up: true}, {Lower: lw, Port: 2, Name: b, Queue: new(uint8(1))}, {Lower: lw, Port: 3}} {
+				if _, err := g.Add(r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := state()
+			created := name("rc")
+			c, err := config.Parse("f", []byte(fmt.Sprintf("lower %s\nport 1 name %s\nport 2 name %s queue 3 up\nport 9 name %s up\n", lw, b, a, created)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ports, err := g.List()
+			if err != nil {
+				t.Fatal(err)
+			}
+			links, err := rt.Link.List()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var devs []config.Device
+			for _, l := range links {
+				devs = append(devs, config.Device{Name: l.Attributes.Name, Index: int(l.Index), Port: l.Attributes.Info != nil && l.Attributes.Info.Kind == "brcm"})
+			}
+			plan, err := config.MakePlan(c, ports, devs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.meanwhile(created)
+			if tt.name == "port taken" {
+				defer g.Delete(brcmlink.ByName("byhand"))
+				before = state()
+			} else {
+				defer sh(t, "ip", "link", "del", created)
+			}
+			err = config.Apply(sys, plan, nil)
+			var se *config.StepError
+			var ke *brcmlink.Error
+			if !errors.As(err, &se) || se.Step.Action != config.Create || se.Undo != nil ||
+				!errors.As(err, &ke) || ke.Err != tt.errno || ke.Message != tt.msg {
+				t.Errorf("apply: %v; want the creation refused with %v %q, and undone", err, tt.errno, tt.msg)
+			}
+			if got := state(); got != before {
+				t.Errorf("after the refusal, the ports are\n%s\nwant\n%s", got, before)
+			}
+			for _, p := range []uint16{1, 2, 3} {
+				g.Delete(brcmlink.ByPort(lw, p))
+			}
+		})
+	}
+}
