@@ -55,6 +55,13 @@ func TestApply(t *testing.T) {
 	if r := run(t, f, "apply "+file); r.status != 0 || r.stdout != "no changes\n" {
 		t.Errorf("apply of config's output: %+v", r)
 	}
+	if r := run(t, f, "apply - check", "lower eth0\n  port 5 name wan queue 2 up\n  port 6 down\n  port 7\n"); r.status != exitPending || r.stdout != "create eth0.p7 (eth0 port 7)\n" {
+		t.Errorf("apply - check: %+v", r)
+	}
+	if r := run(t, f, "apply - check", "lower eth0\n  port 5 nmae wan\n"); r.status != exitUsage ||
+		r.stderr != "Error: <stdin>:2:10: unknown keyword \"nmae\", expected one of: name, queue, tag-enforce, up, down\n" {
+		t.Errorf("apply - check of a mistake: %+v", r)
+	}
 	r = run(t, f, "-j config dev eth0")
 	if want := `{"lowers":[{"name":"eth0","ports":[{"port":5,"name":"wan","queue":2,"up":true},{"port":6,"up":false}]}]}` + "\n"; r.stdout != want {
 		t.Errorf("-j config dev eth0: %q, want %q", r.stdout, want)
