@@ -19,6 +19,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -302,6 +303,47 @@ func (d *demo) run(ko string) error {
 		}
 		if _, err := show("ping", "-c", "1", "-W", "1", hostIP(27)); err == nil {
 			return errors.New("port 27's host still answers")
+		}
+		_, err := show("ping", "-c", "1", "-W", "3", hostIP(5))
+		return err
+	})
+	conf := filepath.Join(os.TempDir(), "board.conf")
+	d.step("keep the ports as a description, and apply it: no changes", func() error {
+		out, err := d.brcmlink("config", "dev", lower)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(conf, []byte(out), 0o644); err != nil {
+			return err
+		}
+		out, err = d.brcmlink("apply", conf)
+		if err == nil && out != "no changes\n" {
+			err = errors.New("apply of the ports as they are changed something")
+		}
+		return err
+	})
+	d.step("edit it: port 5 becomes wan on queue 2, port 27 comes back; check shows the plan", func() error {
+		text := fmt.Sprintf("lower %s\n    port any\n    port 1 up\n    port 5 name wan queue 2 up\n    port 27 up\n", lower)
+		fmt.Printf("%s", text)
+		if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+			return err
+		}
+		out, err := d.brcmlink("apply", conf, "check")
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 3 || !strings.Contains(out, "rename "+dev(5)+" -> wan") {
+			return fmt.Errorf("apply check: %v, want exit 3 and the rename", err)
+		}
+		return nil
+	})
+	d.step("apply it: the steps as they are made; port 5's host answers through wan", func() error {
+		if _, err := d.brcmlink("apply", conf); err != nil {
+			return err
+		}
+		if _, err := d.brcmlink("show", "wan"); err != nil {
+			return err
+		}
+		if _, err := d.brcmlink("apply", conf); err != nil {
+			return err
 		}
 		_, err := show("ping", "-c", "1", "-W", "3", hostIP(5))
 		return err
