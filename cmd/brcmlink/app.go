@@ -23,6 +23,7 @@ type env struct {
 	stdout, stderr io.Writer
 	dial           Dialer
 	links          LinksDialer     // rtnetlink, for apply
+	lockPath       string          // the lock two applies take turns by; "" for none
 	lowers         func() []string // network devices, for completion
 	netns          func() []string // named network namespaces, for completion
 }

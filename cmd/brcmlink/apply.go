@@ -86,6 +86,13 @@ func (r *runner) apply(be Backend, req *grammar.Request) error {
 	if err != nil {
 		return err
 	}
+	if !req.Check && r.a.env.lockPath != "" {
+		unlock, err := lock(r.a.env.lockPath)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	lk, err := r.links()
 	if err != nil {
 		return err
@@ -137,6 +144,20 @@ func (r *runner) apply(be Backend, req *grammar.Request) error {
 		return exitStatus(exitAbsent)
 	}
 	return nil
+}
+
+// lock takes the lock of the file path, waiting for an apply that holds
+// it, so that two applies do not interleave their plans and steps.
+func lock(path string) (unlock func(), err error) {
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the lock %s: %w", path, err)
+	}
+	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("cannot lock %s: %w", path, err)
+	}
+	return func() { unix.Close(fd) }, nil // closing releases it
 }
 
 // stepJSON is a step of a plan in JSON, with ip's key names.
@@ -192,7 +213,6 @@ func (r *runner) printPlan(steps []config.Step, absent []config.Absent) error {
 	}
 	return format.WriteJSON(r.out, out, r.a.opt.pretty)
 }
-
 
 // config prints the ports as apply reads them: of every lower in the
 // namespace that has some, or of LOWER.

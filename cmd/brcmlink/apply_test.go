@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/brcmtest"
@@ -123,4 +125,39 @@ func portsOf(k *brcmtest.Kernel) string {
 	}
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
+}
+
+// TestApplyLock checks that an apply waits for another that holds the
+// lock.
+func TestApplyLock(t *testing.T) {
+	f := newFake()
+	dir := t.TempDir()
+	file, lockPath := filepath.Join(dir, "f.conf"), filepath.Join(dir, "lock")
+	if err := os.WriteFile(file, []byte("lower eth0\n  port 5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := lock(lockPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan result)
+	go func() {
+		var out, errOut strings.Builder
+		status := Main(context.Background(), []string{"apply", file}, &env{
+			stdout: &out, stderr: &errOut, dial: f.dial, links: f.links, lockPath: lockPath,
+		})
+		done <- result{out.String(), errOut.String(), status}
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("apply ran while another held the lock: %+v", r)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if len(f.k.Ports()) != 0 {
+		t.Fatal("apply changed ports while another held the lock")
+	}
+	unlock()
+	if r := <-done; r.status != 0 || r.stdout != "create eth0.p5 (eth0 port 5)\n" {
+		t.Errorf("apply after the lock was released: %+v", r)
+	}
 }

@@ -20,7 +20,9 @@ func main() {
 		stderr: os.Stderr,
 		dial:   dialGenl,
 		links:  dialLinks,
-		lowers: dirNames("/sys/class/net"),
-		netns:  dirNames("/run/netns"),
+		// One lock for every namespace: applies are rare and short.
+		lockPath: "/run/brcmlink.lock",
+		lowers:   dirNames("/sys/class/net"),
+		netns:    dirNames("/run/netns"),
 	}))
 }
