@@ -292,3 +292,24 @@ func TestPlanRefusals(t *testing.T) {
 		t.Errorf("%+v, %v", p, err)
 	}
 }
+
+// TestApplyLowerGone removes a lower between plan and apply: the step on
+// it fails with the kernel's words, and the steps on the other lower are
+// undone.
+func TestApplyLowerGone(t *testing.T) {
+	k, sys := setup(t)
+	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Up: true})
+	p := plan(t, k, "lower eth0\nport 1 name a queue 2\nport 2\nlower eth1\nport 3\n")
+	before := state(k)
+	k.Remove("eth1")
+	err := config.Apply(sys, p, nil)
+	var se *config.StepError
+	var ke *brcmlink.Error
+	if !errors.As(err, &se) || se.Step.String() != "create eth1.p3 (eth1 port 3)" || se.Undo != nil ||
+		!errors.As(err, &ke) || ke.Err != syscall.ENODEV || ke.Message != "lower device eth1 not found" {
+		t.Errorf("apply: %v", err)
+	}
+	if got := state(k); got != before {
+		t.Errorf("after the refusal:\n%s\nwant\n%s", got, before)
+	}
+}
