@@ -12,7 +12,8 @@
 // as a real socket does.
 //
 // It models one network namespace, which holds "lo" (ifindex 1) from the
-// start. What it leaves out: moving devices between namespaces, MTU
+// start, and of the others only what its ports see of a lower that moved
+// to one (MoveLower). What it leaves out: ports in other namespaces, MTU
 // changes, the policies' refusals of attributes a genl.Client never sends,
 // and the timing of operational states (the kernel's linkwatch sets them
 // a moment after a change; the Kernel at once).
