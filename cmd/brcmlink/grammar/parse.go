@@ -3,6 +3,7 @@
 package grammar
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -321,6 +322,10 @@ func (p *Parser) set(a *Arg, w string) error {
 		}
 		if err := checkError(brcmlink.CheckName(what, w)); err != nil {
 			return err
+		}
+		if !brcmlink.ValidDeviceName(w) {
+			// iproute2's words; the kernel would answer EINVAL alone.
+			return usagef("argument %q is wrong: %q not a valid ifname", w, cmp.Or(a.Keyword, a.Meta))
 		}
 		if a.Field == FieldLower {
 			r.Lower = w
