@@ -345,12 +345,13 @@ func TestBatch(t *testing.T) {
 		{
 			name:   "not in a batch",
 			args:   "-batch FILE -force",
-			input:  "help\ncompletion bash\n-j show\nadd dev eth0 port 1 \"unterminated\n",
+			input:  "help\ncompletion bash\n-j show\nadd dev eth0 port 1 \"unterminated\nmonitor\n",
 			status: 1,
 			stderr: "Error: help is not allowed in a batch file\nCommand failed FILE:1\n" +
 				"Error: completion is not allowed in a batch file\nCommand failed FILE:2\n" +
 				"Error: option \"-j\" is not allowed in a batch file: give it on the command line\nCommand failed FILE:3\n" +
-				"Error: unterminated quoted string\nCommand failed FILE:4\n",
+				"Error: unterminated quoted string\nCommand failed FILE:4\n" +
+				"Error: monitor is not allowed in a batch file\nCommand failed FILE:5\n",
 		},
 		{
 			name:  "empty",

@@ -109,6 +109,7 @@ type Command struct {
 	Syntax   Node
 	Examples []Example
 	Port     bool // works on ports through the kernel; only these may be in a batch file
+	Waits    bool // runs until interrupted, which a batch file would wait on forever: not in one
 
 	args     []*Arg          // in table order
 	excludes map[*Arg][]*Arg // what each Arg cannot be given with
@@ -318,6 +319,7 @@ var Commands = []*Command{
 		Syntax:   Seq(),
 		Examples: []Example{{"-j monitor", "Print events as JSON objects, one a line."}},
 		Port:     true,
+		Waits:    true,
 	},
 	{
 		Name:    "apply",
@@ -420,7 +422,7 @@ func visible(batch bool) []*Command {
 	}
 	var cs []*Command
 	for _, c := range Commands {
-		if c.Port {
+		if c.Port && !c.Waits {
 			cs = append(cs, c)
 		}
 	}
