@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 )
@@ -36,8 +37,15 @@ func (a *app) batch() error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(nil, 1<<20)
 	worst := exitOK
-	for n := 1; sc.Scan(); n++ {
-		err := a.line(r, sc.Text())
+	for n, next := 1, 1; sc.Scan(); n = next {
+		// A line ending in a backslash goes on on the next, as in ip.
+		line := sc.Text()
+		next++
+		for strings.HasSuffix(line, "\\") && sc.Scan() {
+			line = line[:len(line)-1] + " " + sc.Text()
+			next++
+		}
+		err := a.line(r, line)
 		if err == nil {
 			continue
 		}
@@ -45,7 +53,7 @@ func (a *app) batch() error {
 		status := a.report(err)
 		fmt.Fprintf(a.env.stderr, "Command failed %s:%d\n", name, n)
 		worst = max(worst, status)
-		if !a.opt.force {
+		if !a.opt.force || hopeless(err) {
 			break
 		}
 	}
@@ -53,6 +61,13 @@ func (a *app) batch() error {
 		worst = max(worst, a.report(fmt.Errorf("reading batch file %q: %w", name, err)))
 	}
 	return exitStatus(worst)
+}
+
+// hopeless reports whether err would fail every later line as well: no
+// socket, or no permission.
+func hopeless(err error) bool {
+	var df *dialFailure
+	return errors.As(err, &df) || errors.Is(err, os.ErrPermission)
 }
 
 // line runs one line of a batch file.

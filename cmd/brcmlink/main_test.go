@@ -434,17 +434,38 @@ func TestBatchFileMissing(t *testing.T) {
 	}
 }
 
-// TestBatchDialFails checks that a batch whose socket cannot open fails
-// at its first command, once without -force, on every one with it, and
-// tries only once.
+// TestBatchDialFails checks that a batch whose socket cannot open, or
+// whose requests the kernel refuses for want of permission, stops at once
+// even with -force: no later line could do better.
 func TestBatchDialFails(t *testing.T) {
 	f := newFake()
 	f.fail["Dial"] = dialError(errNotLoaded, "")
 	r := run(t, f, "-batch - -force", "show\nshow\n")
-	want := "Error: the brcm kernel module is not loaded (modprobe brcm)\nCommand failed -:1\n" +
-		"Error: the brcm kernel module is not loaded (modprobe brcm)\nCommand failed -:2\n"
+	want := "Error: the brcm kernel module is not loaded (modprobe brcm)\nCommand failed -:1\n"
 	if r.status != exitSystem || r.stderr != want || f.dials != 1 {
 		t.Errorf("status %d, %d dials, stderr\n%s", r.status, f.dials, r.stderr)
+	}
+	f = newFake()
+	f.fail["Add"] = &brcmlink.Error{Client: "genl", Op: "add", Dev: "eth0 port 1", Err: syscall.EPERM}
+	r = run(t, f, "-batch - -force", "add dev eth0 port 1\nadd dev eth0 port 2\n")
+	want = "Error: eth0 port 1: operation not permitted\nCommand failed -:1\n"
+	if r.status != exitSystem || r.stderr != want {
+		t.Errorf("status %d, stderr\n%s", r.status, r.stderr)
+	}
+}
+
+// TestBatchContinuation checks that a line ending in a backslash goes on
+// on the next, as in ip -batch, and that an error names the line the
+// command starts on.
+func TestBatchContinuation(t *testing.T) {
+	f := newFake()
+	r := run(t, f, "-batch -", "add dev eth0 \\\n  port 5 \\\n  name wan\nadd dev eth0 \\\n port 5\n")
+	want := "Error: port 5 already exists on eth0 (wan)\nCommand failed -:4\n"
+	if r.status != exitSystem || r.stderr != want {
+		t.Errorf("status %d, stderr\n%s\nwant\n%s", r.status, r.stderr, want)
+	}
+	if ps := f.k.Ports(); len(ps) != 1 || ps[0].Name != "wan" {
+		t.Errorf("ports %+v", ps)
 	}
 }
 
