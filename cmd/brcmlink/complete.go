@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -68,6 +69,28 @@ func dirNames(dir string) func() []string {
 		names := make([]string, len(es))
 		for i, e := range es {
 			names[i] = e.Name()
+		}
+		return names
+	}
+}
+
+// lowerNames returns the devices under dir, a /sys/class/net, that can
+// carry ports: Ethernet (type 1, which leaves out lo), and no brcm port
+// (DEVTYPE=brcm in its uevent).
+func lowerNames(dir string) func() []string {
+	all := dirNames(dir)
+	return func() []string {
+		var names []string
+		for _, n := range all() {
+			typ, err := os.ReadFile(filepath.Join(dir, n, "type"))
+			if err != nil || strings.TrimSpace(string(typ)) != "1" {
+				continue
+			}
+			uevent, _ := os.ReadFile(filepath.Join(dir, n, "uevent"))
+			if slices.Contains(strings.Split(string(uevent), "\n"), "DEVTYPE=brcm") {
+				continue
+			}
+			names = append(names, n)
 		}
 		return names
 	}

@@ -113,3 +113,27 @@ func TestCompletionShells(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerNames checks that completion offers as lowers only devices
+// that can carry ports.
+func TestLowerNames(t *testing.T) {
+	dir := t.TempDir()
+	for name, files := range map[string][2]string{
+		"eth0":    {"1\n", "INTERFACE=eth0\nIFINDEX=2\n"},
+		"lo":      {"772\n", "INTERFACE=lo\nIFINDEX=1\n"},
+		"eth0.p5": {"1\n", "DEVTYPE=brcm\nINTERFACE=eth0.p5\nIFINDEX=7\n"},
+		"eth0.10": {"1\n", "DEVTYPE=vlan\nINTERFACE=eth0.10\nIFINDEX=8\n"},
+		"tun0":    {"65534\n", "DEVTYPE=tun\nINTERFACE=tun0\n"},
+	} {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, name, "type"), []byte(files[0]), 0o644)
+		os.WriteFile(filepath.Join(dir, name, "uevent"), []byte(files[1]), 0o644)
+	}
+	got := lowerNames(dir)()
+	slices.Sort(got)
+	if want := []string{"eth0", "eth0.10"}; !slices.Equal(got, want) {
+		t.Errorf("lowers %q, want %q", got, want)
+	}
+}
