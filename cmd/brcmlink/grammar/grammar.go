@@ -211,12 +211,14 @@ func portName(help string) Node { return pos("NAME", FieldName, help) }
 func lower(help string) Node    { return kw("dev", "LOWER", FieldLower, help) }
 func port(help string) Node     { return kw("port", "PORT", FieldPort, help) }
 
-func queue() Node {
-	return kw("queue", "Q", FieldQueue, fmt.Sprintf("traffic queue put in every transmitted tag, 0-%d; 0 unless given", brcmlink.QueueMax))
+// queue and tagEnforce take what a value not given means: for add, 0;
+// for set, unchanged.
+func queue(otherwise string) Node {
+	return kw("queue", "Q", FieldQueue, fmt.Sprintf("traffic queue put in every transmitted tag, 0-%d; %s unless given", brcmlink.QueueMax, otherwise))
 }
 
-func tagEnforce() Node {
-	return kw("tag-enforce", "T", FieldTagEnforce, fmt.Sprintf("tag enforcement put in every transmitted tag, 0-%d; 0 unless given", brcmlink.TagEnforceMax))
+func tagEnforce(otherwise string) Node {
+	return kw("tag-enforce", "T", FieldTagEnforce, fmt.Sprintf("tag enforcement put in every transmitted tag, 0-%d; %s unless given", brcmlink.TagEnforceMax, otherwise))
 }
 
 var portHelp = fmt.Sprintf("switch port, 0-%d; any is 0, the port that takes what no other port on the lower does", brcmlink.PortMax)
@@ -232,8 +234,8 @@ var Commands = []*Command{
 			lower("the lower (IMP) Ethernet device the switch is behind"),
 			port(portHelp),
 			Opt(kw("name", "NAME", FieldNewName, "name of the new device; LOWER.pPORT unless given")),
-			Opt(queue()),
-			Opt(tagEnforce()),
+			Opt(queue("0")),
+			Opt(tagEnforce("0")),
 			Opt(kw("up", "", FieldUp, "bring the port up as it is created")),
 		),
 		Examples: []Example{
@@ -268,8 +270,8 @@ var Commands = []*Command{
 				portName("name of the port"),
 				Seq(lower("the port's lower device"), port("the port's switch port")),
 			),
-			Opt(queue()),
-			Opt(tagEnforce()),
+			Opt(queue("unchanged")),
+			Opt(tagEnforce("unchanged")),
 			Opt(Alt(
 				kw("up", "", FieldUp, "bring the port up"),
 				kw("down", "", FieldDown, "bring the port down"),

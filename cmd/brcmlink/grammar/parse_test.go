@@ -337,3 +337,19 @@ func TestTable(t *testing.T) {
 		t.Error("LookupOption reads options wrong")
 	}
 }
+
+// TestSetHelp checks that set's help says what a value not given does:
+// nothing, where add's says 0.
+func TestSetHelp(t *testing.T) {
+	for name, want := range map[string]string{"add": "0 unless given", "set": "unchanged unless given"} {
+		c, err := Lookup(name, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range c.Args() {
+			if (a.Field == FieldQueue || a.Field == FieldTagEnforce) && !strings.HasSuffix(a.Help, want) {
+				t.Errorf("%s %s: %q, want it to end %q", name, a.Keyword, a.Help, want)
+			}
+		}
+	}
+}
