@@ -266,6 +266,11 @@ func TestManPage(t *testing.T) {
 	if string(got) != man {
 		t.Errorf("%s is not what the grammar makes: go generate ./cmd/brcmlink, or go test ./cmd/brcmlink -update", path)
 	}
+	for _, sec := range []string{".SH EXIT STATUS\n", ".SH FILES\n", "/run/brcmlink.lock", "\\fB\\%4\\fR\n"} {
+		if !strings.Contains(man, sec) {
+			t.Errorf("the man page lacks %q", sec)
+		}
+	}
 	for _, c := range grammar.Commands {
 		if !strings.Contains(man, ".SS "+c.Name+"\n") {
 			t.Errorf("the man page lacks %s", c.Name)

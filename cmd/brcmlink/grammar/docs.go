@@ -50,9 +50,18 @@ var (
 	ExitText = []struct{ Status, Text string }{
 		{"0", "Success."},
 		{"1", "The command line is wrong: an unknown or ambiguous command, keyword or option, a missing or malformed argument, " +
-			"a value out of range, a device name longer than 15 bytes. Nothing was sent to the kernel."},
+			"a value out of range, a device name the kernel would refuse; or the file apply reads has a mistake. Nothing was sent to the kernel."},
 		{"2", "The kernel or the system refused or failed: the port exists, there is no such device, permission is denied, " +
-			"the brcm module is not loaded, the network namespace or the batch file cannot be opened."},
+			"the brcm module is not loaded, the network namespace or the batch file cannot be opened; apply undid what it did."},
+		{"3", "apply ... check: the ports differ from the file; apply would change them."},
+		{"4", "apply: done, but lower devices the file names are absent; their ports wait for them."},
+	}
+
+	// FilesText are the files brcmlink reads, for the man page.
+	FilesText = []struct{ Path, Text string }{
+		{"/run/netns/NAME", "The network namespace -netns NAME works in, as ip netns add NAME made it."},
+		{"/run/brcmlink.lock", "The lock two applies take turns by."},
+		{"/sys/class/net", "The devices completion offers as lower devices."},
 	}
 
 	SeeAlso = []string{"ip(8)", "ip-link(8)", "ip-netns(8)", "ethtool(8)"}

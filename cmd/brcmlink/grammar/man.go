@@ -108,6 +108,11 @@ func Man() string {
 		p(".TP\n%s\n%s", roff.keyword(e.Status), text(e.Text))
 	}
 
+	p(".SH FILES")
+	for _, f := range FilesText {
+		p(".TP\n%s\n%s", roff.meta(f.Path), text(f.Text))
+	}
+
 	p(".SH EXAMPLES")
 	for _, c := range Commands {
 		for _, e := range c.Examples {
