@@ -323,7 +323,7 @@ func (d *demo) run(ko string) error {
 		return err
 	})
 	d.step("edit it: port 5 becomes wan on queue 2, port 27 comes back; check shows the plan", func() error {
-		text := fmt.Sprintf("lower %s\n    port any\n    port 1 up\n    port 5 name wan queue 2 up\n    port 27 up\n", lower)
+		text := fmt.Sprintf("lower %[1]s\n    port any name %[1]s.any\n    port 1 up\n    port 5 name wan queue 2 up\n    port 27 up\n", lower)
 		fmt.Printf("%s", text)
 		if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 			return err
