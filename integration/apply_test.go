@@ -40,9 +40,10 @@ func TestApplyCLI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Traffic through the port, so that its counters are not zero (no
-	// answer comes: the peer is no switch).
-	command("ping", "-c", "2", "-W", "1", "-I", old.Name, "ff02::1%"+old.Name)
+	// Traffic through the port, so that its counters are not zero: the
+	// ARP requests of a ping nobody answers (the peer is no switch).
+	sh(t, "ip", "addr", "add", "10.97.0.1/24", "dev", old.Name)
+	command("ping", "-c", "2", "-W", "1", "10.97.0.2")
 	before, err := g.Get(brcmlink.ByIndex(old.Index))
 	if err != nil || before.Stats.TxPackets == 0 {
 		t.Fatalf("%s sent nothing: %+v, %v", old.Name, before, err)
