@@ -311,6 +311,14 @@ func TestGenlRejections(t *testing.T) {
 		{"lower with no ports", brcmlink.CmdLinkGet, str(brcmlink.AttrLowerIfname, peer), syscall.ENODEV, peer + " has no brcm ports"},
 		{"unknown command", 99, func(*netlink.AttributeEncoder) {}, syscall.EOPNOTSUPP, ""},
 		{"unknown attribute", brcmlink.CmdPortGet, u32a(200, 1), syscall.EINVAL, ""},
+		// Parsing keeps the last of a repeated attribute; a bad one before
+		// it is refused all the same.
+		{"get with a long name before a good one", brcmlink.CmdPortGet,
+			all(str(brcmlink.AttrIfname, "xxxxxxxxxxxxxxxx"), str(brcmlink.AttrIfname, taken.Name)),
+			syscall.EINVAL, "device name xxxxxxxxxxxxxxxx is longer than 15 bytes"},
+		{"new with a long lower name before a good one", brcmlink.CmdPortNew,
+			all(str(brcmlink.AttrLowerIfname, "yyyyyyyyyyyyyyyy"), str(brcmlink.AttrLowerIfname, peer), u16a(brcmlink.AttrPort, 9)),
+			syscall.EINVAL, "lower device name yyyyyyyyyyyyyyyy is longer than 15 bytes"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			err := rawGenl(t, tc.cmd, tc.attrs)
