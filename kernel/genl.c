@@ -70,6 +70,26 @@ static const char *brcm_genl_name(const struct nlattr *attr, const char *what,
 	return name;
 }
 
+/* Parsing keeps the last of repeated attributes: every name is checked,
+ * so that a request with a bad one anywhere is refused whole.
+ */
+static int brcm_genl_names(const struct nlmsghdr *nlh,
+			   struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr;
+	int rem;
+
+	nlmsg_for_each_attr(attr, nlh, GENL_HDRLEN, rem) {
+		if (nla_type(attr) == BRCM_A_IFNAME &&
+		    !brcm_genl_name(attr, "device", extack))
+			return -EINVAL;
+		if (nla_type(attr) == BRCM_A_LOWER_IFNAME &&
+		    !brcm_genl_name(attr, "lower device", extack))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /* The lower named by BRCM_A_LOWER_IFINDEX or BRCM_A_LOWER_IFNAME. */
 static struct net_device *brcm_genl_lower(struct net *net, struct nlattr **attrs,
 					  struct netlink_ext_ack *extack)
@@ -407,6 +427,9 @@ static int brcm_genl_port_new(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *reply;
 	int err;
 
+	err = brcm_genl_names(info->nlhdr, extack);
+	if (err)
+		return err;
 	if (attrs[BRCM_A_IFINDEX]) {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[BRCM_A_IFINDEX],
 				    "a new port has no ifindex yet: give BRCM_A_IFNAME or nothing");
@@ -442,6 +465,8 @@ static int brcm_genl_port_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net_device *dev;
 
+	if (brcm_genl_names(info->nlhdr, info->extack))
+		return -EINVAL;
 	rtnl_lock();
 	dev = brcm_genl_port(genl_info_net(info), info->attrs, true,
 			     info->extack);
@@ -464,6 +489,8 @@ static int brcm_genl_port_set(struct sk_buff *skb, struct genl_info *info)
 	unsigned int flags;
 	int err;
 
+	if (brcm_genl_names(info->nlhdr, extack))
+		return -EINVAL;
 	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!reply)
 		return -ENOMEM;
@@ -514,6 +541,8 @@ static int brcm_genl_port_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *reply;
 	int err;
 
+	if (brcm_genl_names(info->nlhdr, info->extack))
+		return -EINVAL;
 	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!reply)
 		return -ENOMEM;
@@ -535,6 +564,8 @@ static int brcm_genl_port_dump_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_info_dump(cb)->attrs;
 
+	if (brcm_genl_names(cb->nlh, cb->extack))
+		return -EINVAL;
 	if (attrs[BRCM_A_IFINDEX] || attrs[BRCM_A_IFNAME] || attrs[BRCM_A_PORT]) {
 		NL_SET_ERR_MSG(cb->extack,
 			       "a dump of ports takes only a lower to filter by");
@@ -548,6 +579,8 @@ static int brcm_genl_link_dump_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_info_dump(cb)->attrs;
 
+	if (brcm_genl_names(cb->nlh, cb->extack))
+		return -EINVAL;
 	if (attrs[BRCM_A_LOWER_IFINDEX] || attrs[BRCM_A_LOWER_IFNAME]) {
 		NL_SET_ERR_MSG(cb->extack, "a dump of lowers takes no attributes");
 		return -EINVAL;
@@ -599,6 +632,8 @@ static int brcm_genl_link_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *reply;
 	int err;
 
+	if (brcm_genl_names(info->nlhdr, info->extack))
+		return -EINVAL;
 	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!reply)
 		return -ENOMEM;
