@@ -28,6 +28,7 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/genl"
+	"github.com/brcmlink/brcmlink/internal/nl"
 )
 
 // Devices' types, as ARPHRD_* of <linux/if_arp.h>.
@@ -35,8 +36,6 @@ const (
 	arphrdEther    = 1
 	arphrdLoopback = 772
 )
-
-const ifNameSize = 16 // IFNAMSIZ
 
 // Kernel is a fake kernel with the brcm module loaded. Its methods are
 // safe for concurrent use, with each other and with its clients.
@@ -345,17 +344,10 @@ func kerr(errno syscall.Errno, format string, args ...any) error {
 	return &brcmlink.Error{Err: errno, Message: fmt.Sprintf(format, args...)}
 }
 
-// checkCfg is the module's brcm_check_cfg().
+// checkCfg is the module's brcm_check_cfg(), whose words the clients'
+// own checks already use.
 func checkCfg(portNr uint16, queue, tagEnforce uint8) error {
-	switch {
-	case portNr > brcmlink.PortMax:
-		return kerr(syscall.ERANGE, "port %d out of range (0-%d)", portNr, brcmlink.PortMax)
-	case queue > brcmlink.QueueMax:
-		return kerr(syscall.ERANGE, "queue %d out of range (0-%d)", queue, brcmlink.QueueMax)
-	case tagEnforce > brcmlink.TagEnforceMax:
-		return kerr(syscall.ERANGE, "tag enforcement %d out of range (0-%d)", tagEnforce, brcmlink.TagEnforceMax)
-	}
-	return nil
+	return nl.CheckConfig(&portNr, &queue, &tagEnforce)
 }
 
 // newPort is the module's brcm_port_register() and what PORT_NEW does

@@ -387,12 +387,10 @@ func (k *Kernel) reply(d *device) []netlink.Message {
 	return []netlink.Message{genlMessage(brcmlink.CmdPortGet, 0, encodePort(k.portOf(d)))}
 }
 
-// name is the module's brcm_genl_name().
+// name is the module's brcm_genl_name(), whose words the clients' own
+// check already uses.
 func name(s, what string) (string, error) {
-	if len(s) >= ifNameSize {
-		return "", kerr(syscall.EINVAL, "%s name %s is longer than %d bytes", what, s, ifNameSize-1)
-	}
-	return s, nil
+	return s, brcmlink.CheckName(what, s)
 }
 
 // lower is the module's brcm_genl_lower().
