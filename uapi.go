@@ -91,7 +91,9 @@ const (
 	AttrStats        = 13 // BRCM_A_STATS: nested StatsAttr*
 	AttrNrPorts      = 14 // BRCM_A_NR_PORTS: u32
 	AttrLowerStats   = 15 // BRCM_A_LOWER_STATS: nested LowerStatsAttr*
-	AttrMax          = 15 // BRCM_A_MAX
+	AttrAll          = 16 // BRCM_A_ALL: flag, every port of the lower
+	AttrIfindexList  = 17 // BRCM_A_IFINDEX_LIST: nested u32 ifindexes
+	AttrMax          = 17 // BRCM_A_MAX
 )
 
 // A port's counters, nested in AttrStats (enum brcm_stats_attr); u64 each.

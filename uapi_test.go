@@ -82,6 +82,8 @@ var mirrors = map[string]struct {
 	"AttrStats":        {"BRCM_A_STATS", AttrStats},
 	"AttrNrPorts":      {"BRCM_A_NR_PORTS", AttrNrPorts},
 	"AttrLowerStats":   {"BRCM_A_LOWER_STATS", AttrLowerStats},
+	"AttrAll":          {"BRCM_A_ALL", AttrAll},
+	"AttrIfindexList":  {"BRCM_A_IFINDEX_LIST", AttrIfindexList},
 	"AttrMax":          {"BRCM_A_MAX", AttrMax},
 
 	"StatsAttrUnspec":      {"BRCM_STATS_A_UNSPEC", StatsAttrUnspec},

@@ -237,6 +237,10 @@ type Request struct {
 	LowerIndex int
 	Port       uint16
 	Dump       bool
+	// A deletion of many ports: every port of the lower (All), or those
+	// with the ifindexes Indexes.
+	All     bool
+	Indexes []int
 }
 
 // Refuse makes the Kernel call fn before it does each request, and

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net"
 	"os"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -45,6 +46,7 @@ type socket struct {
 
 	mu       sync.Mutex
 	queue    []netlink.Message // answers, then events
+	answers  int               // how many of queue are answers
 	overrun  bool
 	closed   bool
 	rcvbuf   int
@@ -95,7 +97,10 @@ func (s *socket) Send(m netlink.Message) error {
 	answers := s.k.serve(m)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.queue = append(answers, s.queue...) // ahead of events, as the caller waits for them
+	// Ahead of events, as the caller waits for them, and after the
+	// answers to requests sent before.
+	s.queue = slices.Insert(s.queue, s.answers, answers...)
+	s.answers += len(answers)
 	s.changed()
 	return nil
 }
@@ -119,6 +124,7 @@ func (s *socket) Receive() ([]netlink.Message, error) {
 			}
 			msgs := s.queue[:n:n]
 			s.queue = s.queue[n:]
+			s.answers = max(s.answers-n, 0)
 			return msgs, nil
 		case !s.deadline.IsZero() && !time.Now().Before(s.deadline):
 			return nil, os.ErrDeadlineExceeded
@@ -295,6 +301,8 @@ type attrs struct {
 	ifname, lowerIfname   *string
 	port                  *uint16
 	queue, tagEnforce, up *uint8
+	all                   bool
+	list                  *[]uint32
 }
 
 func decodeAttrs(b []byte) (attrs, error) {
@@ -321,6 +329,20 @@ func decodeAttrs(b []byte) (attrs, error) {
 			a.tagEnforce = new(ad.Uint8())
 		case brcmlink.AttrAdminUp:
 			a.up = new(ad.Uint8())
+		case brcmlink.AttrAll:
+			a.all = true
+		case brcmlink.AttrIfindexList:
+			var list []uint32
+			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+				for nad.Next() {
+					if len(nad.Bytes()) != 4 {
+						return kerr(syscall.EINVAL, "an ifindex list entry is not a u32")
+					}
+					list = append(list, nad.Uint32())
+				}
+				return nil
+			})
+			a.list = &list
 		default:
 			return a, kerr(syscall.EINVAL, "Unknown attribute type")
 		}
@@ -346,6 +368,12 @@ func (a attrs) request(cmd uint8, dump bool) Request {
 	if a.port != nil {
 		r.Port = *a.port
 	}
+	r.All = a.all
+	if a.list != nil {
+		for _, i := range *a.list {
+			r.Indexes = append(r.Indexes, int(i))
+		}
+	}
 	return r
 }
 
@@ -363,6 +391,8 @@ func (k *Kernel) handle(cmd uint8, b []byte, dump bool) ([]netlink.Message, erro
 	switch {
 	case cmd == brcmlink.CmdPortNew && !dump:
 		return k.portNew(a)
+	case cmd == brcmlink.CmdPortDel && !dump && (a.all || a.list != nil):
+		return k.portDelMany(a)
 	case cmd == brcmlink.CmdPortDel && !dump:
 		return nil, k.portDel(a)
 	case cmd == brcmlink.CmdPortSet && !dump:
@@ -507,6 +537,46 @@ func (k *Kernel) portNew(a attrs) ([]netlink.Message, error) {
 		return nil, err
 	}
 	return k.reply(d), nil
+}
+
+// portDelMany is the module's brcm_genl_port_del_many().
+func (k *Kernel) portDelMany(a attrs) ([]netlink.Message, error) {
+	if a.ifindex != nil || a.ifname != nil || a.port != nil {
+		return nil, kerr(syscall.EINVAL, "BRCM_A_ALL and _IFINDEX_LIST take no single port")
+	}
+	var devs []*device
+	if a.list != nil {
+		if a.all || a.lowerIfindex != nil || a.lowerIfname != nil {
+			return nil, kerr(syscall.EINVAL, "BRCM_A_IFINDEX_LIST takes no lower and no BRCM_A_ALL")
+		}
+		list := slices.Sorted(slices.Values(*a.list))
+		for i, index := range list {
+			if i > 0 && index == list[i-1] {
+				return nil, kerr(syscall.EINVAL, "ifindex %d is in the list twice", index)
+			}
+			d := k.byIndex(int(index))
+			if d == nil {
+				return nil, kerr(syscall.ENODEV, "no device with ifindex %d", index)
+			}
+			if d.port == nil {
+				return nil, kerr(syscall.ENODEV, "%s (ifindex %d) is not a brcm port", d.name, index)
+			}
+			devs = append(devs, d)
+		}
+	} else {
+		lower, err := k.lower(a)
+		if err != nil {
+			return nil, err
+		}
+		devs = k.portsOf(lower)
+	}
+	for _, d := range devs {
+		k.deletePort(d)
+	}
+	ae := netlink.NewAttributeEncoder()
+	ae.Uint32(brcmlink.AttrNrPorts, uint32(len(devs)))
+	b, _ := ae.Encode()
+	return []netlink.Message{genlMessage(brcmlink.CmdPortDel, 0, b)}, nil
 }
 
 func (k *Kernel) portDel(a attrs) error {

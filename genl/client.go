@@ -50,6 +50,7 @@ var ErrNotLoaded = errors.New("genl: the brcm module is not loaded")
 // concurrent use.
 type Client struct {
 	c      *genetlink.Conn
+	nc     *netlink.Conn // the socket under c, when Dial opened it: AddMany's
 	family genetlink.Family
 	mu     sync.Mutex // one request at a time, so that replies do not mix
 
@@ -140,17 +141,18 @@ func Dial(opts ...Option) (c *Client, err error) {
 			return nil, err
 		}
 	}
-	conn, err := ns.dialRequests()
+	nc, err := ns.dialRequests()
 	if err != nil {
 		_ = ns.close()
 		return nil, err
 	}
+	conn := genetlink.NewConn(nc)
 	if c, err = open(conn, ns.dial); err != nil {
 		_ = conn.Close()
 		_ = ns.close()
 		return nil, err
 	}
-	c.ns = ns
+	c.nc, c.ns = nc, ns
 	return c, nil
 }
 
@@ -230,25 +232,26 @@ type netns struct {
 // dial opens a generic netlink socket in the namespace, for Watch: the
 // netlink package's, whose reads a context can end.
 func (n *netns) dial() (*genetlink.Conn, error) {
-	return n.open(func() (*genetlink.Conn, error) {
-		return genetlink.Dial(&netlink.Config{NetNS: n.fd})
+	c, err := n.open(func() (*netlink.Conn, error) {
+		return netlink.Dial(unix.NETLINK_GENERIC, &netlink.Config{NetNS: n.fd})
 	})
+	if err != nil {
+		return nil, err
+	}
+	return genetlink.NewConn(c), nil
 }
 
 // dialRequests opens the Client's socket for requests in the namespace: a
 // blocking one (internal/nlsock), which costs a request no more than the
 // system calls.
-func (n *netns) dialRequests() (*genetlink.Conn, error) {
-	return n.open(func() (*genetlink.Conn, error) {
-		c, err := nlsock.Conn(unix.NETLINK_GENERIC, n.fd)
-		if err != nil {
-			return nil, err
-		}
-		return genetlink.NewConn(c), nil
+func (n *netns) dialRequests() (*netlink.Conn, error) {
+	return n.open(func() (*netlink.Conn, error) {
+		return nlsock.Conn(unix.NETLINK_GENERIC, n.fd)
 	})
 }
 
-func (n *netns) open(dial func() (*genetlink.Conn, error)) (*genetlink.Conn, error) {
+// open opens a socket with dial, unless n is closed.
+func (n *netns) open(dial func() (*netlink.Conn, error)) (*netlink.Conn, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {

@@ -236,6 +236,19 @@ func TestGenlRejections(t *testing.T) {
 	u32a := func(typ uint16, v uint32) func(ae *netlink.AttributeEncoder) {
 		return func(ae *netlink.AttributeEncoder) { ae.Uint32(typ, v) }
 	}
+	flag := func(typ uint16) func(ae *netlink.AttributeEncoder) {
+		return func(ae *netlink.AttributeEncoder) { ae.Flag(typ, true) }
+	}
+	list := func(entries ...func(ae *netlink.AttributeEncoder)) func(ae *netlink.AttributeEncoder) {
+		return func(ae *netlink.AttributeEncoder) {
+			ae.Nested(brcmlink.AttrIfindexList, func(nae *netlink.AttributeEncoder) error {
+				for _, e := range entries {
+					e(nae)
+				}
+				return nil
+			})
+		}
+	}
 	all := func(fs ...func(ae *netlink.AttributeEncoder)) func(ae *netlink.AttributeEncoder) {
 		return func(ae *netlink.AttributeEncoder) {
 			for _, f := range fs {
@@ -295,6 +308,20 @@ func TestGenlRejections(t *testing.T) {
 		{"del by lower without a port", brcmlink.CmdPortDel, str(brcmlink.AttrLowerIfname, lw), syscall.EINVAL, "switch port not given"},
 		{"del port 28 of a lower", brcmlink.CmdPortDel, all(str(brcmlink.AttrLowerIfname, lw), u16a(brcmlink.AttrPort, 28)),
 			syscall.ERANGE, "port 28 out of range (0-27)"},
+		{"del all with a port", brcmlink.CmdPortDel, all(str(brcmlink.AttrLowerIfname, lw), flag(brcmlink.AttrAll), u16a(brcmlink.AttrPort, 5)),
+			syscall.EINVAL, "BRCM_A_ALL and _IFINDEX_LIST take no single port"},
+		{"del all without a lower", brcmlink.CmdPortDel, flag(brcmlink.AttrAll), syscall.EINVAL, "lower device not given"},
+		{"del all of an unknown lower", brcmlink.CmdPortDel, all(str(brcmlink.AttrLowerIfname, "nosuchdev"), flag(brcmlink.AttrAll)),
+			syscall.ENODEV, "lower device nosuchdev not found"},
+		{"del a list and a lower", brcmlink.CmdPortDel, all(str(brcmlink.AttrLowerIfname, lw), list(u32a(1, uint32(taken.Index)))),
+			syscall.EINVAL, "BRCM_A_IFINDEX_LIST takes no lower and no BRCM_A_ALL"},
+		{"del a list with a veth", brcmlink.CmdPortDel, list(u32a(1, uint32(taken.Index)), u32a(2, uint32(ifindex(t, peer)))),
+			syscall.ENODEV, fmt.Sprintf("%s (ifindex %d) is not a brcm port", peer, ifindex(t, peer))},
+		{"del a list with an unknown ifindex", brcmlink.CmdPortDel, list(u32a(1, uint32(taken.Index)), u32a(2, 999999)),
+			syscall.ENODEV, "no device with ifindex 999999"},
+		{"del a list with a port twice", brcmlink.CmdPortDel, list(u32a(1, uint32(taken.Index)), u32a(2, uint32(taken.Index))),
+			syscall.EINVAL, fmt.Sprintf("ifindex %d is in the list twice", taken.Index)},
+		{"del a list with a short entry", brcmlink.CmdPortDel, list(u16a(1, 5)), syscall.EINVAL, "an ifindex list entry is not a u32"},
 		{"get ifindex 0", brcmlink.CmdPortGet, u32a(brcmlink.AttrIfindex, 0), syscall.ENODEV, "no device with ifindex 0"},
 		{"set queue 9", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrQueue, 9)),
 			syscall.ERANGE, "queue 9 out of range (0-3)"},
@@ -347,6 +374,125 @@ func TestGenlRejections(t *testing.T) {
 	wantKernelErr(t, err, syscall.EOPNOTSUPP, fmt.Sprintf("cannot change %s from port 5 to 6", taken.Name))
 	if p, err := g.Get(brcmlink.ByName(taken.Name)); err != nil || !p.Up || p.Port != 5 {
 		t.Errorf("after a refused set of port and down: %+v, %v; want port 5, up", p, err)
+	}
+}
+
+// TestGenlMany creates ports many to a request and deletes them many to
+// a request, as apply does: AddMany makes what it can and says what it
+// could not; DeleteMany and DeleteAll delete exactly the ports they name,
+// each with its event, and put a lower back as it was without ports.
+func TestGenlMany(t *testing.T) {
+	g := genlClient(t)
+	l1, p1, l2, p2 := name("ma"), name("mb"), name("mc"), name("md")
+	veth(t, l1, p1)
+	veth(t, l2, p2)
+	sh(t, "ip", "link", "set", l2, "mtu", "1400")
+	taken, err := g.Add(brcmlink.AddRequest{Lower: l2, Port: 7, Name: name("mt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", taken.Name) })
+
+	// 28 ports on l1 and 12 on l2: two datagrams of requests, one of
+	// them refused in the middle of the second.
+	var reqs []brcmlink.AddRequest
+	for port := range uint16(28) {
+		reqs = append(reqs, brcmlink.AddRequest{Lower: l1, Port: port, Queue: new(uint8(port % 4)), Up: port%2 == 0})
+	}
+	for port := range uint16(12) {
+		reqs = append(reqs, brcmlink.AddRequest{Lower: l2, Port: port + 1, Name: fmt.Sprintf("%sq%d", l2, port+1)})
+	}
+	refused := 28 + 6 // port 7 of l2
+	ports, err := g.AddMany(reqs)
+	wantErr(t, err, os.ErrExist, fmt.Sprintf("port 7 already exists on %s (%s)", l2, taken.Name))
+	if len(ports) != len(reqs) {
+		t.Fatalf("AddMany returned %d ports for %d requests", len(ports), len(reqs))
+	}
+	var made []int
+	for i, p := range ports {
+		if i == refused {
+			if p != nil {
+				t.Errorf("request %d was refused, but AddMany returned %+v", i, p)
+			}
+			continue
+		}
+		if p == nil {
+			t.Fatalf("request %d (%+v): no port", i, reqs[i])
+		}
+		t.Cleanup(func() { command("ip", "link", "del", p.Name) })
+		made = append(made, p.Index)
+		got, err := g.Get(brcmlink.ByIndex(p.Index))
+		if err != nil {
+			t.Fatal(err)
+		}
+		samePort(t, fmt.Sprintf("request %d", i), p, got)
+		r := reqs[i]
+		if got.Lower != r.Lower || got.Port != r.Port || got.Up != r.Up || r.Queue != nil && got.Queue != *r.Queue || r.Name != "" && got.Name != r.Name {
+			t.Errorf("request %d: %+v made %+v", i, r, got)
+		}
+	}
+	if len(made) != 39 {
+		t.Fatalf("%d ports made, want 39", len(made))
+	}
+
+	events, err := g.Watch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two of l1's and all of l2's made, with the one made by hand kept.
+	some := append([]int{made[3], made[10]}, made[28:]...)
+	if err := g.DeleteMany(some); err != nil {
+		t.Fatal(err)
+	}
+	gone := map[int]bool{}
+	timeout := time.After(10 * time.Second)
+	for len(gone) < len(some) {
+		select {
+		case ev := <-events:
+			switch ev.Kind {
+			case genl.Deleted:
+				gone[ev.Port.Index] = true
+			case genl.Changed: // going down on the way out
+			default:
+				t.Fatalf("event %+v while deleting", ev)
+			}
+		case <-timeout:
+			t.Fatalf("%d deletion events, want %d", len(gone), len(some))
+		}
+	}
+	for _, i := range some {
+		if !gone[i] {
+			t.Errorf("no deletion event for ifindex %d", i)
+		}
+		if _, err := g.Get(brcmlink.ByIndex(i)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("ifindex %d after DeleteMany: %v", i, err)
+		}
+	}
+	left, err := g.ListLower(l2)
+	if err != nil || len(left) != 1 || left[0].Name != taken.Name {
+		t.Errorf("%s after DeleteMany: %+v, %v; want only %s", l2, left, err, taken.Name)
+	}
+
+	// The rest of l1 at once: 26 ports, and the lower as it was.
+	n, err := g.DeleteAll(l1)
+	if err != nil || n != 26 {
+		t.Fatalf("DeleteAll(%s) = %d, %v; want 26", l1, n, err)
+	}
+	if ps, err := g.ListLower(l1); err != nil || len(ps) != 0 {
+		t.Errorf("%s after DeleteAll: %+v, %v", l1, ps, err)
+	}
+	if _, err := g.Lower(l1); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s still has a group after DeleteAll: %v", l1, err)
+	}
+	if n, err := g.DeleteAll(l1); err != nil || n != 0 {
+		t.Errorf("DeleteAll of a lower without ports = %d, %v; want 0", n, err)
+	}
+	n, err = g.DeleteAll(l2)
+	if err != nil || n != 1 || linkExists(taken.Name) {
+		t.Errorf("DeleteAll(%s) = %d, %v; want 1, and %s gone", l2, n, err, taken.Name)
+	}
+	if mtu := sysfsInt(t, l2, "mtu"); mtu != 1400 {
+		t.Errorf("%s MTU after its ports went: %d, want 1400 as before", l2, mtu)
 	}
 }
 

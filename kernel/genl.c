@@ -6,6 +6,7 @@
  */
 
 #include <linux/if.h>
+#include <linux/sort.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
@@ -28,22 +29,31 @@ static struct genl_family brcm_genl_family;
 #define BRCM_POLICY_IFNAME	{ .type = NLA_NUL_STRING }
 #define BRCM_POLICY_PORT	{ .type = NLA_U16 }
 
-/* BRCM_CMD_PORT_DEL and _GET: a selector. */
+/* The attributes that select a port, or give a new one's place. */
+#define BRCM_POLICY_SELECT					\
+	[BRCM_A_IFINDEX]	= BRCM_POLICY_IFINDEX,		\
+	[BRCM_A_IFNAME]		= BRCM_POLICY_IFNAME,		\
+	[BRCM_A_LOWER_IFINDEX]	= BRCM_POLICY_IFINDEX,		\
+	[BRCM_A_LOWER_IFNAME]	= BRCM_POLICY_IFNAME,		\
+	[BRCM_A_PORT]		= BRCM_POLICY_PORT
+
+/* BRCM_CMD_PORT_GET: a selector. */
 static const struct nla_policy brcm_select_policy[BRCM_A_PORT + 1] = {
-	[BRCM_A_IFINDEX]	= BRCM_POLICY_IFINDEX,
-	[BRCM_A_IFNAME]		= BRCM_POLICY_IFNAME,
-	[BRCM_A_LOWER_IFINDEX]	= BRCM_POLICY_IFINDEX,
-	[BRCM_A_LOWER_IFNAME]	= BRCM_POLICY_IFNAME,
-	[BRCM_A_PORT]		= BRCM_POLICY_PORT,
+	BRCM_POLICY_SELECT,
+};
+
+/* BRCM_CMD_PORT_DEL: a selector, or many ports. The list's entries are
+ * checked where they are read, to name the one that is wrong.
+ */
+static const struct nla_policy brcm_del_policy[BRCM_A_IFINDEX_LIST + 1] = {
+	BRCM_POLICY_SELECT,
+	[BRCM_A_ALL]		= { .type = NLA_FLAG },
+	[BRCM_A_IFINDEX_LIST]	= { .type = NLA_NESTED },
 };
 
 /* BRCM_CMD_PORT_NEW and _SET: a selector or a new port, and settings. */
 static const struct nla_policy brcm_config_policy[BRCM_A_ADMIN_UP + 1] = {
-	[BRCM_A_IFINDEX]	= BRCM_POLICY_IFINDEX,
-	[BRCM_A_IFNAME]		= BRCM_POLICY_IFNAME,
-	[BRCM_A_LOWER_IFINDEX]	= BRCM_POLICY_IFINDEX,
-	[BRCM_A_LOWER_IFNAME]	= BRCM_POLICY_IFNAME,
-	[BRCM_A_PORT]		= BRCM_POLICY_PORT,
+	BRCM_POLICY_SELECT,
 	[BRCM_A_QUEUE]		= { .type = NLA_U8 },
 	[BRCM_A_TAG_ENFORCE]	= { .type = NLA_U8 },
 	/* Not a port setting: a flag, checked here. */
@@ -359,11 +369,16 @@ static void brcm_genl_cfg(struct brcm_port_cfg *cfg, struct nlattr **attrs)
 		cfg->tag_enforce = nla_get_u8(attrs[BRCM_A_TAG_ENFORCE]);
 }
 
-static void brcm_delete(struct net_device *dev)
+/* Deletes @n ports together: unregistered as one batch, they wait for
+ * one RCU grace period instead of one each.
+ */
+static void brcm_delete_many(struct net_device **devs, unsigned int n)
 {
 	LIST_HEAD(list);
+	unsigned int i;
 
-	brcm_port_delete(dev, &list);
+	for (i = 0; i < n; i++)
+		brcm_port_delete(devs[i], &list);
 	unregister_netdevice_many(&list);
 }
 
@@ -412,7 +427,7 @@ static struct net_device *brcm_genl_create(struct net *net, struct nlattr **attr
 	if (err) {
 		brcm_err(extack, "cannot bring %s up (lower %s is %s)", dev->name,
 			 lower->name, lower->flags & IFF_UP ? "up" : "down");
-		brcm_delete(dev);
+		brcm_delete_many(&dev, 1);
 		return ERR_PTR(err);
 	}
 	return dev;
@@ -461,12 +476,192 @@ static int brcm_genl_port_new(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* The ports of @lower in @net, in @devs, which has room for them all. */
+static unsigned int brcm_lower_ports(struct net *net, struct net_device *lower,
+				     struct net_device **devs)
+{
+	struct brcm_group *grp = brcm_group_find(lower);
+	struct net_device *dev;
+	unsigned int i, n = 0;
+
+	/* Collected before any is deleted: the last one frees the group. */
+	for (i = 0; grp && i <= BRCM_PORT_MAX; i++) {
+		dev = rtnl_dereference(grp->ports[i]);
+		if (dev && net_eq(dev_net(dev), net))
+			devs[n++] = dev;
+	}
+	return n;
+}
+
+static int brcm_cmp_u32(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Reads the ifindexes of @list into a new array, sorted, each once. */
+static u32 *brcm_genl_ifindexes(const struct nlattr *list, unsigned int *np,
+				struct netlink_ext_ack *extack)
+{
+	const struct nlattr *entry;
+	unsigned int i, n = 0;
+	u32 *idx;
+	int rem;
+
+	nla_for_each_nested(entry, list, rem) {
+		if (nla_len(entry) != sizeof(u32)) {
+			NL_SET_ERR_MSG_ATTR(extack, entry,
+					    "an ifindex list entry is not a u32");
+			return ERR_PTR(-EINVAL);
+		}
+		n++;
+	}
+	idx = kvmalloc_array(max(n, 1U), sizeof(*idx), GFP_KERNEL);
+	if (!idx)
+		return ERR_PTR(-ENOMEM);
+	i = 0;
+	nla_for_each_nested(entry, list, rem)
+		idx[i++] = nla_get_u32(entry);
+	sort(idx, n, sizeof(*idx), brcm_cmp_u32, NULL);
+	for (i = 1; i < n; i++) {
+		if (idx[i] == idx[i - 1]) {
+			brcm_err(extack, "ifindex %u is in the list twice", idx[i]);
+			kvfree(idx);
+			return ERR_PTR(-EINVAL);
+		}
+	}
+	*np = n;
+	return idx;
+}
+
+/* Finds the port of each of the @n ifindexes @idx into @devs. */
+static int brcm_find_ports(struct net *net, const u32 *idx, unsigned int n,
+			   struct net_device **devs,
+			   struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		devs[i] = __dev_get_by_index(net, idx[i]);
+		if (!devs[i]) {
+			brcm_err(extack, "no device with ifindex %u", idx[i]);
+			return -ENODEV;
+		}
+		if (!brcm_is_port(devs[i])) {
+			brcm_err(extack, "%s (ifindex %u) is not a brcm port",
+				 devs[i]->name, idx[i]);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+/* The ports BRCM_A_IFINDEX_LIST names, in a new array, once each. */
+static struct net_device **brcm_genl_list_ports(struct net *net,
+						const struct nlattr *list,
+						unsigned int *np,
+						struct netlink_ext_ack *extack)
+{
+	struct net_device **devs;
+	unsigned int n;
+	u32 *idx;
+	int err;
+
+	idx = brcm_genl_ifindexes(list, &n, extack);
+	if (IS_ERR(idx))
+		return ERR_CAST(idx);
+	devs = kvmalloc_array(max(n, 1U), sizeof(*devs), GFP_KERNEL);
+	if (!devs) {
+		kvfree(idx);
+		return ERR_PTR(-ENOMEM);
+	}
+	err = brcm_find_ports(net, idx, n, devs, extack);
+	kvfree(idx);
+	if (err) {
+		kvfree(devs);
+		return ERR_PTR(err);
+	}
+	*np = n;
+	return devs;
+}
+
+/* BRCM_CMD_PORT_DEL of every port of a lower, or of a list: all or none,
+ * answered with how many.
+ */
+static int brcm_genl_port_del_many(struct genl_info *info)
+{
+	struct net_device *lower_devs[BRCM_PORT_MAX + 1], **devs = lower_devs;
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *list = info->attrs[BRCM_A_IFINDEX_LIST];
+	struct nlattr **attrs = info->attrs;
+	struct net *net = genl_info_net(info);
+	struct net_device *lower;
+	struct sk_buff *reply;
+	unsigned int n = 0;
+	void *hdr;
+	int err;
+
+	if (attrs[BRCM_A_IFINDEX] || attrs[BRCM_A_IFNAME] ||
+	    attrs[BRCM_A_PORT]) {
+		NL_SET_ERR_MSG(extack,
+			       "BRCM_A_ALL and _IFINDEX_LIST take no single port");
+		return -EINVAL;
+	}
+	if (list && (attrs[BRCM_A_ALL] || attrs[BRCM_A_LOWER_IFINDEX] ||
+		     attrs[BRCM_A_LOWER_IFNAME])) {
+		NL_SET_ERR_MSG(extack,
+			       "BRCM_A_IFINDEX_LIST takes no lower and no BRCM_A_ALL");
+		return -EINVAL;
+	}
+	reply = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(reply, info, &brcm_genl_family, 0,
+				BRCM_CMD_PORT_DEL);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto free;
+	}
+	rtnl_lock();
+	if (list) {
+		devs = brcm_genl_list_ports(net, list, &n, extack);
+		if (IS_ERR(devs)) {
+			err = PTR_ERR(devs);
+			goto unlock;
+		}
+	} else {
+		lower = brcm_genl_lower(net, attrs, extack);
+		if (IS_ERR(lower)) {
+			err = PTR_ERR(lower);
+			goto unlock;
+		}
+		n = brcm_lower_ports(net, lower, devs);
+	}
+	brcm_delete_many(devs, n);
+	rtnl_unlock();
+	if (devs != lower_devs)
+		kvfree(devs);
+	/* Sized for it: this cannot fail. */
+	nla_put_u32(reply, BRCM_A_NR_PORTS, n);
+	genlmsg_end(reply, hdr);
+	return genlmsg_reply(reply, info);
+
+unlock:
+	rtnl_unlock();
+free:
+	nlmsg_free(reply);
+	return err;
+}
+
 static int brcm_genl_port_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net_device *dev;
 
 	if (brcm_genl_names(info->nlhdr, info->extack))
 		return -EINVAL;
+	if (info->attrs[BRCM_A_ALL] || info->attrs[BRCM_A_IFINDEX_LIST])
+		return brcm_genl_port_del_many(info);
 	rtnl_lock();
 	dev = brcm_genl_port(genl_info_net(info), info->attrs, true,
 			     info->extack);
@@ -474,7 +669,7 @@ static int brcm_genl_port_del(struct sk_buff *skb, struct genl_info *info)
 		rtnl_unlock();
 		return PTR_ERR(dev);
 	}
-	brcm_delete(dev);
+	brcm_delete_many(&dev, 1);
 	rtnl_unlock();
 	return 0;
 }
@@ -698,8 +893,8 @@ static const struct genl_ops brcm_genl_ops[] = {
 	{
 		.cmd = BRCM_CMD_PORT_DEL,
 		.doit = brcm_genl_port_del,
-		.policy = brcm_select_policy,
-		.maxattr = ARRAY_SIZE(brcm_select_policy) - 1,
+		.policy = brcm_del_policy,
+		.maxattr = ARRAY_SIZE(brcm_del_policy) - 1,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{

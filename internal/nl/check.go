@@ -93,6 +93,19 @@ func CheckLowerIndex(index int) error {
 	return checkIndex("lower ifindex", index)
 }
 
+// CheckIndexes checks the ifindexes of a deletion of many ports.
+func CheckIndexes(indexes []int) error {
+	for _, i := range indexes {
+		if i == 0 {
+			return errorf(syscall.ERANGE, "ifindex 0 out of range")
+		}
+		if err := checkIndex("ifindex", i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkIndex refuses an ifindex that is no kernel's (0 means "not given").
 func checkIndex(what string, index int) error {
 	if index < 0 || index > math.MaxInt32 {

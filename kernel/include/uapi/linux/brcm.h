@@ -105,7 +105,18 @@
  * BRCM_CMD_PORT_DEL
  * ~~~~~~~~~~~~~~~~~
  *
- * NLM_F_REQUEST. Deletes the selected port.
+ * NLM_F_REQUEST. Deletes the selected port, or many ports at once:
+ *
+ *    BRCM_A_ALL: NLA_FLAG, with a lower and no port: every port of that
+ *                lower in the request's namespace
+ *    BRCM_A_IFINDEX_LIST: NLA_NESTED, alone: the ports whose ifindexes it
+ *                         holds, one NLA_U32 each (of any type), each once
+ *
+ * Many ports are deleted together or not at all: a list naming a device
+ * that is not a port of the namespace deletes nothing. They are
+ * unregistered as one batch, which waits for one RCU grace period where
+ * deleting them one by one waits for one each. The reply to a deletion of
+ * many is BRCM_A_NR_PORTS: NLA_U32, how many were deleted.
  *
  * BRCM_CMD_PORT_SET
  * ~~~~~~~~~~~~~~~~~
@@ -262,6 +273,8 @@ enum brcm_attr {
 	BRCM_A_STATS,
 	BRCM_A_NR_PORTS,
 	BRCM_A_LOWER_STATS,
+	BRCM_A_ALL,
+	BRCM_A_IFINDEX_LIST,
 	__BRCM_A_MAX
 };
 
