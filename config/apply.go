@@ -16,6 +16,10 @@ type System interface {
 	Add(brcmlink.AddRequest) (*brcmlink.Port, error)
 	Delete(brcmlink.Selector) error
 	Set(brcmlink.Selector, brcmlink.SetRequest) (*brcmlink.Port, error)
+	// AddMany and DeleteMany do as genl.Client's: many requests to a
+	// system call, and many deletions in one request.
+	AddMany([]brcmlink.AddRequest) ([]*brcmlink.Port, error)
+	DeleteMany(indexes []int) error
 	// Rename renames the device with ifindex index, which is down, as the
 	// kernel requires.
 	Rename(index int, name string) error
@@ -46,13 +50,28 @@ func (e *StepError) Unwrap() error { return e.Err }
 // *StepError: the ports are then as they were, but for the counters and
 // ifindex of a port deleted and made again.
 func Apply(sys System, plan *Plan, done func(Step)) error {
-	a := &applier{sys: sys}
+	a := &applier{sys: sys, done: done}
 	tmp := temporaries(plan)
-	for i, s := range plan.Steps {
+	for i := 0; i < len(plan.Steps); i++ {
+		s := plan.Steps[i]
 		var err error
 		switch s.Action {
-		case Delete:
-			err = a.delete(s.Lower, s.Old)
+		case Delete, Create:
+			// All of them at once: the kernel makes them far faster so.
+			n := 1
+			for i+n < len(plan.Steps) && plan.Steps[i+n].Action == s.Action {
+				n++
+			}
+			if s.Action == Delete {
+				err = a.deleteAll(plan.Steps[i : i+n])
+			} else {
+				err = a.createAll(plan.Steps[i : i+n])
+			}
+			if err != nil {
+				return err
+			}
+			i += n - 1
+			continue
 		case Rename:
 			if tmp != nil && (i == 0 || plan.Steps[i-1].Action != Rename) {
 				// Names pass from one port to another: each port first
@@ -72,17 +91,13 @@ func Apply(sys System, plan *Plan, done func(Step)) error {
 			err = a.rename(p, s.New.Name)
 		case Change:
 			err = a.set(s.Old, brcmlink.SetRequest{Queue: new(s.New.Queue), TagEnforce: new(s.New.TagEnforce), Up: s.New.Up})
-		case Create:
-			err = a.create(s.Lower, s.New)
 		default:
 			err = fmt.Errorf("unknown action %v", s.Action)
 		}
 		if err != nil {
 			return a.fail(s, err)
 		}
-		if done != nil {
-			done(s)
-		}
+		a.made(s)
 	}
 	return nil
 }
@@ -116,7 +131,14 @@ func temporaries(plan *Plan) map[int]string {
 // applier makes the changes of Apply, each with what undoes it.
 type applier struct {
 	sys  System
+	done func(Step)
 	undo []func() error
+}
+
+func (a *applier) made(s Step) {
+	if a.done != nil {
+		a.done(s)
+	}
 }
 
 // fail undoes all, last first, and returns the error of step s.
@@ -130,17 +152,82 @@ func (a *applier) fail(s Step, err error) error {
 	return e
 }
 
-func (a *applier) delete(lower string, old brcmlink.Port) error {
-	if err := a.sys.Delete(brcmlink.ByIndex(old.Index)); err != nil {
+// deleteAll makes the Delete steps steps in one request. If the system
+// refuses it, which deletes none, it makes them one by one, to tell which
+// step the system refuses.
+func (a *applier) deleteAll(steps []Step) error {
+	indexes := make([]int, len(steps))
+	for i, s := range steps {
+		indexes[i] = s.Old.Index
+	}
+	if err := a.sys.DeleteMany(indexes); err != nil {
+		for _, s := range steps {
+			if err := a.sys.Delete(brcmlink.ByIndex(s.Old.Index)); err != nil {
+				return a.fail(s, err)
+			}
+			a.undo = append(a.undo, a.recreate([]Step{s}))
+			a.made(s)
+		}
+		return nil
+	}
+	a.undo = append(a.undo, a.recreate(steps))
+	for _, s := range steps {
+		a.made(s)
+	}
+	return nil
+}
+
+// recreate returns what makes again the ports steps deleted.
+func (a *applier) recreate(steps []Step) func() error {
+	return func() error {
+		reqs := make([]brcmlink.AddRequest, len(steps))
+		for i, s := range steps {
+			old := s.Old
+			reqs[i] = brcmlink.AddRequest{
+				Lower: s.Lower, Port: old.Port, Name: old.Name,
+				Queue: new(old.Queue), TagEnforce: new(old.TagEnforce), Up: old.Up,
+			}
+		}
+		_, err := a.sys.AddMany(reqs)
 		return err
 	}
-	a.undo = append(a.undo, func() error {
-		_, err := a.sys.Add(brcmlink.AddRequest{
-			Lower: lower, Port: old.Port, Name: old.Name,
-			Queue: new(old.Queue), TagEnforce: new(old.TagEnforce), Up: old.Up,
-		})
-		return err
-	})
+}
+
+// createAll makes the Create steps steps, many to a system call. The
+// system makes all it can: if it refuses one, the step is the first it
+// refused.
+func (a *applier) createAll(steps []Step) error {
+	reqs := make([]brcmlink.AddRequest, len(steps))
+	for i, s := range steps {
+		p := s.New
+		reqs[i] = brcmlink.AddRequest{
+			Lower: s.Lower, Port: p.Port, Name: p.Name,
+			Queue: new(p.Queue), TagEnforce: new(p.TagEnforce), Up: p.Up != nil && *p.Up,
+		}
+	}
+	ports, err := a.sys.AddMany(reqs)
+	var made []int
+	for _, p := range ports {
+		if p != nil {
+			made = append(made, p.Index)
+		}
+	}
+	if len(made) > 0 {
+		a.undo = append(a.undo, func() error { return a.sys.DeleteMany(made) })
+	}
+	if err != nil {
+		failed := steps[0]
+		for i, p := range ports {
+			if p == nil {
+				failed = steps[i]
+				break
+			}
+		}
+		return a.fail(failed, err)
+	}
+	for _, s := range steps {
+		a.made(s)
+	}
 	return nil
 }
 
@@ -155,18 +242,6 @@ func (a *applier) set(old brcmlink.Port, req brcmlink.SetRequest) error {
 		_, err := a.sys.Set(sel, back)
 		return err
 	})
-	return nil
-}
-
-func (a *applier) create(lower string, p Port) error {
-	made, err := a.sys.Add(brcmlink.AddRequest{
-		Lower: lower, Port: p.Port, Name: p.Name,
-		Queue: new(p.Queue), TagEnforce: new(p.TagEnforce), Up: p.Up != nil && *p.Up,
-	})
-	if err != nil {
-		return err
-	}
-	a.undo = append(a.undo, func() error { return a.sys.Delete(brcmlink.ByIndex(made.Index)) })
 	return nil
 }
 

@@ -5,14 +5,17 @@
 package integration
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/config"
@@ -192,5 +195,108 @@ func TestApplyRefused(t *testing.T) {
 				g.Delete(brcmlink.ByPort(lw, p))
 			}
 		})
+	}
+}
+
+// TestApplyConcurrent runs two applies of different files on one lower at
+// once: the lock makes one wait for the other, so both succeed and the
+// ports end exactly as one of the files says, never a mix. Then an apply
+// races a port added by hand: it ends as its file says, or fails and
+// leaves the ports as they were; either way, applying again converges.
+func TestApplyConcurrent(t *testing.T) {
+	lw := name("cl")
+	veth(t, lw, name("cp"))
+	dir := t.TempDir()
+	write := func(file, text string) string {
+		path := filepath.Join(dir, file)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	var a, b strings.Builder
+	fmt.Fprintf(&a, "lower %s\n", lw)
+	fmt.Fprintf(&b, "lower %s\n", lw)
+	for p := 1; p <= 20; p++ {
+		fmt.Fprintf(&a, "port %d name %sa%d queue 1\n", p, lw, p)
+		fmt.Fprintf(&b, "port %d name %sb%d queue 2 up\n", p, lw, p)
+	}
+	b.WriteString("port 21\n")
+	fa, fb := write("a.conf", a.String()), write("b.conf", b.String())
+	t.Cleanup(func() { cli(t, "del", "dev", lw, "all") })
+	for round := range 2 {
+		cmds := []*exec.Cmd{exec.Command(*cliPath, "apply", fa), exec.Command(*cliPath, "apply", fb)}
+		outs := make([]bytes.Buffer, 2)
+		for i, c := range cmds {
+			c.Stdout, c.Stderr = &outs[i], &outs[i]
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, c := range cmds {
+			if err := c.Wait(); err != nil {
+				t.Errorf("round %d: %s: %v\n%s", round, c.Args, err, outs[i].String())
+			}
+		}
+		_, _, ca := cli(t, "apply", fa, "check")
+		_, _, cb := cli(t, "apply", fb, "check")
+		if (ca == 0) == (cb == 0) {
+			t.Errorf("round %d: apply check exits %d for a.conf and %d for b.conf: want one of them 0, the other 3", round, ca, cb)
+		}
+	}
+
+	g := genlClient(t)
+	lw2 := name("cr")
+	veth(t, lw2, name("cs"))
+	t.Cleanup(func() { cli(t, "del", "dev", lw2, "all") })
+	var c strings.Builder
+	fmt.Fprintf(&c, "lower %s\n", lw2)
+	for p := 1; p <= 20; p++ {
+		fmt.Fprintf(&c, "port %d\n", p)
+	}
+	fc := write("c.conf", c.String())
+	for _, delay := range []time.Duration{0, 100 * time.Millisecond, 400 * time.Millisecond} {
+		cli(t, "del", "dev", lw2, "all")
+		cmd := exec.Command(*cliPath, "apply", fc)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay)
+		hand, herr := g.Add(brcmlink.AddRequest{Lower: lw2, Port: 5, Name: name("ch")})
+		err := cmd.Wait()
+		ports, lerr := g.ListLower(lw2)
+		if lerr != nil {
+			t.Fatal(lerr)
+		}
+		var ee *exec.ExitError
+		switch {
+		case err == nil:
+			// As the file says, but for the port made by hand after the
+			// plan, if it was: then its switch port was free.
+			byPort := map[uint16]string{}
+			for _, p := range ports {
+				byPort[p.Port] = p.Name
+			}
+			for p := uint16(1); p <= 20; p++ {
+				if want := fmt.Sprintf("%s.p%d", lw2, p); byPort[p] != want && (herr != nil || p != 5) {
+					t.Errorf("delay %v: apply succeeded, but port %d is %q, want %s", delay, p, byPort[p], want)
+				}
+			}
+		case errors.As(err, &ee) && ee.ExitCode() == 2:
+			// Refused, and undone: only the port made by hand is left.
+			if herr != nil || len(ports) != 1 || ports[0].Index != hand.Index {
+				t.Errorf("delay %v: apply failed (%s), and left %+v (the add by hand: %v)", delay, out.String(), ports, herr)
+			}
+		default:
+			t.Errorf("delay %v: apply: %v\n%s", delay, err, out.String())
+		}
+		if _, errs, code := cli(t, "apply", fc); code != 0 || errs != "" {
+			t.Errorf("delay %v: apply again: exit %d, %s", delay, code, errs)
+		}
+		if _, _, code := cli(t, "apply", fc, "check"); code != 0 {
+			t.Errorf("delay %v: after applying again, apply check exits %d", delay, code)
+		}
 	}
 }

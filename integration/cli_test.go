@@ -233,6 +233,17 @@ func TestCLI(t *testing.T) {
 	if ps := showJSON(t, "show", "dev", l.IMP); len(ps) != 1 {
 		t.Errorf("after two deletes: %+v, want only %s", ps, any)
 	}
+
+	// del all: the rest at once; then nothing to delete, no error.
+	cliOK(t, "add", "dev", l.IMP, "port", "3")
+	cliOK(t, "del", "dev", l.IMP, "all")
+	if ps := showJSON(t, "show", "dev", l.IMP); len(ps) != 0 {
+		t.Errorf("after del all: %+v, want no port", ps)
+	}
+	cliOK(t, "del", "dev", l.IMP, "all")
+	if _, errs, code := cli(t, "del", "dev", name("nolower"), "all"); code != 2 || !strings.Contains(errs, "not found") {
+		t.Errorf("del all of an absent lower: exit %d, %q", code, errs)
+	}
 }
 
 // TestCLIBatch provisions 500 ports from one file, with a failing line in

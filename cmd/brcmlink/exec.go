@@ -23,6 +23,9 @@ type Backend interface {
 	Add(brcmlink.AddRequest) (*brcmlink.Port, error)
 	Delete(brcmlink.Selector) error
 	Set(brcmlink.Selector, brcmlink.SetRequest) (*brcmlink.Port, error)
+	AddMany([]brcmlink.AddRequest) ([]*brcmlink.Port, error)
+	DeleteMany(indexes []int) error
+	DeleteAll(lower string) (int, error)
 	Get(brcmlink.Selector) (*brcmlink.Port, error)
 	List() ([]brcmlink.Port, error)
 	ListLower(lower string) ([]brcmlink.Port, error)
@@ -123,6 +126,10 @@ func (r *runner) add(be Backend, req *grammar.Request) error {
 }
 
 func (r *runner) del(be Backend, req *grammar.Request) error {
+	if req.All {
+		_, err := be.DeleteAll(req.Lower)
+		return err
+	}
 	return be.Delete(selector(req))
 }
 

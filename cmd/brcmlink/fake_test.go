@@ -131,6 +131,31 @@ func (f *fake) Delete(s brcmlink.Selector) error {
 	return f.c.Delete(s)
 }
 
+func (f *fake) AddMany(reqs []brcmlink.AddRequest) ([]*brcmlink.Port, error) {
+	var what []string
+	for _, r := range reqs {
+		what = append(what, fmt.Sprintf("%s port %d name %q", r.Lower, r.Port, r.Name))
+	}
+	if err := f.call("AddMany", "%s", strings.Join(what, ", ")); err != nil {
+		return make([]*brcmlink.Port, len(reqs)), err
+	}
+	return f.c.AddMany(reqs)
+}
+
+func (f *fake) DeleteMany(indexes []int) error {
+	if err := f.call("DeleteMany", "%v", indexes); err != nil {
+		return err
+	}
+	return f.c.DeleteMany(indexes)
+}
+
+func (f *fake) DeleteAll(lower string) (int, error) {
+	if err := f.call("DeleteAll", "%s", lower); err != nil {
+		return 0, err
+	}
+	return f.c.DeleteAll(lower)
+}
+
 func (f *fake) Set(s brcmlink.Selector, r brcmlink.SetRequest) (*brcmlink.Port, error) {
 	if err := f.call("Set", "%s queue %s te %s up %s", s, optU8(r.Queue), optU8(r.TagEnforce), optBool(r.Up)); err != nil {
 		return nil, err

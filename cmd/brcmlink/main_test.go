@@ -41,7 +41,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"del", ".."}, `argument ".." is wrong: "NAME" not a valid ifname`},
 		{[]string{"add", "dev", "eth0", "port", "5", "bogus"}, `unknown keyword "bogus", expected one of: name, queue, tag-enforce, up`},
 		{[]string{"add", "dev", "eth0", "port", "5", "-j"}, `option "-j" must come before the command`},
-		{[]string{"del"}, `not enough information: give NAME or dev LOWER port PORT`},
+		{[]string{"del"}, `not enough information: give NAME or dev LOWER { port PORT | all }`},
 		{[]string{"del", "eth0.p5", "dev", "eth0"}, `"dev" cannot be combined with NAME "eth0.p5"`},
 		{[]string{"set", "d", "eth0", "p", "5"}, `"d" is ambiguous: dev, down`},
 		{[]string{"set", "eth0.p5", "up", "down"}, `"down" cannot be combined with "up"`},
@@ -84,6 +84,8 @@ func TestCommands(t *testing.T) {
 		{"del eth0.p5", []string{"Delete eth0.p5"}, ""},
 		{"delete dev eth0 port 5", []string{"Delete eth0 port 5"}, ""},
 		{"d d eth0 p 5", []string{"Delete eth0 port 5"}, ""},
+		{"del dev eth0 all", []string{"DeleteAll eth0"}, ""},
+		{"d d eth0 a", []string{"DeleteAll eth0"}, ""},
 		{"set eth0.p5 queue 1", []string{"Set eth0.p5 queue 1 te - up -"}, ""},
 		{"set eth0.p5 d", []string{"Set eth0.p5 queue - te - up false"}, ""},
 		{"se de eth0 p 5 tag 3 up", []string{"Set eth0 port 5 queue - te 3 up true"}, ""},
@@ -130,6 +132,15 @@ func TestChanges(t *testing.T) {
 	want := "six@eth0  port 6  queue 2  UP\n    ifindex 5  mtu 1500  tag-enforce 1  admin up  operstate UP  link-ifindex 2\n"
 	if r.stdout != want {
 		t.Errorf("after the changes:\n%s\nwant\n%s", r.stdout, want)
+	}
+	// Every port of a lower, and the others left; again, nothing to do.
+	for _, args := range []string{"add dev eth0 port 7", "add dev eth1 port 7", "del dev eth0 all", "del dev eth0 all"} {
+		if r := run(t, f, args); r.status != 0 || r.stdout != "" || r.stderr != "" {
+			t.Fatalf("brcmlink %s: %+v", args, r)
+		}
+	}
+	if r := run(t, f, "show"); r.stdout != "eth1.p7@eth1  port 7  queue 0  DOWN\n" {
+		t.Errorf("after del dev eth0 all:\n%s", r.stdout)
 	}
 }
 
@@ -492,7 +503,7 @@ func TestCompleteCommand(t *testing.T) {
 	}{
 		{[]string{"__complete", "a", "d", ""}, "eth0\neth1\nlo\n"},
 		{[]string{"__complete", "se"}, "set\tchange a port\n"},
-		{[]string{"__complete", "del", ""}, "eth0.p1\neth0.p27\neth0.p5\nlab.p3\nuplink\ndev\tthe port's lower device\nport\tthe port's switch port\n"},
+		{[]string{"__complete", "del", ""}, "eth0.p1\neth0.p27\neth0.p5\nlab.p3\nuplink\ndev\tthe port's lower device\nport\tthe port's switch port\nall\tevery port of the lower device\n"},
 		{[]string{"__complete", "-n", ""}, "lab\nlab2\n"},
 		{[]string{"__complete", "-batch", "x"}, ":files\n"},
 		{[]string{"__complete", "-j", "show", "dev", "eth0", "p"}, "port\tshow only the port on switch port PORT\n"},

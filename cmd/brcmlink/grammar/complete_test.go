@@ -43,7 +43,8 @@ func TestComplete(t *testing.T) {
 		{"add dev eth0 port 5 tag-enforce ", []string{"0", "1", "2", "3"}, false},
 		{"add dev eth0 port 5 name ", nil, false},
 		{"add dev eth0 port 99 ", nil, false}, // the parser refuses what came before
-		{"del ", []string{"eth0.p5", "uplink", "dev", "port"}, false},
+		{"del ", []string{"eth0.p5", "uplink", "dev", "port", "all"}, false},
+		{"del dev eth0 ", []string{"port", "all"}, false},
 		{"del u", []string{"uplink"}, false},
 		{"del eth0.p5 ", nil, false},
 		{"set eth0.p5 ", []string{"queue", "tag-enforce", "up", "down"}, false},
@@ -72,7 +73,7 @@ func TestComplete(t *testing.T) {
 		t.Errorf("ports listed in namespaces %q, want lab", portsNS)
 	}
 	// No sources: no names, no crash.
-	if c := Complete([]string{"del", ""}, Sources{}); len(c.Candidates) != 2 {
+	if c := Complete([]string{"del", ""}, Sources{}); len(c.Candidates) != 3 {
 		t.Errorf("without sources: %v", c)
 	}
 }

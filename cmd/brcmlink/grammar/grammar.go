@@ -40,6 +40,7 @@ const (
 	FieldTopic                       // help COMMAND
 	FieldFile                        // apply FILE
 	FieldCheck                       // check
+	FieldAll                         // all
 )
 
 // An Arg is a keyword, alone (up) or with a value (dev LOWER), or a
@@ -248,15 +249,20 @@ var Commands = []*Command{
 	{
 		Name:    "del",
 		Aliases: []string{"delete"},
-		Summary: "delete a port",
-		Help:    "Delete a port, given by its name or by its lower device and switch port.",
+		Summary: "delete a port, or every port of a lower device",
+		Help: "Delete a port, given by its name or by its lower device and switch port, or every port of a lower device " +
+			"at once, which the kernel does far faster than one by one (none is no error).",
 		Syntax: Alt(
 			portName("name of the port"),
-			Seq(lower("the port's lower device"), port("the port's switch port")),
+			Seq(lower("the port's lower device"), Alt(
+				port("the port's switch port"),
+				kw("all", "", FieldAll, "every port of the lower device"),
+			)),
 		),
 		Examples: []Example{
 			{"del eth0.p5", "Delete the port eth0.p5."},
 			{"del dev eth0 port 5", "Delete whatever port is bound to switch port 5 behind eth0."},
+			{"del dev eth0 all", "Delete every port behind eth0."},
 		},
 		Port: true,
 	},

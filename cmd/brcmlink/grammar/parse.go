@@ -51,6 +51,7 @@ type Request struct {
 	Topic      *Command // help COMMAND
 	File       string   // apply FILE
 	Check      bool     // apply ... check
+	All        bool     // del dev LOWER all
 }
 
 // Words returns the canonical command line of r, without the program
@@ -105,6 +106,10 @@ func (r *Request) Words() []string {
 			}
 		case FieldCheck:
 			if r.Check {
+				w = append(w, a.Keyword)
+			}
+		case FieldAll:
+			if r.All {
 				w = append(w, a.Keyword)
 			}
 		}
@@ -371,6 +376,8 @@ func (p *Parser) set(a *Arg, w string) error {
 		r.File = w
 	case FieldCheck:
 		r.Check = true
+	case FieldAll:
+		r.All = true
 	}
 	return nil
 }

@@ -133,8 +133,9 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"add", "dev", "eth0", "d", "eth1"}, `duplicate argument "dev"`},
 		{[]string{"add", "dev", "eth0", "port", "5", "up", "up"}, `duplicate argument "up"`},
 		{[]string{"add", "dev", "eth0", "port", "5", "-s"}, `option "-s" must come before the command`},
-		{[]string{"del"}, `not enough information: give NAME or dev LOWER port PORT`},
-		{[]string{"del", "dev", "eth0"}, `not enough information: "port" argument is required`},
+		{[]string{"del"}, `not enough information: give NAME or dev LOWER { port PORT | all }`},
+		{[]string{"del", "dev", "eth0"}, `not enough information: give port PORT or all`},
+		{[]string{"del", "dev", "eth0", "port", "5", "all"}, `"all" cannot be combined with "port"`},
 		{[]string{"del", "port", "5"}, `not enough information: "dev" argument is required`},
 		{[]string{"del", "eth0.p5", "dev", "eth0"}, `"dev" cannot be combined with NAME "eth0.p5"`},
 		{[]string{"del", "eth0.p5", "p", "5"}, `"port" cannot be combined with NAME "eth0.p5"`},
@@ -271,7 +272,7 @@ func TestSplitLine(t *testing.T) {
 func TestSynopsis(t *testing.T) {
 	want := []string{
 		"add dev LOWER port PORT [ name NAME ] [ queue Q ] [ tag-enforce T ] [ up ]",
-		"del { NAME | dev LOWER port PORT }",
+		"del { NAME | dev LOWER { port PORT | all } }",
 		"set { NAME | dev LOWER port PORT } [ queue Q ] [ tag-enforce T ] [ up | down ]",
 		"show [ NAME | dev LOWER [ port PORT ] ]",
 		"stats [ NAME | dev LOWER ]",
