@@ -346,3 +346,64 @@ func TestApplyLowerGone(t *testing.T) {
 		t.Errorf("after the refusal:\n%s\nwant\n%s", got, before)
 	}
 }
+
+// TestDevices: a system already as the file says is planned without a
+// single lookup; otherwise only the names the ports do not tell are
+// looked up, and the plan is the one every device would give.
+func TestDevices(t *testing.T) {
+	k, sys := setup(t)
+	k.AddEthernet("eth2")
+	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Name: "a"})
+	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 2})
+	all := devices(k, "eth0", "eth1", "eth2")
+	lookup := func(looked *[]string) func(string) (*config.Device, error) {
+		return func(name string) (*config.Device, error) {
+			*looked = append(*looked, name)
+			for _, d := range all {
+				if d.Name == name {
+					return &d, nil
+				}
+			}
+			return nil, nil
+		}
+	}
+	var many strings.Builder
+	many.WriteString("lower eth1\n")
+	for p := 1; p <= 27; p++ {
+		fmt.Fprintf(&many, "port %d\n", p)
+	}
+	many.WriteString("lower eth2\n")
+	for p := 1; p <= 27; p++ {
+		fmt.Fprintf(&many, "port %d\n", p)
+	}
+	for _, tt := range []struct {
+		text   string
+		looked []string
+	}{
+		{many.String(), []string{"list"}}, // 56 names: one listing
+		{"lower eth0\nport 1 name a\nport 2\n", nil},
+		{"lower eth0\nport 1 name z\nport 3 name a\nlower eth2\nport 4\n", []string{"z", "eth2", "eth2.p4"}},
+		{"lower eth0\nport 1 name lo\nport 2\nport 3\nlower eth2\nport 4\nlower eth9\nport 5\n", []string{"lo", "eth0.p3", "eth2", "eth2.p4", "eth9", "eth9.p5"}},
+	} {
+		c, err := config.Parse("f", []byte(tt.text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var looked []string
+		ds, err := config.Devices(c, k.Ports(), lookup(&looked), func() ([]config.Device, error) {
+			looked = append(looked, "list")
+			return all, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(looked, tt.looked) {
+			t.Errorf("%q: looked up %q, want %q", tt.text, looked, tt.looked)
+		}
+		p1, err1 := config.MakePlan(c, k.Ports(), ds)
+		p2, err2 := config.MakePlan(c, k.Ports(), all)
+		if fmt.Sprint(p1, err1) != fmt.Sprint(p2, err2) {
+			t.Errorf("%q: with Devices' devices, %v %v; with every device, %v %v", tt.text, p1, err1, p2, err2)
+		}
+	}
+}

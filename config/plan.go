@@ -116,8 +116,68 @@ type Device struct {
 	Port  bool
 }
 
+// lookupMax is how many names Devices looks up one by one, a request
+// each, before it lists every device in one instead.
+const lookupMax = 32
+
+// Devices returns the devices MakePlan needs for c: those the ports
+// (every brcm port of the namespace) and their lowers are, and of the
+// other names c gives, lowers and ports, those lookup finds (nil for a
+// name no device has), or, past a few such names, every device list
+// returns. A system that already is as c says needs no lookup at all,
+// where listing every device of the namespace would cost as much as the
+// rest of an apply.
+func Devices(c *Config, ports []brcmlink.Port, lookup func(name string) (*Device, error), list func() ([]Device, error)) ([]Device, error) {
+	known := map[string]bool{}
+	var ds []Device
+	add := func(d Device) {
+		if !known[d.Name] {
+			known[d.Name] = true
+			ds = append(ds, d)
+		}
+	}
+	for _, p := range ports {
+		add(Device{Name: p.Name, Index: p.Index, Port: true})
+		if p.Lower != "" { // in this namespace
+			add(Device{Name: p.Lower, Index: p.LowerIndex})
+		}
+	}
+	var unknown []string
+	for _, l := range c.Lowers {
+		for _, n := range append([]string{l.Name}, portNames(l)...) {
+			if !known[n] {
+				known[n] = true
+				unknown = append(unknown, n)
+			}
+		}
+	}
+	if len(unknown) > lookupMax {
+		return list()
+	}
+	for _, n := range unknown {
+		d, err := lookup(n)
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			ds = append(ds, *d)
+		}
+	}
+	return ds, nil
+}
+
+// portNames are the names of l's ports.
+func portNames(l Lower) []string {
+	names := make([]string, len(l.Ports))
+	for i, p := range l.Ports {
+		names[i] = p.DeviceName(l.Name)
+	}
+	return names
+}
+
 // MakePlan returns the steps that bring ports (every brcm port of the
-// namespace) and devices (every network device of it) to c. It refuses,
+// namespace) and devices to c: every network device of the namespace, or
+// at least those Devices returns. It refuses,
 // with an *Error at the name, a name c gives a port that a device keeps:
 // one that is no brcm port, or a port of a lower c does not own.
 func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error) {

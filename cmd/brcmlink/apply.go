@@ -29,6 +29,9 @@ const (
 // Links is what apply and config ask beyond the brcm family: the
 // network devices of the namespace, and renaming one, through rtnetlink.
 type Links interface {
+	// Device returns the device named name, or nil if there is none;
+	// Devices, every device.
+	Device(name string) (*config.Device, error)
 	Devices() ([]config.Device, error)
 	// Rename renames the device with ifindex index, which is down.
 	Rename(index int, name string) error
@@ -101,7 +104,7 @@ func (r *runner) apply(be Backend, req *grammar.Request) error {
 	if err != nil {
 		return err
 	}
-	devs, err := lk.Devices()
+	devs, err := config.Devices(c, ports, lk.Device, lk.Devices)
 	if err != nil {
 		return err
 	}
@@ -277,14 +280,42 @@ func (l *rtLinks) Devices() ([]config.Device, error) {
 	}
 	ds := make([]config.Device, 0, len(msgs))
 	for _, m := range msgs {
-		if m.Attributes == nil {
-			continue
+		if m.Attributes != nil {
+			ds = append(ds, linkDevice(&m))
 		}
-		d := config.Device{Name: m.Attributes.Name, Index: int(m.Index)}
-		d.Port = m.Attributes.Info != nil && m.Attributes.Info.Kind == brcmlink.Kind
-		ds = append(ds, d)
 	}
 	return ds, nil
+}
+
+// linkDevice is the device of a link message with attributes.
+func linkDevice(m *rtnetlink.LinkMessage) config.Device {
+	return config.Device{
+		Name:  m.Attributes.Name,
+		Index: int(m.Index),
+		Port:  m.Attributes.Info != nil && m.Attributes.Info.Kind == brcmlink.Kind,
+	}
+}
+
+func (l *rtLinks) Device(name string) (*config.Device, error) {
+	msgs, err := l.c.Execute(&rtnetlink.LinkMessage{
+		Family:     unix.AF_UNSPEC,
+		Attributes: &rtnetlink.LinkAttributes{Name: name},
+	}, unix.RTM_GETLINK, netlink.Request)
+	if errors.Is(err, unix.ENODEV) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, linkError("get", name, err)
+	}
+	if len(msgs) != 1 {
+		return nil, linkError("get", name, fmt.Errorf("%d answers for one device", len(msgs)))
+	}
+	m, ok := msgs[0].(*rtnetlink.LinkMessage)
+	if !ok || m.Attributes == nil {
+		return nil, linkError("get", name, fmt.Errorf("the answer is no link"))
+	}
+	d := linkDevice(m)
+	return &d, nil
 }
 
 func (l *rtLinks) Rename(index int, name string) error {

@@ -249,6 +249,16 @@ func (l fakeLinks) Devices() ([]config.Device, error) {
 	return ds, nil
 }
 
+func (l fakeLinks) Device(name string) (*config.Device, error) {
+	ds, _ := l.Devices()
+	for _, d := range ds {
+		if d.Name == name {
+			return &d, nil
+		}
+	}
+	return nil, nil
+}
+
 func (l fakeLinks) Rename(index int, name string) error {
 	for _, d := range l.k.Devices() {
 		if d.Index == index {

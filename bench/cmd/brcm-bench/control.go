@@ -22,11 +22,12 @@ import (
 // creates one device per (lower, port), lists them all with their
 // counters, and deletes them all.
 type tool struct {
-	name   string
-	suffix string // a device "cl3.p7" or "cl3.v7" ends with suffix+"7"
-	create func() error
-	list   func() (int, error) // how many it listed
-	del    func() error
+	name     string
+	suffix   string // a device "cl3.p7" or "cl3.v7" ends with suffix+"7"
+	create   func() error
+	converge func() error        // nil, or what creating again, with nothing to do, is
+	list     func() (int, error) // how many it listed
+	del      func() error
 }
 
 // Control-plane lowers are veth pairs cl<i> / cp<i>, at the default MTU
@@ -35,7 +36,7 @@ func lowerName(i int) string { return fmt.Sprintf("cl%d", i) }
 
 // controlOps are the control-plane benchmarks, in the order a cycle runs
 // them.
-var controlOps = []string{"create", "list", "delete"}
+var controlOps = []string{"create", "converge", "list", "delete"}
 
 // controlPlane times creating, listing and deleting every port with
 // each tool, the tools taking turns.
@@ -69,11 +70,11 @@ func (c *config) controlPlane() error {
 			if err == nil {
 				continue
 			}
-			if t.name != "brcmlink" {
+			if t.name != "brcmlink" && t.name != "apply" {
 				return fmt.Errorf("%s: %w", t.name, err)
 			}
 			// The command is young: say what failed, measure the rest.
-			c.note("brcmlink variants dropped after round %d: %v", r, err)
+			c.note("%s variants dropped after round %d: %v", t.name, r, err)
 			tools = dropTool(tools, t.name)
 			if err := c.resetLowers(true); err != nil {
 				return err
@@ -135,6 +136,14 @@ func (c *config) cycle(t tool, record func(op string, secs float64), around func
 	if got, err := c.present(t.suffix); err != nil || got != n {
 		return fmt.Errorf("create made %d devices, want %d (%v)", got, n, err)
 	}
+	if t.converge != nil {
+		if err := timed("converge", t.converge); err != nil {
+			return err
+		}
+		if got, err := c.present(t.suffix); err != nil || got != n {
+			return fmt.Errorf("converge left %d devices, want %d (%v)", got, n, err)
+		}
+	}
 	var listed int
 	if err := timed("list", func() (err error) { listed, err = t.list(); return err }); err != nil {
 		return err
@@ -187,11 +196,14 @@ func (c *config) resetLowers(again bool) error {
 
 // tools returns the tools to compare, with their batch files written.
 func (c *config) tools() ([]tool, error) {
-	var addBrcm, delBrcm, addVlan, delVlan []string
+	var addBrcm, delBrcm, addVlan, delVlan, applyAll, applyNone []string
 	var reqs []brcmlink.AddRequest
 	for i := range c.lowers {
 		l := lowerName(i)
+		applyAll = append(applyAll, "lower "+l)
+		applyNone = append(applyNone, "lower "+l)
 		for p := 1; p <= c.perLower; p++ {
+			applyAll = append(applyAll, fmt.Sprintf("  port %d", p))
 			addBrcm = append(addBrcm, fmt.Sprintf("add dev %s port %d", l, p))
 			delBrcm = append(delBrcm, fmt.Sprintf("del %s.p%d", l, p))
 			addVlan = append(addVlan, fmt.Sprintf("link add link %s name %s.v%d type vlan id %d", l, l, p, p))
@@ -199,7 +211,8 @@ func (c *config) tools() ([]tool, error) {
 			reqs = append(reqs, brcmlink.AddRequest{Lower: l, Port: uint16(p)})
 		}
 	}
-	files := map[string][]string{"brcm-add": addBrcm, "brcm-del": delBrcm, "vlan-add": addVlan, "vlan-del": delVlan}
+	files := map[string][]string{"brcm-add": addBrcm, "brcm-del": delBrcm, "vlan-add": addVlan, "vlan-del": delVlan,
+		"apply-all": applyAll, "apply-none": applyNone}
 	path := make(map[string]string)
 	for name, lines := range files {
 		f, err := c.batchFile(name, lines)
@@ -235,7 +248,16 @@ func (c *config) tools() ([]tool, error) {
 			list:   func() (int, error) { return listJSON(c.cli, "-j", "-s", "show") },
 			del:    func() error { return sh(c.cli, "-batch", path["brcm-del"]) },
 		}
-		ts = append([]tool{cli}, ts...)
+		// apply: a file of every port, the same again, and a file of the
+		// lowers without ports.
+		apply := tool{
+			name: "apply", suffix: ".p",
+			create:   func() error { return sh(c.cli, "apply", path["apply-all"]) },
+			converge: func() error { return sh(c.cli, "apply", path["apply-all"]) },
+			list:     cli.list,
+			del:      func() error { return sh(c.cli, "apply", path["apply-none"]) },
+		}
+		ts = append([]tool{cli, apply}, ts...)
 	}
 	return ts, nil
 }

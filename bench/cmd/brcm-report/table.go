@@ -14,8 +14,8 @@ import (
 var (
 	dataVariants    = []string{"brcm", "vlan", "bare", "gen"}
 	dataHeads       = []string{"brcm", "VLAN", "bare veth", "generator alone"}
-	controlVariants = []string{"brcmlink", "genl", "ip"}
-	controlHeads    = []string{"brcmlink", "genl package", "ip"}
+	controlVariants = []string{"brcmlink", "apply", "genl", "ip"}
+	controlHeads    = []string{"brcmlink -batch", "brcmlink apply", "genl package", "ip -batch"}
 )
 
 // value formats a sample in its unit: "152.3k" packets per second, or
@@ -90,7 +90,7 @@ func markdown(res *results.Results, chart string) string {
 	b.WriteString("\nData path, packets per second: median (min–max).\n\n")
 	table(&b, res, "benchmark", []string{"tx-64", "tx-1500", "rx-64", "rx-1500"}, dataVariants, dataHeads)
 	fmt.Fprintf(&b, "\nControl plane, seconds for %d ports: median (min–max).\n\n", res.Ports)
-	table(&b, res, "operation", []string{"create", "list", "delete"}, controlVariants, controlHeads)
+	table(&b, res, "operation", []string{"create", "converge", "list", "delete"}, controlVariants, controlHeads)
 
 	if len(res.Library) > 0 {
 		b.WriteString("\nLibrary, `go test -bench -benchmem` on the host: median of the runs.\n\n")

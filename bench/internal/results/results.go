@@ -8,6 +8,7 @@
 package results
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -104,6 +105,10 @@ type Ratio struct {
 type Goal struct {
 	Bench, Num, Den string
 	Target          float64
+	// DenBench is the benchmark Den is taken from, if not Bench: what
+	// apply takes to find nothing to do is held to what ip takes to
+	// create.
+	DenBench string
 }
 
 // Ratio computes g over r: the median is the ratio of the two medians,
@@ -111,7 +116,8 @@ type Goal struct {
 // which share the machine's mood. ok is false if either side has no
 // samples.
 func (g Goal) Ratio(r *Raw) (Ratio, bool) {
-	num, den := r.Values(g.Bench, g.Num), r.Values(g.Bench, g.Den)
+	denBench := cmp.Or(g.DenBench, g.Bench)
+	num, den := r.Values(g.Bench, g.Num), r.Values(denBench, g.Den)
 	var nums, dens, per []float64
 	for round, n := range num {
 		nums = append(nums, n)
@@ -128,8 +134,12 @@ func (g Goal) Ratio(r *Raw) (Ratio, bool) {
 	}
 	sp := Summarize(per)
 	sp.Median = Summarize(nums).Median / dm
+	name := fmt.Sprintf("%s %s/%s", g.Bench, g.Num, g.Den)
+	if denBench != g.Bench {
+		name = fmt.Sprintf("%s %s / %s %s", g.Bench, g.Num, denBench, g.Den)
+	}
 	at := Ratio{
-		Name: fmt.Sprintf("%s %s/%s", g.Bench, g.Num, g.Den), Bench: g.Bench, Num: g.Num, Den: g.Den,
+		Name: name, Bench: g.Bench, Num: g.Num, Den: g.Den,
 		Spread: sp, Target: g.Target, AtMost: UnitOf(g.Bench) == Seconds,
 	}
 	switch {

@@ -45,28 +45,28 @@ func raw(bench string, vs map[string][]float64) *Raw {
 func TestRatio(t *testing.T) {
 	// Rates: the median ratio of medians, the range of per-round ratios.
 	r := raw("rx-64", map[string][]float64{"brcm": {90, 100, 120}, "vlan": {100, 100, 100}})
-	got, ok := Goal{"rx-64", "brcm", "vlan", 1.0}.Ratio(r)
+	got, ok := Goal{Bench: "rx-64", Num: "brcm", Den: "vlan", Target: 1.0}.Ratio(r)
 	if !ok || got.Median != 1.0 || got.Min != 0.9 || got.Max != 1.2 || got.AtMost || got.Result != "PASS" {
 		t.Errorf("rx-64 brcm/vlan = %+v, %v", got, ok)
 	}
-	if got, _ := (Goal{"rx-64", "brcm", "vlan", 1.1}).Ratio(r); got.Result != "MISS" {
+	if got, _ := (Goal{Bench: "rx-64", Num: "brcm", Den: "vlan", Target: 1.1}).Ratio(r); got.Result != "MISS" {
 		t.Errorf("below a floor: %+v", got)
 	}
 
 	// Times: the target is a ceiling.
 	r = raw("create", map[string][]float64{"brcmlink": {7, 8, 9}, "ip": {10, 10, 10}})
-	if got, _ := (Goal{"create", "brcmlink", "ip", 0.8}).Ratio(r); !got.AtMost || got.Result != "PASS" {
+	if got, _ := (Goal{Bench: "create", Num: "brcmlink", Den: "ip", Target: 0.8}).Ratio(r); !got.AtMost || got.Result != "PASS" {
 		t.Errorf("create at 0.8 of ip: %+v", got)
 	}
-	if got, _ := (Goal{"create", "brcmlink", "ip", 0.7}).Ratio(r); got.Result != "MISS" {
+	if got, _ := (Goal{Bench: "create", Num: "brcmlink", Den: "ip", Target: 0.7}).Ratio(r); got.Result != "MISS" {
 		t.Errorf("above a ceiling: %+v", got)
 	}
-	if got, _ := (Goal{"create", "brcmlink", "ip", 0}).Ratio(r); got.Result != "" {
+	if got, _ := (Goal{Bench: "create", Num: "brcmlink", Den: "ip", Target: 0}).Ratio(r); got.Result != "" {
 		t.Errorf("without a target: %+v", got)
 	}
 
 	// A side never measured: no ratio.
-	if _, ok := (Goal{"create", "genl", "ip", 0.8}).Ratio(r); ok {
+	if _, ok := (Goal{Bench: "create", Num: "genl", Den: "ip", Target: 0.8}).Ratio(r); ok {
 		t.Error("a ratio of a variant without samples")
 	}
 }
