@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
@@ -54,7 +55,7 @@ var errDone = errors.New("done")
 // name, and returns its exit status.
 func Main(ctx context.Context, args []string, e *env) int {
 	a := &app{ctx: ctx, env: e}
-	err := a.cli().RunContext(ctx, append([]string{grammar.Program}, args...))
+	err := a.cli().RunContext(ctx, append([]string{grammar.Program}, canonicalOptions(args)...))
 	if errors.Is(err, errDone) {
 		err = nil
 	}
@@ -132,6 +133,32 @@ func (a *app) cli() *cli.App {
 		OnUsageError:   func(_ *cli.Context, err error, _ bool) error { return optionError(err) },
 		ExitErrHandler: func(*cli.Context, error) {}, // Main decides the exit status
 	}
+}
+
+// canonicalOptions returns args with the global options before the
+// command in their long names, which urfave/cli knows, as ip takes any
+// prefix of them (-de, -stat, -Version). It leaves what is no option to
+// urfave/cli, to refuse.
+func canonicalOptions(args []string) []string {
+	out := slices.Clone(args)
+	for i := 0; i < len(out); i++ {
+		w := out[i]
+		if w == "--" || len(w) < 2 || w[0] != '-' {
+			break
+		}
+		o := grammar.LookupOption(w)
+		if o == nil {
+			continue
+		}
+		// Names urfave/cli knows stay as given, for its errors.
+		if name, _, _ := strings.Cut(strings.TrimLeft(w, "-"), "="); !slices.Contains(o.Names(), name) {
+			out[i], _ = grammar.CanonicalOption(w)
+		}
+		if o.Meta != "" && !strings.Contains(w, "=") {
+			i++ // its value
+		}
+	}
+	return out
 }
 
 // must returns the destination of an option, which the grammar's table

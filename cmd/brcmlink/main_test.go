@@ -514,3 +514,31 @@ func TestCompleteCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionPrefixes: a global option may be any prefix of its long
+// name, as in ip (matches()), the first in the option table winning.
+func TestOptionPrefixes(t *testing.T) {
+	for _, tt := range []struct{ given, canonical string }{
+		{"-de show", "-details show"},
+		{"-det show", "-d show"},
+		{"-stat show", "-stats show"},
+		{"-statistics -st show", "-s -s show"},
+		{"--stat show", "-s show"},
+		{"-js -pre show", "-j -p show"},
+		{"-Version", "-V"},
+		{"-ver", "-V"},
+		{"-net lab show", "-netns lab show"},
+		{"-net=lab show", "-n lab show"},
+		{"-he", "-h"},
+	} {
+		got, want := run(t, seeded(), tt.given), run(t, seeded(), tt.canonical)
+		if got.status != 0 || got != want {
+			t.Errorf("brcmlink %s: %+v\nwant as brcmlink %s: %+v", tt.given, got, tt.canonical, want)
+		}
+	}
+	for _, args := range []string{"-x show", "-detailz show"} {
+		if r := run(t, seeded(), args); r.status != 1 || !strings.Contains(r.stderr, "is unknown") {
+			t.Errorf("brcmlink %s: %+v, want exit 1 and an unknown option", args, r)
+		}
+	}
+}

@@ -12,6 +12,8 @@ package grammar
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/brcmlink/brcmlink"
 )
@@ -132,6 +134,8 @@ type Option struct {
 	Help   string
 	Repeat bool // counts: -s -s
 	Batch  bool // belongs to batch mode, not to a single command
+	// Also: more long names, as ip has them (-statistics, -Version).
+	Also []string
 }
 
 // Names are the option's names, long first.
@@ -146,30 +150,51 @@ func (o *Option) Names() []string {
 var Options = []*Option{
 	{Name: "json", Short: "j", Help: "print JSON: an array for show, an object for stats, one object per line for monitor"},
 	{Name: "pretty", Short: "p", Help: "indent JSON output (not monitor's, which keeps one object per line)"},
-	{Name: "stats", Short: "s", Repeat: true, Help: "show the counters of ports; given twice, also those of their lower devices"},
+	{Name: "stats", Short: "s", Repeat: true, Also: []string{"statistics"}, Help: "show the counters of ports; given twice, also those of their lower devices"},
 	{Name: "details", Short: "d", Help: "show ifindex, MTU, tag enforcement, admin and operational state, and the lower's ifindex and netnsid"},
 	{Name: "netns", Short: "n", Meta: "NAME", Help: "work in the network namespace NAME, the one \"ip netns add NAME\" made (/run/netns/NAME), like ip -n"},
 	{Name: "batch", Short: "b", Meta: "FILE", Batch: true, Help: "run the commands of FILE, one a line; - reads standard input"},
 	{Name: "force", Batch: true, Help: "with -batch, go on after a command fails"},
-	{Name: "version", Short: "V", Help: "print the version and exit"},
+	{Name: "version", Short: "V", Also: []string{"Version"}, Help: "print the version and exit"},
 	{Name: "help", Short: "h", Help: "print the usage and exit"},
 }
 
-// LookupOption returns the option that word (like -j or --json) names,
-// or nil.
+// LookupOption returns the option that word (like -j, --json or -js)
+// names, or nil. As ip's matches(), a word names the first option of
+// Options one of whose long names it begins, after those whose short or
+// long name it is: -s is -stats, -stat too, and -b -batch.
 func LookupOption(word string) *Option {
 	name, ok := trimDashes(word)
-	if !ok {
+	if !ok || name == "" {
 		return nil
 	}
 	for _, o := range Options {
-		for _, n := range o.Names() {
-			if n == name {
+		if slices.Contains(o.Names(), name) || slices.Contains(o.Also, name) {
+			return o
+		}
+	}
+	for _, o := range Options {
+		for _, n := range append([]string{o.Name}, o.Also...) {
+			if strings.HasPrefix(n, name) {
 				return o
 			}
 		}
 	}
 	return nil
+}
+
+// CanonicalOption returns word as the option's long name, with its
+// "=value" if it has one: -det is -details, -n=lab -netns=lab. ok is
+// false if word names no option.
+func CanonicalOption(word string) (canonical string, ok bool) {
+	o := LookupOption(word)
+	if o == nil {
+		return "", false
+	}
+	if _, value, has := strings.Cut(word, "="); has {
+		return "-" + o.Name + "=" + value, true
+	}
+	return "-" + o.Name, true
 }
 
 // trimDashes returns word without its one or two leading dashes and
