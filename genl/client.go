@@ -198,6 +198,10 @@ func open(conn *genetlink.Conn, dial func() (*genetlink.Conn, error)) (*Client, 
 	return &Client{c: conn, family: f, dial: dial}, nil
 }
 
+// FamilyVersion returns the version of the kernel's brcm family
+// (BRCM_GENL_VERSION of the module's header).
+func (c *Client) FamilyVersion() int { return int(c.family.Version) }
+
 // SetDeadline bounds the Client's requests: one still waiting for its
 // answer at t fails with an error matching os.ErrDeadlineExceeded, and so
 // does every request after t, until a later deadline is set. The zero

@@ -412,3 +412,16 @@ func TestCLIMonitor(t *testing.T) {
 		t.Errorf("monitor after SIGINT: %v; stderr %q", err, errb.String())
 	}
 }
+
+// TestVersions: the module loaded is the tree's version, and -V says
+// both the command's and the module's, for an inventory.
+func TestVersions(t *testing.T) {
+	b, err := os.ReadFile("/sys/module/brcm/version")
+	if err != nil || strings.TrimSpace(string(b)) != brcmlink.Version {
+		t.Errorf("/sys/module/brcm/version: %q, %v; want %s", b, err, brcmlink.Version)
+	}
+	want := fmt.Sprintf("brcmlink version %[1]s\nbrcm module version %[1]s, generic netlink family brcm version %d\n", brcmlink.Version, brcmlink.GenlVersion)
+	if out := cliOK(t, "-V"); out != want {
+		t.Errorf("brcmlink -V: %q, want %q", out, want)
+	}
+}

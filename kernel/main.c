@@ -141,5 +141,6 @@ module_init(brcm_module_init);
 module_exit(brcm_module_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Network devices for the ports of a Broadcom switch behind its IMP port");
+MODULE_VERSION(BRCM_VERSION);
 MODULE_ALIAS_RTNL_LINK("brcm");
 MODULE_ALIAS_GENL_FAMILY(BRCM_GENL_NAME);

@@ -11,12 +11,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+	"github.com/brcmlink/brcmlink/genl"
 	"github.com/urfave/cli/v2"
 )
 
-// version is set at build time: -ldflags "-X main.version=1.2.3".
-var version = "dev"
 
 // env is what a run of brcmlink works with; tests give their own.
 type env struct {
@@ -25,6 +25,7 @@ type env struct {
 	dial           Dialer
 	links          LinksDialer     // rtnetlink, for apply
 	lockPath       string          // the lock two applies take turns by; "" for none
+	moduleVersion  func() string   // the loaded brcm module's MODULE_VERSION, or ""
 	lowers         func() []string // network devices, for completion
 	netns          func() []string // named network namespaces, for completion
 }
@@ -107,7 +108,7 @@ func (a *app) cli() *cli.App {
 	return &cli.App{
 		Name:    grammar.Program,
 		Usage:   grammar.Summary,
-		Version: version,
+		Version: brcmlink.Version,
 		// The grammar writes the help, which urfave prints for -h; brcmlink
 		// defines -h itself, as urfave would add its own with HideHelp false.
 		HideHelp:              true,
@@ -124,7 +125,7 @@ func (a *app) cli() *cli.App {
 		ErrWriter: a.env.stderr,
 		Before: func(*cli.Context) error {
 			if o.version {
-				_ = a.print(fmt.Sprintf("%s version %s\n", grammar.Program, version))
+				_ = a.print(a.versions())
 				return errDone
 			}
 			return nil
@@ -133,6 +134,23 @@ func (a *app) cli() *cli.App {
 		OnUsageError:   func(_ *cli.Context, err error, _ bool) error { return optionError(err) },
 		ExitErrHandler: func(*cli.Context, error) {}, // Main decides the exit status
 	}
+}
+
+// versions says the command's version, and the loaded module's and its
+// family's, for an inventory of both.
+func (a *app) versions() string {
+	s := fmt.Sprintf("%s version %s\n", grammar.Program, brcmlink.Version)
+	be, err := a.env.dial(a.opt.netns)
+	switch {
+	case errors.Is(err, genl.ErrNotLoaded):
+		return s + "brcm module not loaded\n"
+	case err != nil:
+		msg, _ := render(err)
+		return s + "brcm module: " + msg + "\n"
+	}
+	defer be.Close()
+	mod := cmp.Or(a.env.moduleVersion(), "unknown")
+	return s + fmt.Sprintf("brcm module version %s, generic netlink family %s version %d\n", mod, brcmlink.GenlName, be.FamilyVersion())
 }
 
 // canonicalOptions returns args with the global options before the

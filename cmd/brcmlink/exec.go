@@ -32,6 +32,7 @@ type Backend interface {
 	Lower(name string) (*brcmlink.Lower, error)
 	Lowers() ([]brcmlink.Lower, error)
 	Watch(ctx context.Context, opts ...genl.WatchOption) (<-chan genl.Event, error)
+	FamilyVersion() int
 	Close() error
 }
 

@@ -32,6 +32,8 @@ type fake struct {
 	closes int
 	fail   map[string]error // method name: the error it returns
 
+	moduleVersion string // of /sys/module/brcm/version; "" if absent
+
 	events      []genl.Event // what Watch sends
 	afterEvents func()       // then this (run's cancel), before waiting for the context
 	endWatch    bool         // close the channel after the events, without waiting
@@ -52,7 +54,7 @@ func newFake() *fake {
 	if err != nil {
 		panic(err)
 	}
-	return &fake{k: k, c: c, fail: map[string]error{}}
+	return &fake{k: k, c: c, fail: map[string]error{}, moduleVersion: "0.3.0"}
 }
 
 // seeded is a fake with ports on two lowers, made out of order, and one
@@ -148,6 +150,8 @@ func (f *fake) DeleteMany(indexes []int) error {
 	}
 	return f.c.DeleteMany(indexes)
 }
+
+func (f *fake) FamilyVersion() int { return f.c.FamilyVersion() }
 
 func (f *fake) DeleteAll(lower string) (int, error) {
 	if err := f.call("DeleteAll", "%s", lower); err != nil {
@@ -290,13 +294,14 @@ func runArgs(t *testing.T, f *fake, args []string, stdin ...string) result {
 	var out, errOut bytes.Buffer
 	var in io.Reader = strings.NewReader(strings.Join(stdin, ""))
 	status := Main(ctx, args, &env{
-		stdin:  in,
-		stdout: &out,
-		stderr: &errOut,
-		dial:   f.dial,
-		links:  f.links,
-		lowers: func() []string { return []string{"eth0", "eth1", "lo"} },
-		netns:  func() []string { return []string{"lab", "lab2"} },
+		stdin:         in,
+		stdout:        &out,
+		stderr:        &errOut,
+		dial:          f.dial,
+		links:         f.links,
+		moduleVersion: func() string { return f.moduleVersion },
+		lowers:        func() []string { return []string{"eth0", "eth1", "lo"} },
+		netns:         func() []string { return []string{"lab", "lab2"} },
 	})
 	return result{out.String(), errOut.String(), status}
 }

@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -22,7 +23,11 @@ func main() {
 		links:  dialLinks,
 		// One lock for every namespace: applies are rare and short.
 		lockPath: "/run/brcmlink.lock",
-		lowers:   dirNames("/sys/class/net"),
+		moduleVersion: func() string {
+			b, _ := os.ReadFile("/sys/module/brcm/version")
+			return strings.TrimSpace(string(b))
+		},
+		lowers: dirNames("/sys/class/net"),
 		netns:    dirNames("/run/netns"),
 	}))
 }

@@ -248,10 +248,20 @@ func TestDialError(t *testing.T) {
 }
 
 func TestVersionAndHelp(t *testing.T) {
+	want := "brcmlink version " + brcmlink.Version + "\nbrcm module version 0.3.0, generic netlink family brcm version 1\n"
 	for _, args := range []string{"-V", "-version", "--version", "-V show"} {
-		if r := run(t, newFake(), args); r.status != 0 || r.stdout != "brcmlink version dev\n" {
-			t.Errorf("brcmlink %s: %+v", args, r)
+		if r := run(t, newFake(), args); r.status != 0 || r.stdout != want {
+			t.Errorf("brcmlink %s: %+v, want %q", args, r, want)
 		}
+	}
+	f := newFake()
+	f.moduleVersion = ""
+	if r := run(t, f, "-V"); !strings.HasSuffix(r.stdout, "\nbrcm module version unknown, generic netlink family brcm version 1\n") {
+		t.Errorf("brcmlink -V, a module without a version: %+v", r)
+	}
+	f.fail["Dial"] = fmt.Errorf("dial: %w", genl.ErrNotLoaded)
+	if r := run(t, f, "-V"); r.status != 0 || r.stdout != "brcmlink version "+brcmlink.Version+"\nbrcm module not loaded\n" {
+		t.Errorf("brcmlink -V without the module: %+v", r)
 	}
 	usage := grammar.Usage()
 	add, _ := grammar.Lookup("add", false)

@@ -155,7 +155,7 @@ var Options = []*Option{
 	{Name: "netns", Short: "n", Meta: "NAME", Help: "work in the network namespace NAME, the one \"ip netns add NAME\" made (/run/netns/NAME), like ip -n"},
 	{Name: "batch", Short: "b", Meta: "FILE", Batch: true, Help: "run the commands of FILE, one a line; - reads standard input"},
 	{Name: "force", Batch: true, Help: "with -batch, go on after a command fails"},
-	{Name: "version", Short: "V", Also: []string{"Version"}, Help: "print the version and exit"},
+	{Name: "version", Short: "V", Also: []string{"Version"}, Help: "print the version of brcmlink, of the loaded brcm module and of its family, and exit"},
 	{Name: "help", Short: "h", Help: "print the usage and exit"},
 }
 
