@@ -13,14 +13,21 @@ KERNELS := $(shell awk '!/^\#/ && NF == 3 { print $$2 }' integration/kernels)
 KVER ?= $(firstword $(KERNELS))
 KSRC := $(CACHE)/linux-source
 
-.PHONY: all build prepare module modules go lint unit integration test test-debug vm-shell clean demo bench bench-smoke kernels-check
+.PHONY: all build go-version prepare module modules go lint unit integration test test-debug vm-shell clean demo bench bench-smoke kernels-check
 
 all: build
 
 build: module go
 
-prepare:
+prepare: go-version
 	@integration/vm/prepare >/dev/null
+
+# Go 1.21 or later fetches the toolchain go.mod asks for by itself.
+go-version:
+	@v=$$($(GO) env GOVERSION 2>/dev/null | sed -n 's/^go1\.\([0-9]*\).*/\1/p'); \
+	if [ -z "$$v" ] || [ "$$v" -lt 21 ]; then \
+		echo "make: Go 1.21 or later is needed on the PATH (found: $$($(GO) version 2>&1 | head -1)); see README.md" >&2; exit 1; \
+	fi
 
 # brcm.ko for KVER with W=1 -Werror and sparse: kernel/brcm.ko for the
 # default kernel, kernel/out/KVER/brcm.ko for another.
