@@ -17,7 +17,6 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-
 // env is what a run of brcmlink works with; tests give their own.
 type env struct {
 	stdin          io.Reader

@@ -28,6 +28,6 @@ func main() {
 			return strings.TrimSpace(string(b))
 		},
 		lowers: dirNames("/sys/class/net"),
-		netns:    dirNames("/run/netns"),
+		netns:  dirNames("/run/netns"),
 	}))
 }

@@ -78,7 +78,8 @@ func TestCompletionShells(t *testing.T) {
 	}
 	for shell, d := range shellDrivers {
 		if _, err := exec.LookPath(shell); err != nil {
-			t.Logf("no %s: its script is not tried", shell)
+			// make prepare installs them: a script never tried is no test.
+			t.Errorf("no %s on the PATH (make prepare installs it): its script is not tried", shell)
 			continue
 		}
 		script := completionScript(shell)

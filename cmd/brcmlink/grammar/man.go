@@ -5,6 +5,8 @@ package grammar
 import (
 	"fmt"
 	"strings"
+
+	"github.com/brcmlink/brcmlink"
 )
 
 // roff prints a synopsis in the fonts of man pages: keywords bold,
@@ -31,15 +33,19 @@ func text(s string) string {
 	return s
 }
 
-// Man is the man page, brcmlink(8), in roff. It holds no date, so that
-// the same table always makes the same page.
+// ManDate is the man page's date: that of the last change of its text,
+// set by hand, so that the same table always makes the same page.
+const ManDate = "2026-12-06"
+
+// Man is the man page, brcmlink(8), in roff, with the version of
+// brcmlink.Version.
 func Man() string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	prog := roff.keyword(Program)
 	opts := "[" + roff.sp + roff.meta("OPTIONS") + roff.sp + "]"
 
-	p(`.TH %s 8 "" "%s" "System Manager's Manual"`, strings.ToUpper(Program), Program)
+	p(`.TH %s 8 "%s" "%s %s" "System Manager's Manual"`, strings.ToUpper(Program), ManDate, Program, brcmlink.Version)
 	p(".nh") // keywords and device names read wrong hyphenated
 	p(".SH NAME")
 	p(`%s \- %s`, Program, text(Summary))
