@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
@@ -22,16 +23,19 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	dial           Dialer
-	links          LinksDialer     // rtnetlink, for apply
-	lockPath       string          // the lock two applies take turns by; "" for none
-	moduleVersion  func() string   // the loaded brcm module's MODULE_VERSION, or ""
-	lowers         func() []string // network devices, for completion
-	netns          func() []string // named network namespaces, for completion
+	links          LinksDialer      // rtnetlink, for apply
+	lockPath       string           // the lock two applies take turns by; "" for none
+	moduleVersion  func() string    // the loaded brcm module's MODULE_VERSION, or ""
+	now            func() time.Time // monitor's timestamps; nil for time.Now
+	lowers         func() []string  // network devices, for completion
+	netns          func() []string  // named network namespaces, for completion
 }
 
 // options are the global options.
 type options struct {
 	json, pretty, details bool
+	brief, oneline        bool
+	timestamp, tshort     bool
 	stats                 int
 	netns                 string
 	batch                 string
@@ -68,6 +72,7 @@ func Main(ctx context.Context, args []string, e *env) int {
 func (a *app) cli() *cli.App {
 	o := &a.opt
 	bools := map[string]*bool{"json": &o.json, "pretty": &o.pretty, "details": &o.details,
+		"brief": &o.brief, "oneline": &o.oneline, "timestamp": &o.timestamp, "tshort": &o.tshort,
 		"force": &o.force, "version": &o.version, "help": &o.help}
 	strs := map[string]*string{"netns": &o.netns, "batch": &o.batch}
 	var flags []cli.Flag

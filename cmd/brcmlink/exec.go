@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/format"
@@ -103,7 +104,8 @@ func (r *runner) run(req *grammar.Request) error {
 }
 
 func (r *runner) view() format.View {
-	return format.View{Details: r.a.opt.details, Stats: r.a.opt.stats}
+	o := r.a.opt
+	return format.View{Details: o.details, Stats: o.stats, Brief: o.brief, Oneline: o.oneline}
 }
 
 // selector is the port that req names: by NAME, or by lower and port.
@@ -170,6 +172,9 @@ func (r *runner) show(be Backend, req *grammar.Request) error {
 			return err
 		}
 	}
+	if r.a.opt.json && r.a.opt.brief {
+		return format.WriteJSON(r.out, format.BriefJSON(ps), r.a.opt.pretty)
+	}
 	if r.a.opt.json {
 		return format.WriteJSON(r.out, format.PortsJSON(ps, lowers, r.view()), r.a.opt.pretty)
 	}
@@ -226,7 +231,7 @@ var events = map[genl.EventKind][2]string{
 
 // monitor prints events until SIGINT or SIGTERM, each line flushed as it
 // comes for whoever reads the other end of a pipe.
-func (r *runner) monitor(be Backend, _ *grammar.Request) error {
+func (r *runner) monitor(be Backend, req *grammar.Request) error {
 	ctx, stop := signal.NotifyContext(r.a.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	evs, err := be.Watch(ctx)
@@ -235,6 +240,10 @@ func (r *runner) monitor(be Backend, _ *grammar.Request) error {
 	}
 	var lost error
 	for ev := range evs {
+		// DEV: a port, or a lower in this namespace.
+		if dev := req.Lower; dev != "" && ev.Kind != genl.Lost && ev.Port.Name != dev && ev.Port.Lower != dev {
+			continue
+		}
 		if err := r.event(ev); err != nil {
 			return err
 		}
@@ -259,8 +268,12 @@ func (r *runner) event(ev genl.Event) error {
 	if !ok {
 		return nil // a kind this brcmlink does not know
 	}
+	now := time.Now()
+	if r.a.env.now != nil {
+		now = r.a.env.now()
+	}
 	if r.a.opt.json {
-		j := format.EventJSON{Event: names[1]}
+		j := format.EventJSON{Event: names[1], Timestamp: now.Format(jsonTime)}
 		if ev.Kind == genl.Lost {
 			j.Error, _ = render(ev.Err)
 		} else {
@@ -269,9 +282,18 @@ func (r *runner) event(ev genl.Event) error {
 		}
 		return format.WriteJSON(r.out, j, false) // one object a line, even with -pretty
 	}
+	switch {
+	case r.a.opt.tshort:
+		fmt.Fprintf(r.out, "[%s] ", now.Format("2006-01-02T15:04:05.000000"))
+	case r.a.opt.timestamp:
+		fmt.Fprintf(r.out, "Timestamp: %s %06d usec\n", now.Format("Mon Jan _2 15:04:05 2006"), now.Nanosecond()/1000)
+	}
 	if ev.Kind == genl.Lost {
 		reason, _ := render(ev.Err)
 		return format.Lost(r.out, reason)
 	}
 	return format.Event(r.out, names[0], ev.Port, r.view())
 }
+
+// jsonTime is the time of an event in JSON: RFC 3339, to the microsecond.
+const jsonTime = "2006-01-02T15:04:05.000000Z07:00"

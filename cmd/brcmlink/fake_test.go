@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/brcmtest"
@@ -280,6 +281,9 @@ type result struct {
 	status         int
 }
 
+// fakeNow is the time of every event in the tests.
+var fakeNow = time.Date(2026, 12, 6, 8, 30, 1, 123456789, time.UTC)
+
 // run runs brcmlink with args (split at blanks) on f, with stdin.
 func run(t *testing.T, f *fake, args string, stdin ...string) result {
 	t.Helper()
@@ -300,6 +304,7 @@ func runArgs(t *testing.T, f *fake, args []string, stdin ...string) result {
 		dial:          f.dial,
 		links:         f.links,
 		moduleVersion: func() string { return f.moduleVersion },
+		now:           func() time.Time { return fakeNow },
 		lowers:        func() []string { return []string{"eth0", "eth1", "lo"} },
 		netns:         func() []string { return []string{"lab", "lab2"} },
 	})

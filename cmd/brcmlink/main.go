@@ -12,6 +12,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -27,6 +28,7 @@ func main() {
 			b, _ := os.ReadFile("/sys/module/brcm/version")
 			return strings.TrimSpace(string(b))
 		},
+		now:    time.Now,
 		lowers: dirNames("/sys/class/net"),
 		netns:  dirNames("/run/netns"),
 	}))

@@ -47,7 +47,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"set", "eth0.p5", "up", "down"}, `"down" cannot be combined with "up"`},
 		{[]string{"show", "port", "5"}, `not enough information: "dev" argument is required`},
 		{[]string{"stats", "dev", "eth0", "port", "5"}, `unexpected argument "port"`},
-		{[]string{"monitor", "now"}, `unexpected argument "now"`},
+		{[]string{"monitor", "now"}, `unknown keyword "now", expected one of: dev`},
 		{[]string{"completion"}, `not enough information: give bash, zsh or fish`},
 		{[]string{"completion", "csh"}, `unknown keyword "csh", expected one of: bash, zsh, fish`},
 		{[]string{"help", "bogus"}, `command "bogus" is unknown, try "brcmlink help"`},

@@ -84,6 +84,14 @@ func TestOutput(t *testing.T) {
 		{"stats_json_empty", "-j stats", newFake, "object"},
 		{"monitor", "-d monitor", newFake, ""},
 		{"monitor_json", "-j -p -s monitor", newFake, "lines"},
+		{"show_brief", "-br show", seeded, ""},
+		{"show_brief_json", "-j -br show", seeded, ""},
+		{"show_oneline", "-o -s -s -d show", seeded, ""},
+		{"monitor_oneline", "-o -d -s monitor", newFake, ""},
+		{"monitor_timestamp", "-t monitor", newFake, ""},
+		{"monitor_tshort", "-ts monitor", newFake, ""},
+		{"monitor_dev", "monitor dev eth0", newFake, ""},
+		{"monitor_dev_port", "-j monitor dev lab.p3", newFake, "lines"},
 	} {
 		f := tt.fake()
 		f.events = monitorEvents()

@@ -74,7 +74,8 @@ type StatsJSON struct {
 // EventJSON is a line of monitor -json: the event and the port's fields,
 // or for "lost" the reason.
 type EventJSON struct {
-	Event string `json:"event"` // "new", "change", "del" or "lost"
+	Event     string `json:"event"`     // "new", "change", "del" or "lost"
+	Timestamp string `json:"timestamp"` // when monitor received it, RFC 3339
 	*PortJSON
 	Error string `json:"error,omitempty"`
 }
@@ -109,6 +110,24 @@ func Port(p brcmlink.Port, lowers []brcmlink.Lower, v View) PortJSON {
 		}
 	}
 	return j
+}
+
+// PortBriefJSON is a port as -json -brief prints it: what -brief shows,
+// under the names of ip -j -br.
+type PortBriefJSON struct {
+	Ifname    string `json:"ifname"`
+	Link      string `json:"link,omitempty"`
+	Operstate string `json:"operstate"`
+	Port      uint16 `json:"port"`
+}
+
+// BriefJSON returns ports as show -json -brief prints them: never null.
+func BriefJSON(ps []brcmlink.Port) []PortBriefJSON {
+	js := make([]PortBriefJSON, 0, len(ps))
+	for _, p := range ps {
+		js = append(js, PortBriefJSON{Ifname: p.Name, Link: p.Lower, Operstate: p.OperState.String(), Port: p.Port})
+	}
+	return js
 }
 
 // PortsJSON returns ports as show -json prints them: never null.

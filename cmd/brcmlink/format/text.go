@@ -21,6 +21,8 @@ import (
 type View struct {
 	Details bool // -d: ifindex, MTU, tag enforcement, states, lower ifindex
 	Stats   int  // -s: the port's counters; -s -s: also its lower's
+	Brief   bool // -br: name, state and switch port only, in columns
+	Oneline bool // -o: a port's lines joined by \\, as ip -o
 }
 
 // SortPorts orders ports by lower device, then switch port: the order of
@@ -106,30 +108,44 @@ func Ports(w io.Writer, ps []brcmlink.Port, lowers []brcmlink.Lower, v View) err
 	c := widths(ps)
 	var b strings.Builder
 	for _, p := range ps {
+		if v.Brief {
+			// ip -br's columns: name 16 wide, state 14.
+			fmt.Fprintf(&b, "%-16s %-14s port %d\n", Title(p), p.OperState, p.Port)
+			continue
+		}
 		port(&b, p, c, lowers, v)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// port writes one port's line and what v adds under it.
-func port(b *strings.Builder, p brcmlink.Port, c columns, lowers []brcmlink.Lower, v View) {
+// port writes one port's line and what v adds under it: on one line,
+// with a \\ for each line's end but the last, for v.Oneline.
+func port(out *strings.Builder, p brcmlink.Port, c columns, lowers []brcmlink.Lower, v View) {
+	var b strings.Builder
+	defer func() {
+		s := b.String()
+		if v.Oneline {
+			s = strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\\") + "\n"
+		}
+		out.WriteString(s)
+	}()
 	b.WriteString(strings.TrimRight(line(p, c), " ") + "\n")
 	if v.Details {
 		admin := "down"
 		if p.Up {
 			admin = "up"
 		}
-		fmt.Fprintf(b, "    ifindex %d  mtu %d  tag-enforce %d  admin %s  operstate %s  link-ifindex %d",
+		fmt.Fprintf(&b, "    ifindex %d  mtu %d  tag-enforce %d  admin %s  operstate %s  link-ifindex %d",
 			p.Index, p.MTU, p.TagEnforce, admin, p.OperState, p.LowerIndex)
 		if id := p.LowerNetNSID; id != nil {
-			fmt.Fprintf(b, "  link-netnsid %d", *id) // as ip -d link prints it
+			fmt.Fprintf(&b, "  link-netnsid %d", *id) // as ip -d link prints it
 		}
 		b.WriteString("\n")
 	}
 	if v.Stats > 0 && p.Stats != nil {
 		s := p.Stats
-		table(b,
+		table(&b,
 			row{"RX:", []string{"bytes", "packets", "errors", "dropped", "mcast"},
 				[]uint64{s.RxBytes, s.RxPackets, s.RxErrors, s.RxDropped, s.RxMulticast}},
 			row{"TX:", []string{"bytes", "packets", "errors", "dropped"},
@@ -138,7 +154,7 @@ func port(b *strings.Builder, p brcmlink.Port, c columns, lowers []brcmlink.Lowe
 	}
 	if v.Stats > 1 {
 		if l := LowerOf(p, lowers); l != nil {
-			table(b, lowerRow("lower:", l))
+			table(&b, lowerRow("lower:", l))
 		}
 	}
 }
@@ -166,7 +182,7 @@ func lowerRow(label string, l *brcmlink.Lower) row {
 func Event(w io.Writer, tag string, p brcmlink.Port, v View) error {
 	var b strings.Builder
 	b.WriteString("[" + tag + "] ")
-	port(&b, p, widths([]brcmlink.Port{p}), nil, View{Details: v.Details, Stats: min(v.Stats, 1)})
+	port(&b, p, widths([]brcmlink.Port{p}), nil, View{Details: v.Details, Stats: min(v.Stats, 1), Oneline: v.Oneline})
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -152,8 +152,12 @@ var Options = []*Option{
 	{Name: "pretty", Short: "p", Help: "indent JSON output (not monitor's, which keeps one object per line)"},
 	{Name: "stats", Short: "s", Repeat: true, Also: []string{"statistics"}, Help: "show the counters of ports; given twice, also those of their lower devices"},
 	{Name: "details", Short: "d", Help: "show ifindex, MTU, tag enforcement, admin and operational state, and the lower's ifindex and netnsid"},
+	{Name: "oneline", Short: "o", Help: "print each port, and each event of monitor, on one line, a \\ where a line would end, as ip -o does"},
+	{Name: "timestamp", Short: "t", Help: "monitor: print the time of each event on a line before it, as ip -t does"},
+	{Name: "tshort", Short: "ts", Help: "monitor: print the time of each event before it, in short form, as ip -ts does"},
 	{Name: "netns", Short: "n", Meta: "NAME", Help: "work in the network namespace NAME, the one \"ip netns add NAME\" made (/run/netns/NAME), like ip -n"},
 	{Name: "batch", Short: "b", Meta: "FILE", Batch: true, Help: "run the commands of FILE, one a line; - reads standard input"},
+	{Name: "brief", Short: "br", Help: "show: print a line a port with its name, operational state and switch port, as ip -br does"},
 	{Name: "force", Batch: true, Help: "with -batch, go on after a command fails"},
 	{Name: "version", Short: "V", Also: []string{"Version"}, Help: "print the version of brcmlink, of the loaded brcm module and of its family, and exit"},
 	{Name: "help", Short: "h", Help: "print the usage and exit"},
@@ -348,11 +352,15 @@ var Commands = []*Command{
 		Name:    "monitor",
 		Summary: "print ports as they are created, change and are deleted",
 		Help: "Print a line for each port created ([NEW]), changed ([CHANGE]) or deleted ([DEL]) in the network namespace, " +
-			"until interrupted. [LOST] says that events were lost, and why; show then tells how things are.",
-		Syntax:   Seq(),
-		Examples: []Example{{"-j monitor", "Print events as JSON objects, one a line."}},
-		Port:     true,
-		Waits:    true,
+			"until interrupted: of every port, or only of DEV, a port or the ports of a lower device. " +
+			"[LOST] says that events were lost, and why; show then tells how things are.",
+		Syntax: Opt(kw("dev", "DEV", FieldLower, "only the events of DEV: a port, or the ports of a lower device")),
+		Examples: []Example{
+			{"-j monitor", "Print events as JSON objects, one a line."},
+			{"-ts monitor dev eth0", "Print the events of eth0's ports, each after its time."},
+		},
+		Port:  true,
+		Waits: true,
 	},
 	{
 		Name:    "apply",
