@@ -2,6 +2,8 @@
 
 package brcmlink
 
+import "net"
+
 // Port describes one brcm device: a network device bound to a switch
 // port through a lower (IMP) Ethernet device. The rtlink and genl
 // packages both return it, so the same device reads the same through
@@ -21,7 +23,11 @@ type Port struct {
 	Up           bool      // administratively up (IFF_UP)
 	OperState    OperState // operational state: OperUp, OperDown, OperLowerLayerDown, ...
 	MTU          uint32
-	Stats        *Stats // nil when the source reports none
+	// Flags are the device's IFF_* flags of <linux/if.h>, as RTM_GETLINK
+	// reports them: IFF_UP, IFF_BROADCAST, IFF_LOWER_UP, ...
+	Flags   uint32
+	Address net.HardwareAddr // the device's MAC address
+	Stats   *Stats           // nil when the source reports none
 }
 
 // Stats are a port's 64-bit counters, as the kernel keeps them exactly.

@@ -93,7 +93,9 @@ const (
 	AttrLowerStats   = 15 // BRCM_A_LOWER_STATS: nested LowerStatsAttr*
 	AttrAll          = 16 // BRCM_A_ALL: flag, every port of the lower
 	AttrIfindexList  = 17 // BRCM_A_IFINDEX_LIST: nested u32 ifindexes
-	AttrMax          = 17 // BRCM_A_MAX
+	AttrFlags        = 18 // BRCM_A_FLAGS: u32, IFF_*
+	AttrAddress      = 19 // BRCM_A_ADDRESS: binary, the hardware address
+	AttrMax          = 19 // BRCM_A_MAX
 )
 
 // A port's counters, nested in AttrStats (enum brcm_stats_attr); u64 each.

@@ -84,6 +84,8 @@ var mirrors = map[string]struct {
 	"AttrLowerStats":   {"BRCM_A_LOWER_STATS", AttrLowerStats},
 	"AttrAll":          {"BRCM_A_ALL", AttrAll},
 	"AttrIfindexList":  {"BRCM_A_IFINDEX_LIST", AttrIfindexList},
+	"AttrFlags":        {"BRCM_A_FLAGS", AttrFlags},
+	"AttrAddress":      {"BRCM_A_ADDRESS", AttrAddress},
 	"AttrMax":          {"BRCM_A_MAX", AttrMax},
 
 	"StatsAttrUnspec":      {"BRCM_STATS_A_UNSPEC", StatsAttrUnspec},

@@ -22,6 +22,7 @@ package brcmtest
 import (
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sync"
 	"syscall"
@@ -29,6 +30,7 @@ import (
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/genl"
 	"github.com/brcmlink/brcmlink/internal/nl"
+	"golang.org/x/sys/unix"
 )
 
 // Devices' types, as ARPHRD_* of <linux/if_arp.h>.
@@ -331,16 +333,31 @@ func (k *Kernel) portOf(d *device) brcmlink.Port {
 		}
 	}
 	stats := d.stats
+	// An Ethernet device's flags, as dev_get_flags() makes them.
+	flags := uint32(unix.IFF_BROADCAST | unix.IFF_MULTICAST)
+	if d.up {
+		flags |= unix.IFF_UP
+	}
+	if op == brcmlink.OperUp {
+		flags |= unix.IFF_RUNNING | unix.IFF_LOWER_UP
+	}
 	p := brcmlink.Port{
 		Index: d.index, Name: d.name,
 		LowerIndex: d.port.lower.index, Lower: d.port.lower.name,
 		Port: d.port.port, Queue: d.port.queue, TagEnforce: d.port.tagEnforce,
 		Up: d.up, OperState: op, MTU: d.mtu, Stats: &stats,
+		// A port takes its lower's address, as the module's do.
+		Flags: flags, Address: address(d.port.lower.index),
 	}
 	if id := d.port.lower.netnsid; id != nil {
 		p.Lower, p.LowerNetNSID = "", new(*id)
 	}
 	return p
+}
+
+// address is the Kernel's MAC address of the device with ifindex index.
+func address(index int) net.HardwareAddr {
+	return net.HardwareAddr{0x02, 0, 0, 0, byte(index >> 8), byte(index)}
 }
 
 // kerr is a refusal, as the module makes it.

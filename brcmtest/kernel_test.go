@@ -5,7 +5,9 @@ package brcmtest_test
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
+	"reflect"
 	"syscall"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/brcmlink/brcmlink/brcmtest"
 	"github.com/brcmlink/brcmlink/genl"
 	"go.uber.org/goleak"
+	"golang.org/x/sys/unix"
 )
 
 func client(t *testing.T, k *brcmtest.Kernel) *genl.Client {
@@ -45,12 +48,14 @@ func TestPorts(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := brcmlink.Port{Index: p.Index, Name: "eth0.p5", LowerIndex: eth0, Lower: "eth0", Port: 5, Queue: 2,
-		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: &brcmlink.Stats{}}
+		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: &brcmlink.Stats{},
+		Flags:   unix.IFF_UP | unix.IFF_BROADCAST | unix.IFF_MULTICAST | unix.IFF_RUNNING | unix.IFF_LOWER_UP,
+		Address: net.HardwareAddr{2, 0, 0, 0, 0, byte(eth0)}}
 	if *p.Stats != *want.Stats || p.Stats == nil {
 		t.Errorf("stats %+v", p.Stats)
 	}
 	p.Stats, want.Stats = nil, nil
-	if *p != want {
+	if !reflect.DeepEqual(*p, want) {
 		t.Errorf("added %+v, want %+v", *p, want)
 	}
 

@@ -691,6 +691,8 @@ func encodePort(p brcmlink.Port) []byte {
 	ae.Uint8(brcmlink.AttrAdminUp, up)
 	ae.Uint8(brcmlink.AttrOperState, uint8(p.OperState))
 	ae.Uint32(brcmlink.AttrMTU, p.MTU)
+	ae.Uint32(brcmlink.AttrFlags, p.Flags)
+	ae.Bytes(brcmlink.AttrAddress, p.Address)
 	s := p.Stats
 	ae.Nested(brcmlink.AttrStats, func(nae *netlink.AttributeEncoder) error {
 		for _, c := range []struct {

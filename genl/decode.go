@@ -3,6 +3,8 @@
 package genl
 
 import (
+	"net"
+
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/internal/nl"
 	"github.com/mdlayher/netlink"
@@ -45,6 +47,10 @@ func parsePort(b []byte) (brcmlink.Port, error) {
 			p.OperState = brcmlink.OperState(ad.Uint8())
 		case brcmlink.AttrMTU:
 			p.MTU = ad.Uint32()
+		case brcmlink.AttrFlags:
+			p.Flags = ad.Uint32()
+		case brcmlink.AttrAddress:
+			p.Address = net.HardwareAddr(ad.Bytes())
 		case brcmlink.AttrStats:
 			s := new(brcmlink.Stats)
 			ad.Nested(counters(map[uint16]*uint64{

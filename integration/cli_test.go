@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,19 +64,25 @@ func cliOK(t testing.TB, args ...string) string {
 
 // cliPort is a port as `brcmlink -j show` prints it.
 type cliPort struct {
-	Ifindex     int     `json:"ifindex"`
-	Ifname      string  `json:"ifname"`
-	Link        *string `json:"link"`
-	LinkIfindex int     `json:"link_ifindex"`
-	Port        uint16  `json:"port"`
-	Queue       uint8   `json:"queue"`
-	TagEnforce  uint8   `json:"tag_enforce"`
-	Operstate   string  `json:"operstate"`
-	MTU         uint32  `json:"mtu"`
-	Stats64     *struct {
+	Ifindex   int     `json:"ifindex"`
+	Ifname    string  `json:"ifname"`
+	Link      *string `json:"link"`
+	Operstate string  `json:"operstate"`
+	MTU       uint32  `json:"mtu"`
+	Linkinfo  struct {
+		InfoData cliInfoData `json:"info_data"`
+	} `json:"linkinfo"`
+	Stats64 *struct {
 		Rx struct{ Bytes, Packets, Errors, Dropped, Multicast uint64 } `json:"rx"`
 		Tx struct{ Bytes, Packets, Errors, Dropped uint64 }            `json:"tx"`
 	} `json:"stats64"`
+}
+
+// cliInfoData are a port's settings in its linkinfo.
+type cliInfoData struct {
+	Port       uint16 `json:"port"`
+	Queue      uint8  `json:"queue"`
+	TagEnforce uint8  `json:"tag_enforce"`
 }
 
 func showJSON(t testing.TB, args ...string) []cliPort {
@@ -115,13 +122,14 @@ func TestCLI(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cp.Ifindex != kp.Index || cp.Link == nil || *cp.Link != kp.Lower || cp.LinkIfindex != kp.LowerIndex ||
-			cp.Port != kp.Port || cp.Queue != kp.Queue || cp.TagEnforce != kp.TagEnforce ||
+		d := cp.Linkinfo.InfoData
+		if cp.Ifindex != kp.Index || cp.Link == nil || *cp.Link != kp.Lower ||
+			d.Port != kp.Port || d.Queue != kp.Queue || d.TagEnforce != kp.TagEnforce ||
 			!strings.EqualFold(cp.Operstate, kp.OperState.String()) || cp.MTU != kp.MTU {
 			t.Errorf("brcmlink shows %+v, the kernel %+v", cp, *kp)
 		}
 	}
-	if p := showJSON(t, "show", p2); len(p) != 1 || p[0].Port != 2 || p[0].Queue != 2 || p[0].TagEnforce != 1 {
+	if p := showJSON(t, "show", p2); len(p) != 1 || p[0].Linkinfo.InfoData != (cliInfoData{2, 2, 1}) {
 		t.Errorf("show %s = %+v, want port 2 queue 2 tag-enforce 1", p2, p)
 	}
 	if p := showJSON(t, "show", "dev", l.IMP, "port", "0"); len(p) != 1 || p[0].Ifname != any {
@@ -424,4 +432,77 @@ func TestVersions(t *testing.T) {
 	if out := cliOK(t, "-V"); out != want {
 		t.Errorf("brcmlink -V: %q, want %q", out, want)
 	}
+}
+
+// TestJSONLikeIP reads a port as brcmlink -j -s -d show prints it and as
+// ip -j -s -d link prints a VLAN device and the port itself: every key
+// the issue of ip-compatible JSON names has the same type as ip's, the
+// counters the same keys, and the values are ip's for the same port.
+func TestJSONLikeIP(t *testing.T) {
+	lw, peer := name("jl"), name("jp")
+	veth(t, lw, peer)
+	vlan, port := name("jv"), name("jb")
+	sh(t, "ip", "link", "add", "link", lw, "name", vlan, "type", "vlan", "id", "5")
+	t.Cleanup(func() { command("ip", "link", "del", vlan) })
+	addPort(t, client(t), lw, 5, port)
+	for _, d := range []string{vlan, port} {
+		// Quiet, so that the counters hold still between the reads.
+		sh(t, "sysctl", "-q", "net.ipv6.conf."+d+".disable_ipv6=1")
+		sh(t, "ip", "link", "set", d, "up")
+	}
+	eventually(t, port+" up", func() bool { return sysfs(t, port, "operstate") == "up" })
+	one := func(out string) map[string]any {
+		var v []map[string]any
+		if err := json.Unmarshal([]byte(out), &v); err != nil || len(v) != 1 {
+			t.Fatalf("%q: %v", out, err)
+		}
+		return v[0]
+	}
+	ipVLAN := one(sh(t, "ip", "-j", "-s", "-d", "link", "show", "dev", vlan))
+	ipPort := one(sh(t, "ip", "-j", "-s", "-d", "link", "show", "dev", port))
+	ours := one(cliOK(t, "-j", "-s", "-d", "show", port))
+
+	// get follows a dotted path of keys.
+	get := func(v map[string]any, path string) any {
+		var cur any = v
+		for _, k := range strings.Split(path, ".") {
+			m, _ := cur.(map[string]any)
+			cur = m[k]
+		}
+		return cur
+	}
+	typeOf := func(v any) string { return fmt.Sprintf("%T", v) }
+	paths := []string{"ifindex", "link", "ifname", "flags", "mtu", "operstate", "address",
+		"linkinfo", "linkinfo.info_kind", "linkinfo.info_data", "stats64", "stats64.rx", "stats64.tx"}
+	for _, dir := range []string{"rx", "tx"} {
+		var ipKeys, ourKeys []string
+		for k := range get(ipVLAN, "stats64."+dir).(map[string]any) {
+			ipKeys = append(ipKeys, k)
+			paths = append(paths, "stats64."+dir+"."+k)
+		}
+		for k := range get(ours, "stats64."+dir).(map[string]any) {
+			ourKeys = append(ourKeys, k)
+		}
+		slices.Sort(ipKeys)
+		slices.Sort(ourKeys)
+		if !slices.Equal(ipKeys, ourKeys) {
+			t.Errorf("stats64.%s: brcmlink has %q, ip %q", dir, ourKeys, ipKeys)
+		}
+	}
+	for _, p := range paths {
+		if got, want := typeOf(get(ours, p)), typeOf(get(ipVLAN, p)); got != want {
+			t.Errorf("%s: brcmlink's is %s (%v), ip's of a VLAN %s (%v)", p, got, get(ours, p), want, get(ipVLAN, p))
+		}
+		if p == "linkinfo" || p == "linkinfo.info_data" || p == "stats64" || p == "stats64.rx" || p == "stats64.tx" {
+			continue // objects: their keys are compared one by one
+		}
+		if got, want := fmt.Sprint(get(ours, p)), fmt.Sprint(get(ipPort, p)); got != want {
+			t.Errorf("%s of %s: brcmlink says %s, ip %s", p, port, got, want)
+		}
+	}
+	if d := get(ours, "linkinfo.info_data").(map[string]any); d["port"] != 5.0 || d["queue"] != 0.0 || d["tag_enforce"] != 0.0 {
+		t.Errorf("linkinfo.info_data: %v", d)
+	}
+	t.Logf("ip -j -s -d link show dev %s:\n%s", port, sh(t, "ip", "-j", "-s", "-d", "link", "show", "dev", port))
+	t.Logf("brcmlink -j -s -d show %s:\n%s", port, cliOK(t, "-j", "-s", "-d", "show", port))
 }

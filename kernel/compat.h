@@ -33,6 +33,11 @@
 #define netdev_set_lltx(dev) ((dev)->lltx = true)
 #endif
 
+/* 6.18 renamed dev_get_flags() netif_get_flags(). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 18, 0)
+#define netif_get_flags(dev) dev_get_flags(dev)
+#endif
+
 /* 6.2 added NL_SET_ERR_MSG_FMT(); compat.c formats for older kernels. */
 #ifndef NL_SET_ERR_MSG_FMT
 #define BRCM_COMPAT_EXTACK_FMT

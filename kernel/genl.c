@@ -292,6 +292,8 @@ static int brcm_fill_port(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u8(skb, BRCM_A_ADMIN_UP, !!(dev->flags & IFF_UP)) ||
 	    nla_put_u8(skb, BRCM_A_OPERSTATE, brcm_operstate(dev)) ||
 	    nla_put_u32(skb, BRCM_A_MTU, dev->mtu) ||
+	    nla_put_u32(skb, BRCM_A_FLAGS, netif_get_flags(dev)) ||
+	    nla_put(skb, BRCM_A_ADDRESS, dev->addr_len, dev->dev_addr) ||
 	    brcm_fill_stats(skb, dev))
 		goto cancel;
 	genlmsg_end(skb, hdr);

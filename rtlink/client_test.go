@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"slices"
 	"syscall"
@@ -158,6 +159,9 @@ func (k *kernel) message(req netlink.Message, l *fakeLink) netlink.Message {
 	if l.kind == "veth" {
 		ae.Bytes(unix.IFLA_ADDRESS, []byte{1})
 	}
+	if l.kind == brcmlink.Kind {
+		ae.Bytes(unix.IFLA_ADDRESS, mac(l.index))
+	}
 	if l.kind != "" {
 		ae.Nested(unix.IFLA_LINKINFO, func(nae *netlink.AttributeEncoder) error {
 			nae.String(unix.IFLA_INFO_KIND, l.kind)
@@ -217,13 +221,11 @@ func TestGet(t *testing.T) {
 	want := &brcmlink.Port{
 		Index: 5, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0",
 		Port: 5, Queue: 1, TagEnforce: 2,
-		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(5),
-	}
+		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(5), Flags: unix.IFF_UP, Address: mac(5)}
 	// far.p3's lower is in the netns with id 1: no name, but its id.
 	far := &brcmlink.Port{
 		Index: 7, Name: "far.p3", LowerIndex: 2, LowerNetNSID: new(int32(1)),
-		Port: 3, OperState: brcmlink.OperDown, MTU: 1500, Stats: statsOf(7),
-	}
+		Port: 3, OperState: brcmlink.OperDown, MTU: 1500, Stats: statsOf(7), Address: mac(7)}
 	for _, tt := range []struct {
 		sel  brcmlink.Selector
 		want *brcmlink.Port
@@ -304,7 +306,7 @@ func TestAdd(t *testing.T) {
 			req:  brcmlink.AddRequest{Lower: "eth1", Port: 27, Name: "uplink", Queue: new(uint8(3)), TagEnforce: new(uint8(1)), Up: true},
 			data: Brcm{Port: new(uint16(27)), Queue: new(uint8(3)), TagEnforce: new(uint8(1))},
 			sent: "uplink", up: true,
-			want: brcmlink.Port{Index: 10, Name: "uplink", LowerIndex: 3, Lower: "eth1", Port: 27, Queue: 3, TagEnforce: 1, Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(10)},
+			want: brcmlink.Port{Index: 10, Name: "uplink", LowerIndex: 3, Lower: "eth1", Port: 27, Queue: 3, TagEnforce: 1, Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(10), Flags: unix.IFF_UP, Address: mac(10)},
 		},
 		{
 			// Named as the brcm family names it, not brcm%d.
@@ -312,14 +314,14 @@ func TestAdd(t *testing.T) {
 			req:  brcmlink.AddRequest{LowerIndex: 2, Port: 6},
 			data: Brcm{Port: new(uint16(6))},
 			sent: "eth0.p6",
-			want: brcmlink.Port{Index: 10, Name: "eth0.p6", LowerIndex: 2, Lower: "eth0", Port: 6, OperState: brcmlink.OperDown, MTU: 1500, Stats: statsOf(10)},
+			want: brcmlink.Port{Index: 10, Name: "eth0.p6", LowerIndex: 2, Lower: "eth0", Port: 6, OperState: brcmlink.OperDown, MTU: 1500, Stats: statsOf(10), Address: mac(10)},
 		},
 		{
 			name: "default name, port 0",
 			req:  brcmlink.AddRequest{Lower: "eth1", Port: 0},
 			data: Brcm{Port: new(uint16(0))},
 			sent: "eth1.p0",
-			want: brcmlink.Port{Index: 10, Name: "eth1.p0", LowerIndex: 3, Lower: "eth1", OperState: brcmlink.OperDown, MTU: 1500, Stats: statsOf(10)},
+			want: brcmlink.Port{Index: 10, Name: "eth1.p0", LowerIndex: 3, Lower: "eth1", OperState: brcmlink.OperDown, MTU: 1500, Stats: statsOf(10), Address: mac(10)},
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -601,7 +603,7 @@ func TestSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &brcmlink.Port{Index: 6, Name: "eth0.p0", LowerIndex: 2, Lower: "eth0", Queue: 3,
-		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(6)}
+		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(6), Flags: unix.IFF_UP, Address: mac(6)}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("Set returned (-want +got):\n%s", diff)
 	}
@@ -674,3 +676,6 @@ func TestDelete(t *testing.T) {
 		t.Errorf("Get after Delete: %v", err)
 	}
 }
+
+// mac is the fake kernel's address of the brcm link with ifindex index.
+func mac(index int) net.HardwareAddr { return net.HardwareAddr{2, 0, 0, 0, 0, byte(index)} }

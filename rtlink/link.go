@@ -90,6 +90,8 @@ func parseLink(b []byte) (link, error) {
 		Up:           m.Flags&unix.IFF_UP != 0,
 		OperState:    brcmlink.OperState(a.OperationalState),
 		MTU:          a.MTU,
+		Flags:        m.Flags,
+		Address:      a.Address,
 	}
 	if s := a.Stats64; s != nil {
 		l.port.Stats = &brcmlink.Stats{

@@ -413,10 +413,12 @@ func TestBatch(t *testing.T) {
 // every line, and that output comes in order.
 func TestBatchOptions(t *testing.T) {
 	r := run(t, seeded(), "-j -batch -", "show dev eth1\nshow uplink\nstats dev eth1\n")
-	want := `[{"ifindex":8,"ifname":"uplink","link":"eth1","link_ifindex":3,"port":0,"queue":2,"tag_enforce":3,"admin_up":true,"operstate":"LOWERLAYERDOWN","mtu":1500}]` + "\n"
+	port := `{"ifindex":8,"link":"eth1","ifname":"uplink","flags":["NO-CARRIER","BROADCAST","MULTICAST","UP"],"mtu":1500,"operstate":"LOWERLAYERDOWN",` +
+		`"address":"02:00:00:00:00:03","linkinfo":{"info_kind":"brcm","info_data":{"port":0,"queue":2,"tag_enforce":3}}`
+	want := "[" + port + "}]\n"
 	want += want
-	want += `{"ports":[{"ifindex":8,"ifname":"uplink","link":"eth1","link_ifindex":3,"port":0,"queue":2,"tag_enforce":3,"admin_up":true,"operstate":"LOWERLAYERDOWN","mtu":1500,` +
-		`"stats64":{"rx":{"bytes":42000,"packets":42,"errors":0,"dropped":1,"multicast":4},"tx":{"bytes":42000,"packets":84,"errors":0,"dropped":0}}}],` +
+	want += `{"ports":[` + port + `,"stats64":{"rx":{"bytes":42000,"packets":42,"errors":0,"dropped":1,"over_errors":0,"multicast":4},` +
+		`"tx":{"bytes":42000,"packets":84,"errors":0,"dropped":0,"carrier_errors":0,"collisions":0}}}],` +
 		`"lowers":[{"ifindex":3,"ifname":"eth1","ports":1,"stats":{"rx_tagged":42,"rx_bad_length":0,"rx_bad_opcode":0,"rx_bad_port_id":0,"rx_unknown_port":0}}]}` + "\n"
 	if r.status != 0 || r.stdout != want {
 		t.Errorf("status %d, stderr %q, stdout\n%s\nwant\n%s", r.status, r.stderr, r.stdout, want)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,27 +109,51 @@ func TestOutput(t *testing.T) {
 // checkJSON parses out back as the JSON it must be and checks its shape.
 func checkJSON(t *testing.T, args, kind, out string) {
 	t.Helper()
-	portKeys := []string{"ifindex", "ifname", "link_ifindex", "port", "queue", "tag_enforce", "admin_up", "operstate", "mtu"}
+	// ip -j -s -d link's keys, and what their values are.
+	portKeys := map[string]string{"ifindex": "number", "ifname": "string", "flags": "array", "mtu": "number",
+		"operstate": "string", "address": "string", "linkinfo": "object"}
+	jsonType := func(v any) string {
+		switch v.(type) {
+		case float64:
+			return "number"
+		case string:
+			return "string"
+		case []any:
+			return "array"
+		case map[string]any:
+			return "object"
+		}
+		return fmt.Sprintf("%T", v)
+	}
 	checkPort := func(p map[string]any) {
-		for _, k := range portKeys {
-			if _, ok := p[k]; !ok {
-				t.Errorf("%s: port without %q: %v", args, k, p)
+		for k, want := range portKeys {
+			if got := jsonType(p[k]); got != want {
+				t.Errorf("%s: port's %q is %s, want %s: %v", args, k, got, want, p)
 			}
 		}
-		// A lower in another namespace (lab.p3's) has a netnsid, not a name.
+		li, _ := p["linkinfo"].(map[string]any)
+		data, _ := li["info_data"].(map[string]any)
+		if li["info_kind"] != "brcm" || jsonType(data["port"]) != "number" || jsonType(data["queue"]) != "number" || jsonType(data["tag_enforce"]) != "number" {
+			t.Errorf("%s: linkinfo %v", args, li)
+		}
+		// A lower in another namespace (lab.p3's) has an index and a
+		// netnsid, as with ip, not a name.
 		_, link := p["link"]
+		_, index := p["link_index"]
 		_, netnsid := p["link_netnsid"]
-		if far := p["ifname"] == "lab.p3"; link == far || netnsid != far {
-			t.Errorf("%s: port with link %v and link_netnsid %v: %v", args, link, netnsid, p)
+		if far := p["ifname"] == "lab.p3"; link == far || netnsid != far || index != far {
+			t.Errorf("%s: port with link %v, link_index %v and link_netnsid %v: %v", args, link, index, netnsid, p)
 		}
 		if s, ok := p["stats64"].(map[string]any); ok {
 			rx, _ := s["rx"].(map[string]any)
 			tx, _ := s["tx"].(map[string]any)
-			for _, k := range []string{"bytes", "packets", "errors", "dropped", "multicast"} {
-				if _, ok := rx[k]; !ok {
+			for _, k := range []string{"bytes", "packets", "errors", "dropped", "over_errors", "multicast"} {
+				if jsonType(rx[k]) != "number" {
 					t.Errorf("%s: stats64.rx without %s", args, k)
 				}
-				if _, ok := tx[k]; !ok && k != "multicast" {
+			}
+			for _, k := range []string{"bytes", "packets", "errors", "dropped", "carrier_errors", "collisions"} {
+				if jsonType(tx[k]) != "number" {
 					t.Errorf("%s: stats64.tx without %s", args, k)
 				}
 			}

@@ -5,47 +5,101 @@ package format
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/brcmlink/brcmlink"
+	"golang.org/x/sys/unix"
 )
 
-// PortJSON is a port as -json prints it, with the names of `ip -j link`
-// where ip has the same thing. When the lower device is in another
-// namespace, Link, its name, which means nothing here, is left out, and
-// LinkNetnsid, which ip gives then, is there.
+// PortJSON is a port as -json prints it: what `ip -j -s -d link` prints
+// for a stacked device, under the same names, with the same types and
+// meanings, and the port's own settings where ip puts a kind's, in
+// linkinfo.info_data. When the lower device is in this namespace, Link
+// names it; when it is in another, its name means nothing here, and, as
+// with ip, LinkIndex and LinkNetnsid say which it is.
 type PortJSON struct {
-	Ifindex     int             `json:"ifindex"`
-	Ifname      string          `json:"ifname"`
-	Link        string          `json:"link,omitempty"`
-	LinkIfindex int             `json:"link_ifindex"`
-	LinkNetnsid *int32          `json:"link_netnsid,omitempty"`
-	Port        uint16          `json:"port"`
-	Queue       uint8           `json:"queue"`
-	TagEnforce  uint8           `json:"tag_enforce"`
-	AdminUp     bool            `json:"admin_up"`
-	Operstate   string          `json:"operstate"`
-	MTU         uint32          `json:"mtu"`
-	Stats64     *Stats64JSON    `json:"stats64,omitempty"`     // -s
-	LowerStats  *LowerStatsJSON `json:"lower_stats,omitempty"` // -s -s: the lower's counters
+	Ifindex     int          `json:"ifindex"`
+	Link        string       `json:"link,omitempty"`
+	Ifname      string       `json:"ifname"`
+	Flags       []string     `json:"flags"`
+	MTU         uint32       `json:"mtu"`
+	Operstate   string       `json:"operstate"`
+	Address     string       `json:"address"`
+	LinkIndex   int          `json:"link_index,omitempty"`
+	LinkNetnsid *int32       `json:"link_netnsid,omitempty"`
+	Linkinfo    LinkinfoJSON `json:"linkinfo"`
+	Stats64     *Stats64JSON `json:"stats64,omitempty"` // -s
 }
 
-// Stats64JSON are a port's counters, shaped like stats64 of `ip -j -s
-// link`. The module counts no transmit errors: tx.errors is always 0.
+// LinkinfoJSON is ip's linkinfo: the kind, its settings, and, with -s
+// -s, the counters of the port's lower as the kind's extended counters.
+type LinkinfoJSON struct {
+	InfoKind   string          `json:"info_kind"`
+	InfoData   InfoDataJSON    `json:"info_data"`
+	InfoXstats *LowerStatsJSON `json:"info_xstats,omitempty"`
+}
+
+// InfoDataJSON are a port's settings: IFLA_BRCM_* of the link kind.
+type InfoDataJSON struct {
+	Port       uint16 `json:"port"`
+	Queue      uint8  `json:"queue"`
+	TagEnforce uint8  `json:"tag_enforce"`
+}
+
+// Stats64JSON are a port's counters, as stats64 of `ip -j -s link`, with
+// its fields: those the module does not count are 0, as the kernel
+// reports them to ip too.
 type Stats64JSON struct {
 	RX struct {
-		Bytes     uint64 `json:"bytes"`
-		Packets   uint64 `json:"packets"`
-		Errors    uint64 `json:"errors"`
-		Dropped   uint64 `json:"dropped"`
-		Multicast uint64 `json:"multicast"`
+		Bytes      uint64 `json:"bytes"`
+		Packets    uint64 `json:"packets"`
+		Errors     uint64 `json:"errors"`
+		Dropped    uint64 `json:"dropped"`
+		OverErrors uint64 `json:"over_errors"`
+		Multicast  uint64 `json:"multicast"`
 	} `json:"rx"`
 	TX struct {
-		Bytes   uint64 `json:"bytes"`
-		Packets uint64 `json:"packets"`
-		Errors  uint64 `json:"errors"`
-		Dropped uint64 `json:"dropped"`
+		Bytes         uint64 `json:"bytes"`
+		Packets       uint64 `json:"packets"`
+		Errors        uint64 `json:"errors"`
+		Dropped       uint64 `json:"dropped"`
+		CarrierErrors uint64 `json:"carrier_errors"`
+		Collisions    uint64 `json:"collisions"`
 	} `json:"tx"`
+}
+
+// flagNames are the IFF_* flags as ip names them, in its order.
+var flagNames = []struct {
+	flag uint32
+	name string
+}{
+	{unix.IFF_LOOPBACK, "LOOPBACK"}, {unix.IFF_BROADCAST, "BROADCAST"}, {unix.IFF_POINTOPOINT, "POINTOPOINT"},
+	{unix.IFF_MULTICAST, "MULTICAST"}, {unix.IFF_NOARP, "NOARP"}, {unix.IFF_ALLMULTI, "ALLMULTI"},
+	{unix.IFF_PROMISC, "PROMISC"}, {unix.IFF_MASTER, "MASTER"}, {unix.IFF_SLAVE, "SLAVE"},
+	{unix.IFF_DEBUG, "DEBUG"}, {unix.IFF_DYNAMIC, "DYNAMIC"}, {unix.IFF_AUTOMEDIA, "AUTOMEDIA"},
+	{unix.IFF_PORTSEL, "PORTSEL"}, {unix.IFF_NOTRAILERS, "NOTRAILERS"}, {unix.IFF_UP, "UP"},
+	{unix.IFF_LOWER_UP, "LOWER_UP"}, {unix.IFF_DORMANT, "DORMANT"}, {unix.IFF_ECHO, "ECHO"},
+}
+
+// Flags names the IFF_* flags f as ip -j does: NO-CARRIER for a device
+// up but not running, RUNNING never, and what ip has no name for in hex.
+func Flags(f uint32) []string {
+	names := []string{}
+	if f&unix.IFF_UP != 0 && f&unix.IFF_RUNNING == 0 {
+		names = append(names, "NO-CARRIER")
+	}
+	f &^= unix.IFF_RUNNING
+	for _, n := range flagNames {
+		if f&n.flag != 0 {
+			names = append(names, n.name)
+			f &^= n.flag
+		}
+	}
+	if f != 0 {
+		names = append(names, fmt.Sprintf("%x", f))
+	}
+	return names
 }
 
 // LowerJSON is a lower device as stats -json prints it.
@@ -84,17 +138,20 @@ type EventJSON struct {
 // among lowers for v.Stats > 1.
 func Port(p brcmlink.Port, lowers []brcmlink.Lower, v View) PortJSON {
 	j := PortJSON{
-		Ifindex:     p.Index,
-		Ifname:      p.Name,
-		Link:        p.Lower,
-		LinkIfindex: p.LowerIndex,
-		LinkNetnsid: p.LowerNetNSID,
-		Port:        p.Port,
-		Queue:       p.Queue,
-		TagEnforce:  p.TagEnforce,
-		AdminUp:     p.Up,
-		Operstate:   p.OperState.String(),
-		MTU:         p.MTU,
+		Ifindex:   p.Index,
+		Link:      p.Lower,
+		Ifname:    p.Name,
+		Flags:     Flags(p.Flags),
+		MTU:       p.MTU,
+		Operstate: p.OperState.String(),
+		Address:   p.Address.String(),
+		Linkinfo: LinkinfoJSON{
+			InfoKind: brcmlink.Kind,
+			InfoData: InfoDataJSON{Port: p.Port, Queue: p.Queue, TagEnforce: p.TagEnforce},
+		},
+	}
+	if p.Lower == "" {
+		j.LinkIndex, j.LinkNetnsid = p.LowerIndex, p.LowerNetNSID
 	}
 	if v.Stats > 0 && p.Stats != nil {
 		s := new(Stats64JSON)
@@ -106,7 +163,7 @@ func Port(p brcmlink.Port, lowers []brcmlink.Lower, v View) PortJSON {
 	if v.Stats > 1 {
 		if l := LowerOf(p, lowers); l != nil {
 			s := lowerStats(l.Stats)
-			j.LowerStats = &s
+			j.Linkinfo.InfoXstats = &s
 		}
 	}
 	return j

@@ -41,10 +41,11 @@ var (
 		"stats prints the ports, with their counters, then each lower device: its name, ifindex and number of ports, " +
 			"and the tagged frames it received with those it dropped for a bad length, a bad opcode, a bad port id or an unknown port.",
 		"monitor prints each event as [NEW], [CHANGE] or [DEL] followed by the port as show prints it, or [LOST] followed by the reason events were lost.",
-		"With -json, show prints an array of port objects (ifindex, ifname, link, link_ifindex, port, queue, tag_enforce, admin_up, operstate, mtu, " +
-			"and with -stats stats64 and lower_stats), stats an object {\"ports\": [...], \"lowers\": [...]}, " +
-			"and monitor one object a line with the port's fields and \"event\": \"new\", \"change\", \"del\" or \"lost\". " +
-			"When the lower device is in another network namespace, link is left out and link_netnsid gives that namespace's id.",
+		"With -json, show prints an array of port objects with the keys of ip -j -s -d link (ifindex, link, ifname, flags, mtu, operstate, address, " +
+			"linkinfo with info_kind brcm and info_data {port, queue, tag_enforce}, and with -stats stats64, with -stats -stats linkinfo.info_xstats, the lower's counters), " +
+			"stats an object {\"ports\": [...], \"lowers\": [...]}, " +
+			"and monitor one object a line with the port's fields, \"timestamp\" and \"event\": \"new\", \"change\", \"del\" or \"lost\". " +
+			"When the lower device is in another network namespace, link is left out, and link_index and link_netnsid say which it is, as with ip.",
 	}
 
 	ExitText = []struct{ Status, Text string }{

@@ -86,8 +86,12 @@ func dumpHex(out string) string {
 }
 
 type jsonPort struct {
-	Ifname  string `json:"ifname"`
-	Port    int    `json:"port"`
+	Ifname   string `json:"ifname"`
+	Linkinfo struct {
+		InfoData struct {
+			Port int `json:"port"`
+		} `json:"info_data"`
+	} `json:"linkinfo"`
 	Stats64 *struct {
 		Rx struct{ Packets, Bytes uint64 } `json:"rx"`
 		Tx struct{ Packets, Bytes uint64 } `json:"tx"`
@@ -203,7 +207,7 @@ func (d *demo) run(ko string) error {
 		if err := json.Unmarshal([]byte(out), &ps); err != nil {
 			return err
 		}
-		if len(ps) != 1 || ps[0].Ifname != dev(5) || ps[0].Port != 5 {
+		if len(ps) != 1 || ps[0].Ifname != dev(5) || ps[0].Linkinfo.InfoData.Port != 5 {
 			return fmt.Errorf("JSON shows %+v, want %s on port 5", ps, dev(5))
 		}
 		return nil

@@ -146,6 +146,9 @@
  *    BRCM_A_ADMIN_UP: NLA_U8, 0 or 1
  *    BRCM_A_OPERSTATE: NLA_U8, IF_OPER_* of <linux/if.h>
  *    BRCM_A_MTU: NLA_U32
+ *    BRCM_A_FLAGS: NLA_U32, the device's IFF_* flags as RTM_GETLINK's
+ *                  ifi_flags report them (IFF_UP, IFF_LOWER_UP, ...)
+ *    BRCM_A_ADDRESS: binary, the device's hardware address (ETH_ALEN)
  *    BRCM_A_STATS: NLA_NESTED
  *        BRCM_STATS_A_RX_PACKETS ... BRCM_STATS_A_TX_DROPPED: NLA_U64 each,
  *        the port's counters as IFLA_STATS64 reports them
@@ -275,6 +278,8 @@ enum brcm_attr {
 	BRCM_A_LOWER_STATS,
 	BRCM_A_ALL,
 	BRCM_A_IFINDEX_LIST,
+	BRCM_A_FLAGS,
+	BRCM_A_ADDRESS,
 	__BRCM_A_MAX
 };
 
