@@ -290,20 +290,13 @@ func (n *netns) close() error {
 // (netlink.Conn hides the NLMSG_DONE itself, so a dump that only its
 // DONE marks, interrupted after its last port, goes unnoticed.)
 func (c *Client) execute(cmd uint8, flags netlink.HeaderFlags, encode func(*netlink.AttributeEncoder)) (msgs []genetlink.Message, interrupted bool, err error) {
-	ae := netlink.NewAttributeEncoder()
-	if encode != nil {
-		encode(ae)
-	}
-	b, err := ae.Encode()
+	m, err := request(cmd, encode)
 	if err != nil {
 		return nil, false, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	req, err := c.c.Send(genetlink.Message{
-		Header: genetlink.Header{Command: cmd, Version: brcmlink.GenlVersion},
-		Data:   b,
-	}, c.family.ID, netlink.Request|flags)
+	req, err := c.c.Send(m, c.family.ID, netlink.Request|flags)
 	if err != nil {
 		return nil, false, err
 	}
@@ -321,6 +314,20 @@ func (c *Client) execute(cmd uint8, flags netlink.HeaderFlags, encode func(*netl
 		}
 	}
 	return msgs, interrupted, nil
+}
+
+// request is a message of the family's command cmd, with the attributes
+// encode writes (none if nil).
+func request(cmd uint8, encode func(*netlink.AttributeEncoder)) (genetlink.Message, error) {
+	ae := netlink.NewAttributeEncoder()
+	if encode != nil {
+		encode(ae)
+	}
+	b, err := ae.Encode()
+	return genetlink.Message{
+		Header: genetlink.Header{Command: cmd, Version: brcmlink.GenlVersion},
+		Data:   b,
+	}, err
 }
 
 // dumpTries is how many dumps in a row may be interrupted before a

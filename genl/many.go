@@ -150,15 +150,9 @@ type outcome struct {
 func (c *Client) executeMany(cmd uint8, encs []func(*netlink.AttributeEncoder)) ([]outcome, error) {
 	gms := make([]genetlink.Message, len(encs))
 	for i, encode := range encs {
-		ae := netlink.NewAttributeEncoder()
-		encode(ae)
-		b, err := ae.Encode()
-		if err != nil {
+		var err error
+		if gms[i], err = request(cmd, encode); err != nil {
 			return nil, err
-		}
-		gms[i] = genetlink.Message{
-			Header: genetlink.Header{Command: cmd, Version: brcmlink.GenlVersion},
-			Data:   b,
 		}
 	}
 	c.mu.Lock()
