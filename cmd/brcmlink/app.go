@@ -172,9 +172,14 @@ func canonicalOptions(args []string) []string {
 		if o == nil {
 			continue
 		}
-		// Names urfave/cli knows stay as given, for its errors.
-		if name, _, _ := strings.Cut(strings.TrimLeft(w, "-"), "="); !slices.Contains(o.Names(), name) {
-			out[i], _ = grammar.CanonicalOption(w)
+		// Names urfave/cli knows stay as given, for its errors; a prefix
+		// becomes the long name, with its "=value" if it has one.
+		name, value, hasValue := strings.Cut(strings.TrimLeft(w, "-"), "=")
+		if !slices.Contains(o.Names(), name) {
+			out[i] = "-" + o.Name
+			if hasValue {
+				out[i] += "=" + value
+			}
 		}
 		if o.Meta != "" && !strings.Contains(w, "=") {
 			i++ // its value

@@ -187,20 +187,6 @@ func LookupOption(word string) *Option {
 	return nil
 }
 
-// CanonicalOption returns word as the option's long name, with its
-// "=value" if it has one: -det is -details, -n=lab -netns=lab. ok is
-// false if word names no option.
-func CanonicalOption(word string) (canonical string, ok bool) {
-	o := LookupOption(word)
-	if o == nil {
-		return "", false
-	}
-	if _, value, has := strings.Cut(word, "="); has {
-		return "-" + o.Name + "=" + value, true
-	}
-	return "-" + o.Name, true
-}
-
 // trimDashes returns word without its one or two leading dashes and
 // anything from an "=", the way the flag package reads an option.
 func trimDashes(word string) (string, bool) {
