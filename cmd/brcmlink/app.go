@@ -87,28 +87,25 @@ func (a *app) cli() *cli.App {
 			flags = append(flags, &cli.BoolFlag{Name: names[0], Aliases: names[1:], Usage: opt.Help, Destination: must(bools[opt.Name], opt.Name)})
 		}
 	}
+	// Each command of the grammar, with every abbreviation that names it:
+	// urfave/cli finds the command, its Run in the table runs it.
 	var cmds []*cli.Command
-	for _, c := range grammar.Commands {
+	for _, c := range append(slices.Clone(grammar.Commands), grammar.Internal...) {
 		cmds = append(cmds, &cli.Command{
 			Name:            c.Name,
-			Aliases:         c.Aliases,
+			Aliases:         append(slices.Clone(c.Aliases), c.Abbreviations()...),
 			Usage:           c.Summary,
 			UsageText:       c.Synopsis(),
+			Hidden:          slices.Contains(grammar.Internal, c),
 			SkipFlagParsing: true, // the grammar parses the arguments
 			HideHelp:        true,
 			// For brcmlink -h COMMAND.
 			CustomHelpTemplate: literal(c.HelpText()),
 			Action: func(cc *cli.Context) error {
-				return a.command(append([]string{c.Name}, cc.Args().Slice()...))
+				return a.run(c, cc.Args().Slice())
 			},
 		})
 	}
-	cmds = append(cmds,
-		&cli.Command{Name: "man", Hidden: true, Usage: "print the man page",
-			Action: func(*cli.Context) error { return a.print(grammar.Man()) }},
-		&cli.Command{Name: completeCommand, Hidden: true, SkipFlagParsing: true, HideHelp: true,
-			Action: func(cc *cli.Context) error { return a.complete(cc.Args().Slice()) }},
-	)
 	return &cli.App{
 		Name:    grammar.Program,
 		Usage:   grammar.Summary,
@@ -127,7 +124,10 @@ func (a *app) cli() *cli.App {
 		Reader:    a.env.stdin,
 		Writer:    a.env.stdout,
 		ErrWriter: a.env.stderr,
-		Before: func(*cli.Context) error {
+		Before: func(cc *cli.Context) error {
+			if o.batch != "" && cc.Args().Present() {
+				return usagef("-batch takes no command, but %q was given", cc.Args().First())
+			}
 			if o.version {
 				_ = a.print(a.versions())
 				return errDone
@@ -232,35 +232,42 @@ func (a *app) print(s string) error {
 	return err
 }
 
-// command runs the command line words: a command and its arguments, or
-// nothing for show.
+// command runs what urfave/cli found no command in: a -batch file,
+// nothing, which is show as in `ip link`, or a word that names no command.
 func (a *app) command(words []string) error {
 	if a.opt.batch != "" {
-		if len(words) > 0 {
-			return usagef("-batch takes no command, but %q was given", words[0])
-		}
 		return a.batch()
 	}
 	if len(words) == 0 {
-		words = []string{"show"} // like `ip link`
+		words = []string{"show"}
 	}
-	req, err := grammar.Parse(words, false)
-	if he := (*grammar.HelpError)(nil); errors.As(err, &he) {
-		return a.print(he.Command.HelpText())
-	}
+	c, err := grammar.Lookup(words[0], false)
 	if err != nil {
 		return err
 	}
-	switch req.Command.Name {
-	case "help":
-		if req.Topic != nil {
-			return a.print(req.Topic.HelpText())
-		}
-		return a.print(grammar.Usage())
-	case "completion":
-		return a.print(completionScript(req.Shell))
+	return a.run(c, words[1:])
+}
+
+// Help prints the usage, or that of a command.
+func (r *runner) Help(req *grammar.Request) error {
+	text := grammar.Usage()
+	if req.Topic != nil {
+		text = req.Topic.HelpText()
 	}
+	_, err := r.out.WriteString(text)
+	return err
+}
+
+// Man prints the man page.
+func (r *runner) Man(*grammar.Request) error {
+	_, err := r.out.WriteString(grammar.Man())
+	return err
+}
+
+// run runs the command c with its arguments.
+func (a *app) run(c *grammar.Command, args []string) error {
+	req, err := c.Parse(args)
 	r := a.runner()
 	defer r.close()
-	return r.run(req)
+	return r.do(req, err)
 }

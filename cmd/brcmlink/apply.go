@@ -76,7 +76,11 @@ func (r *runner) readFile(name string) ([]byte, error) {
 }
 
 // apply brings the ports to FILE, or with check, prints the plan.
-func (r *runner) apply(be Backend, req *grammar.Request) error {
+func (r *runner) Apply(req *grammar.Request) error {
+	be, err := r.backend()
+	if err != nil {
+		return err
+	}
 	data, err := r.readFile(req.File)
 	if err != nil {
 		return err
@@ -219,10 +223,13 @@ func (r *runner) printPlan(steps []config.Step, absent []config.Absent) error {
 
 // config prints the ports as apply reads them: of every lower in the
 // namespace that has some, or of LOWER.
-func (r *runner) config(be Backend, req *grammar.Request) error {
+func (r *runner) Config(req *grammar.Request) error {
+	be, err := r.backend()
+	if err != nil {
+		return err
+	}
 	var ports []brcmlink.Port
 	var lowers []string
-	var err error
 	if req.Lower != "" {
 		ports, err = be.ListLower(req.Lower)
 		lowers = []string{req.Lower}

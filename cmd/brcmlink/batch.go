@@ -76,13 +76,5 @@ func (a *app) line(r *runner, line string) error {
 	if err != nil || len(words) == 0 {
 		return err
 	}
-	req, err := grammar.Parse(words, true)
-	if he := (*grammar.HelpError)(nil); errors.As(err, &he) {
-		_, err = r.out.WriteString(he.Command.HelpText())
-		return err
-	}
-	if err != nil {
-		return err
-	}
-	return r.run(req)
+	return r.do(grammar.Parse(words, true))
 }

@@ -12,31 +12,35 @@ import (
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 )
 
-// completeCommand is the hidden command the completion scripts run: it
-// takes the words after the program name up to the cursor, the last one
-// being completed, and prints one candidate a line, "WORD\tHELP" or WORD,
-// or filesDirective when a file name comes next. The grammar decides, so
-// the scripts hold no knowledge of the command line and cannot drift.
-const (
-	completeCommand = "__complete"
-	filesDirective  = ":files"
-)
+// filesDirective is what grammar.CompleteCommand prints when a file name
+// comes next.
+const filesDirective = ":files"
 
-func (a *app) complete(words []string) error {
+// Complete runs grammar.CompleteCommand, which the completion scripts
+// run: it prints one candidate a line, "WORD\tHELP" or WORD, or
+// filesDirective. The grammar decides, so the scripts hold no knowledge of
+// the command line and cannot drift.
+func (r *runner) Complete(req *grammar.Request) error {
+	a := r.a
 	src := grammar.Sources{Lowers: a.env.lowers, NetNS: a.env.netns, Ports: a.portNames}
-	c := grammar.Complete(words, src)
-	var b strings.Builder
+	c := grammar.Complete(req.Args, src)
 	if c.Files {
-		b.WriteString(filesDirective + "\n")
+		r.out.WriteString(filesDirective + "\n")
 	}
 	for _, cand := range c.Candidates {
-		b.WriteString(cand.Word)
+		r.out.WriteString(cand.Word)
 		if cand.Help != "" {
-			b.WriteString("\t" + cand.Help)
+			r.out.WriteString("\t" + cand.Help)
 		}
-		b.WriteString("\n")
+		r.out.WriteString("\n")
 	}
-	return a.print(b.String())
+	return nil
+}
+
+// Completion prints the completion script of a shell.
+func (r *runner) Completion(req *grammar.Request) error {
+	_, err := r.out.WriteString(completionScript(req.Shell))
+	return err
 }
 
 // portNames lists the ports of netns for completion; nothing if it
@@ -99,7 +103,7 @@ func lowerNames(dir string) func() []string {
 // completionScript is the script of shell, which asks brcmlink
 // __complete what comes next.
 func completionScript(shell string) string {
-	return strings.NewReplacer("PROG", grammar.Program, "COMPLETE", completeCommand, "FILES", filesDirective).Replace(scripts[shell])
+	return strings.NewReplacer("PROG", grammar.Program, "COMPLETE", grammar.CompleteCommand, "FILES", filesDirective).Replace(scripts[shell])
 }
 
 var scripts = map[string]string{

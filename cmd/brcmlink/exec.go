@@ -74,29 +74,16 @@ func (r *runner) close() {
 	}
 }
 
-// handlers run the port commands of the grammar.
-var handlers = map[string]func(*runner, Backend, *grammar.Request) error{
-	"add":     (*runner).add,
-	"del":     (*runner).del,
-	"set":     (*runner).set,
-	"show":    (*runner).show,
-	"stats":   (*runner).stats,
-	"monitor": (*runner).monitor,
-	"apply":   (*runner).apply,
-	"config":  (*runner).config,
-}
+var _ grammar.Handlers = (*runner)(nil)
 
-// run runs req, a port command, and flushes what it printed.
-func (r *runner) run(req *grammar.Request) error {
-	h, ok := handlers[req.Command.Name]
-	if !ok {
-		return fmt.Errorf("no handler for command %s", req.Command.Name) // a grammar without its code
+// do runs a parsed command line with the handler the grammar's table
+// gives it, or prints the help it asked for, and flushes what it printed.
+func (r *runner) do(req *grammar.Request, err error) error {
+	if he := (*grammar.HelpError)(nil); errors.As(err, &he) {
+		_, err = r.out.WriteString(he.Command.HelpText())
+	} else if err == nil {
+		err = req.Command.Run(r, req)
 	}
-	be, err := r.backend()
-	if err != nil {
-		return err
-	}
-	err = h(r, be, req)
 	if ferr := r.out.Flush(); err == nil {
 		err = ferr
 	}
@@ -116,8 +103,12 @@ func selector(req *grammar.Request) brcmlink.Selector {
 	return brcmlink.ByPort(req.Lower, *req.Port)
 }
 
-func (r *runner) add(be Backend, req *grammar.Request) error {
-	_, err := be.Add(brcmlink.AddRequest{
+func (r *runner) Add(req *grammar.Request) error {
+	be, err := r.backend()
+	if err != nil {
+		return err
+	}
+	_, err = be.Add(brcmlink.AddRequest{
 		Lower:      req.Lower,
 		Port:       *req.Port,
 		Name:       req.Name,
@@ -128,16 +119,24 @@ func (r *runner) add(be Backend, req *grammar.Request) error {
 	return err
 }
 
-func (r *runner) del(be Backend, req *grammar.Request) error {
+func (r *runner) Del(req *grammar.Request) error {
+	be, err := r.backend()
+	if err != nil {
+		return err
+	}
 	if req.All {
-		_, err := be.DeleteAll(req.Lower)
+		_, err = be.DeleteAll(req.Lower)
 		return err
 	}
 	return be.Delete(selector(req))
 }
 
-func (r *runner) set(be Backend, req *grammar.Request) error {
-	_, err := be.Set(selector(req), brcmlink.SetRequest{Queue: req.Queue, TagEnforce: req.TagEnforce, Up: req.Up})
+func (r *runner) Set(req *grammar.Request) error {
+	be, err := r.backend()
+	if err != nil {
+		return err
+	}
+	_, err = be.Set(selector(req), brcmlink.SetRequest{Queue: req.Queue, TagEnforce: req.TagEnforce, Up: req.Up})
 	return err
 }
 
@@ -161,7 +160,11 @@ func ports(be Backend, req *grammar.Request) ([]brcmlink.Port, error) {
 	return ps, err
 }
 
-func (r *runner) show(be Backend, req *grammar.Request) error {
+func (r *runner) Show(req *grammar.Request) error {
+	be, err := r.backend()
+	if err != nil {
+		return err
+	}
 	ps, err := ports(be, req)
 	if err != nil {
 		return err
@@ -183,7 +186,11 @@ func (r *runner) show(be Backend, req *grammar.Request) error {
 
 // stats prints ports with their counters, then their lowers: every one,
 // a port and its lower, or a lower and its ports.
-func (r *runner) stats(be Backend, req *grammar.Request) error {
+func (r *runner) Stats(req *grammar.Request) error {
+	be, err := r.backend()
+	if err != nil {
+		return err
+	}
 	var lowers []brcmlink.Lower
 	if req.Lower != "" {
 		// First, so that a device without ports says so.
@@ -231,7 +238,11 @@ var events = map[genl.EventKind][2]string{
 
 // monitor prints events until SIGINT or SIGTERM, each line flushed as it
 // comes for whoever reads the other end of a pipe.
-func (r *runner) monitor(be Backend, req *grammar.Request) error {
+func (r *runner) Monitor(req *grammar.Request) error {
+	be, err := r.backend()
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(r.a.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	evs, err := be.Watch(ctx)

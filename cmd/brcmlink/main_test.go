@@ -291,6 +291,30 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 }
 
+// TestDispatch checks that every word naming a command, abbreviations
+// included, reaches that command, through urfave/cli as through -h.
+func TestDispatch(t *testing.T) {
+	for _, c := range grammar.Commands {
+		for _, w := range append(append([]string{c.Name}, c.Aliases...), c.Abbreviations()...) {
+			for _, args := range [][]string{{w, "help"}, {"-h", w}} {
+				f := newFake()
+				if r := runArgs(t, f, args); r.status != 0 || r.stdout != c.HelpText() || f.dials != 0 {
+					t.Errorf("brcmlink %s: %+v, want the help of %s", strings.Join(args, " "), r, c.Name)
+				}
+			}
+		}
+	}
+	if r := run(t, newFake(), "man"); r.status != 0 || r.stdout != grammar.Man() {
+		t.Errorf("brcmlink man: status %d, stderr %q", r.status, r.stderr)
+	}
+	if r := run(t, newFake(), "-batch - man"); r.status != 1 || r.stderr != "Error: -batch takes no command, but \"man\" was given\n" {
+		t.Errorf("brcmlink -batch - man: %+v", r)
+	}
+	if r := run(t, newFake(), "-batch -", "man\n"); r.status != 1 || !strings.HasPrefix(r.stderr, "Error: man is not allowed in a batch file\n") {
+		t.Errorf("brcmlink -batch - with man: %+v", r)
+	}
+}
+
 // TestOptionsSpelled checks the spellings urfave/cli takes for options.
 func TestOptionsSpelled(t *testing.T) {
 	for _, args := range []string{"-j show", "-json show", "--json show", "-j -p show", "--pretty --json show"} {

@@ -113,10 +113,31 @@ type Command struct {
 	Examples []Example
 	Port     bool // works on ports through the kernel; only these may be in a batch file
 	Waits    bool // runs until interrupted, which a batch file would wait on forever: not in one
+	Raw      bool // takes any words, unparsed, in Request.Args
+	// Run is the method of Handlers that runs the command: with the
+	// table, the one place a command line is dispatched.
+	Run func(Handlers, *Request) error
 
 	args     []*Arg          // in table order
 	excludes map[*Arg][]*Arg // what each Arg cannot be given with
 	pos      *Arg            // the positional argument, if any
+}
+
+// Handlers run brcmlink's commands, one method each; the table's Run
+// says which.
+type Handlers interface {
+	Add(*Request) error
+	Del(*Request) error
+	Set(*Request) error
+	Show(*Request) error
+	Stats(*Request) error
+	Monitor(*Request) error
+	Apply(*Request) error
+	Config(*Request) error
+	Help(*Request) error
+	Completion(*Request) error
+	Man(*Request) error
+	Complete(*Request) error
 }
 
 // names are the command's name and aliases.
@@ -243,6 +264,7 @@ var portHelp = fmt.Sprintf("switch port, 0-%d; any is 0, the port that takes wha
 var Commands = []*Command{
 	{
 		Name:    "add",
+		Run:     Handlers.Add,
 		Summary: "create a port",
 		Help: "Create the network device of switch port PORT on the lower device LOWER. " +
 			"It is named NAME, or LOWER.pPORT by default (eth0.p5), and starts down unless up is given.",
@@ -263,6 +285,7 @@ var Commands = []*Command{
 	},
 	{
 		Name:    "del",
+		Run:     Handlers.Del,
 		Aliases: []string{"delete"},
 		Summary: "delete a port, or every port of a lower device",
 		Help: "Delete a port, given by its name or by its lower device and switch port, or every port of a lower device " +
@@ -283,6 +306,7 @@ var Commands = []*Command{
 	},
 	{
 		Name:    "set",
+		Run:     Handlers.Set,
 		Summary: "change a port",
 		Help: "Change the traffic queue, the tag enforcement or the administrative state of a port. " +
 			"What is not given stays as it is; the switch port itself cannot change.",
@@ -306,6 +330,7 @@ var Commands = []*Command{
 	},
 	{
 		Name:    "show",
+		Run:     Handlers.Show,
 		Aliases: []string{"list"},
 		Summary: "list ports",
 		Help: "List ports, one a line, sorted by lower device and switch port: every port of the network namespace, " +
@@ -322,6 +347,7 @@ var Commands = []*Command{
 	},
 	{
 		Name:    "stats",
+		Run:     Handlers.Stats,
 		Summary: "show the counters of ports and their lower devices",
 		Help: "Show the counters of ports, and those of their lower devices: the tagged frames each received, " +
 			"and why it dropped some before a port had them (bad length, bad opcode, bad port id, unknown port).",
@@ -336,6 +362,7 @@ var Commands = []*Command{
 	},
 	{
 		Name:    "monitor",
+		Run:     Handlers.Monitor,
 		Summary: "print ports as they are created, change and are deleted",
 		Help: "Print a line for each port created ([NEW]), changed ([CHANGE]) or deleted ([DEL]) in the network namespace, " +
 			"until interrupted: of every port, or only of DEV, a port or the ports of a lower device. " +
@@ -350,6 +377,7 @@ var Commands = []*Command{
 	},
 	{
 		Name:    "apply",
+		Run:     Handlers.Apply,
 		Summary: "bring the ports to what a file describes",
 		Help: "Make the ports of the lower devices that FILE names exactly those it describes, with its names and settings " +
 			"(docs/config.md): create, rename, change and delete ports, printing each step as it is made, or no changes. " +
@@ -368,6 +396,7 @@ var Commands = []*Command{
 	},
 	{
 		Name:    "config",
+		Run:     Handlers.Config,
 		Summary: "print the ports as a description apply reads",
 		Help: "Print the ports of every lower device, or of LOWER, in the format apply reads (docs/config.md), " +
 			"so that config > FILE, then apply FILE, changes nothing.",
@@ -376,12 +405,14 @@ var Commands = []*Command{
 	},
 	{
 		Name:    "help",
+		Run:     Handlers.Help,
 		Summary: "describe brcmlink or one of its commands",
 		Help:    "Print the usage of brcmlink, or of COMMAND. Any command followed by help does the same.",
 		Syntax:  Opt(pos("COMMAND", FieldTopic, "the command to describe")),
 	},
 	{
 		Name:    "completion",
+		Run:     Handlers.Completion,
 		Summary: "print a shell completion script",
 		Help: "Print the completion script of a shell. The script asks brcmlink what may come next, " +
 			"so that it completes commands, keywords, values, lower devices, port names and network namespaces.",
@@ -393,10 +424,40 @@ var Commands = []*Command{
 	},
 }
 
+// Internal are the commands help does not list, for the man page's
+// build and the completion scripts: only their full name runs them.
+var Internal = []*Command{
+	{Name: "man", Summary: "print the man page", Syntax: Seq(), Run: Handlers.Man},
+	{Name: CompleteCommand, Summary: "print what may come after the words", Syntax: Seq(), Raw: true, Run: Handlers.Complete},
+}
+
+// CompleteCommand is the command the completion scripts run: it takes the
+// words after the program name up to the cursor, the last one being
+// completed, and prints what may come there (see Complete).
+const CompleteCommand = "__complete"
+
 func init() {
-	for _, c := range Commands {
+	for _, c := range append(slices.Clone(Commands), Internal...) {
 		c.compile()
 	}
+}
+
+// Abbreviations are the words, besides its names, that name c at the
+// top level: the prefixes of its names that Lookup takes for c.
+func (c *Command) Abbreviations() []string {
+	if slices.Contains(Internal, c) {
+		return nil
+	}
+	var ws []string
+	for _, n := range c.names() {
+		for i := 1; i < len(n); i++ {
+			w := n[:i]
+			if got, err := Lookup(w, false); err == nil && got == c && !slices.Contains(ws, w) && !slices.Contains(c.names(), w) {
+				ws = append(ws, w)
+			}
+		}
+	}
+	return ws
 }
 
 // compile indexes a command's syntax for the parser.

@@ -52,6 +52,7 @@ type Request struct {
 	File       string   // apply FILE
 	Check      bool     // apply ... check
 	All        bool     // del dev LOWER all
+	Args       []string // the words of a Raw command
 }
 
 // Words returns the canonical command line of r, without the program
@@ -123,6 +124,13 @@ func Lookup(word string, batch bool) (*Command, error) {
 	if word == "" {
 		return nil, usagef("empty command")
 	}
+	if !batch {
+		for _, c := range Internal {
+			if c.Name == word {
+				return c, nil
+			}
+		}
+	}
 	var matches []*Command
 	for _, c := range visible(batch) {
 		for _, n := range c.names() {
@@ -180,6 +188,9 @@ func Parse(words []string, batch bool) (*Request, error) {
 
 // Parse parses the arguments of c.
 func (c *Command) Parse(args []string) (*Request, error) {
+	if c.Raw {
+		return &Request{Command: c, Args: args}, nil
+	}
 	p := c.NewParser()
 	for _, w := range args {
 		if err := p.Feed(w); err != nil {

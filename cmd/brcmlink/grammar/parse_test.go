@@ -4,6 +4,7 @@ package grammar
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -190,7 +191,9 @@ func TestLookup(t *testing.T) {
 		{"m", false, "monitor"},
 		{"h", false, "help"},
 		{"c", false, "completion"},
-		{"man", false, `command "man" is unknown, try "brcmlink help"`}, // hidden: neither listed nor abbreviated
+		{"man", false, "man"}, // internal: by its full name only
+		{"ma", false, `command "ma" is unknown, try "brcmlink help"`},
+		{"__complete", true, "__complete is not allowed in a batch file"},
 		{"adds", false, `command "adds" is unknown, try "brcmlink help"`},
 		{"show", true, "show"},
 		{"s", true, "show"},
@@ -208,6 +211,32 @@ func TestLookup(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("Lookup(%q, batch %v) = %q, want %q", tt.word, tt.batch, got, tt.want)
 		}
+	}
+}
+
+// TestAbbreviations checks the words that urfave/cli dispatches besides
+// the commands' names.
+func TestAbbreviations(t *testing.T) {
+	got := map[string][]string{}
+	for _, c := range append(slices.Clone(Commands), Internal...) {
+		got[c.Name] = c.Abbreviations()
+	}
+	want := map[string][]string{
+		"add":        {"a", "ad"},
+		"del":        {"d", "de", "dele", "delet"},
+		"set":        {"se"},
+		"show":       {"s", "sh", "sho", "l", "li", "lis"},
+		"stats":      {"st", "sta", "stat"},
+		"monitor":    {"m", "mo", "mon", "moni", "monit", "monito"},
+		"apply":      {"ap", "app", "appl"},
+		"config":     {"con", "conf", "confi"},
+		"help":       {"h", "he", "hel"},
+		"completion": {"c", "com", "comp", "compl", "comple", "complet", "completi", "completio"},
+		"man":        nil,
+		"__complete": nil,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("abbreviations:\n%v\nwant\n%v", got, want)
 	}
 }
 
@@ -327,6 +356,11 @@ func TestTable(t *testing.T) {
 			if _, err := Parse(strings.Fields(e.Line), false); err != nil && !strings.HasPrefix(e.Line, "-") {
 				t.Errorf("example %q: %v", e.Line, err)
 			}
+		}
+	}
+	for _, c := range append(slices.Clone(Commands), Internal...) {
+		if c.Run == nil {
+			t.Errorf("%s: no Run", c.Name)
 		}
 	}
 	for _, o := range Options {
