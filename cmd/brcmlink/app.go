@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/cmd/brcmlink/format"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/genl"
 	"github.com/urfave/cli/v2"
@@ -23,12 +24,14 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	dial           Dialer
-	links          LinksDialer      // rtnetlink, for apply
-	lockPath       string           // the lock two applies take turns by; "" for none
-	moduleVersion  func() string    // the loaded brcm module's MODULE_VERSION, or ""
-	now            func() time.Time // monitor's timestamps; nil for time.Now
-	lowers         func() []string  // network devices, for completion
-	netns          func() []string  // named network namespaces, for completion
+	links          LinksDialer         // rtnetlink, for apply
+	lockPath       string              // the lock two applies take turns by; "" for none
+	moduleVersion  func() string       // the loaded brcm module's MODULE_VERSION, or ""
+	now            func() time.Time    // monitor's timestamps; nil for time.Now
+	lowers         func() []string     // network devices, for completion
+	netns          func() []string     // named network namespaces, for completion
+	terminal       func() bool         // whether stdout is a terminal, for -color=auto; nil: it is not
+	getenv         func(string) string // nil: an empty environment
 }
 
 // options are the global options.
@@ -39,6 +42,7 @@ type options struct {
 	stats                 int
 	netns                 string
 	batch                 string
+	color                 string // "" when not given
 	force                 bool
 	version               bool
 	help                  bool // read by urfave/cli itself, for -h
@@ -74,12 +78,12 @@ func (a *app) cli() *cli.App {
 	bools := map[string]*bool{"json": &o.json, "pretty": &o.pretty, "details": &o.details,
 		"brief": &o.brief, "oneline": &o.oneline, "timestamp": &o.timestamp, "tshort": &o.tshort,
 		"force": &o.force, "version": &o.version, "help": &o.help}
-	strs := map[string]*string{"netns": &o.netns, "batch": &o.batch}
+	strs := map[string]*string{"netns": &o.netns, "batch": &o.batch, "color": &o.color}
 	var flags []cli.Flag
 	for _, opt := range grammar.Options {
 		names := opt.Names()
 		switch {
-		case opt.Meta != "":
+		case opt.Meta != "" || opt.Values != nil:
 			flags = append(flags, &cli.StringFlag{Name: names[0], Aliases: names[1:], Usage: opt.Help, Destination: must(strs[opt.Name], opt.Name)})
 		case opt.Repeat:
 			flags = append(flags, &cli.BoolFlag{Name: names[0], Aliases: names[1:], Usage: opt.Help, Count: &o.stats})
@@ -128,6 +132,11 @@ func (a *app) cli() *cli.App {
 			if o.batch != "" && cc.Args().Present() {
 				return usagef("-batch takes no command, but %q was given", cc.Args().First())
 			}
+			if o.color != "" {
+				if err := grammar.LookupOption("-color").Check(o.color); err != nil {
+					return err
+				}
+			}
 			if o.version {
 				_ = a.print(a.versions())
 				return errDone
@@ -157,6 +166,27 @@ func (a *app) versions() string {
 	return s + fmt.Sprintf("brcm module version %s, generic netlink family %s version %d\n", mod, brcmlink.GenlName, be.FamilyVersion())
 }
 
+// palette is how output is colored: as ip, always with -c, on a terminal
+// with -c=auto, never with -c=never or JSON; without -c, as -c=auto
+// unless NO_COLOR is set (no-color.org).
+func (a *app) palette() *format.Palette {
+	o, e := a.opt, a.env
+	getenv := func(k string) string {
+		if e.getenv == nil {
+			return ""
+		}
+		return e.getenv(k)
+	}
+	switch {
+	case o.json || o.color == "never":
+		return nil
+	case o.color == "" && getenv("NO_COLOR") != "",
+		o.color != "always" && (e.terminal == nil || !e.terminal()):
+		return nil
+	}
+	return format.NewPalette(getenv("COLORFGBG"))
+}
+
 // canonicalOptions returns args with the global options before the
 // command in their long names, which urfave/cli knows, as ip takes any
 // prefix of them (-de, -stat, -Version). It leaves what is no option to
@@ -181,7 +211,10 @@ func canonicalOptions(args []string) []string {
 				out[i] += "=" + value
 			}
 		}
-		if o.Meta != "" && !strings.Contains(w, "=") {
+		switch {
+		case o.Values != nil && !hasValue:
+			out[i] = "-" + o.Name + "=" + o.Values[0] // -c is -color=always
+		case o.Meta != "" && !hasValue:
 			i++ // its value
 		}
 	}

@@ -92,7 +92,7 @@ func (r *runner) do(req *grammar.Request, err error) error {
 
 func (r *runner) view() format.View {
 	o := r.a.opt
-	return format.View{Details: o.details, Stats: o.stats, Brief: o.brief, Oneline: o.oneline}
+	return format.View{Details: o.details, Stats: o.stats, Brief: o.brief, Oneline: o.oneline, Color: r.a.palette()}
 }
 
 // selector is the port that req names: by NAME, or by lower and port.
@@ -225,7 +225,7 @@ func (r *runner) Stats(req *grammar.Request) error {
 	if err := format.Ports(r.out, ps, nil, v); err != nil {
 		return err
 	}
-	return format.Lowers(r.out, lowers)
+	return format.Lowers(r.out, lowers, v.Color)
 }
 
 // events name the kinds of genl.Event: in text, in JSON.

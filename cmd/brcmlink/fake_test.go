@@ -35,6 +35,9 @@ type fake struct {
 
 	moduleVersion string // of /sys/module/brcm/version; "" if absent
 
+	terminal bool              // whether stdout is a terminal
+	environ  map[string]string // the environment
+
 	events      []genl.Event // what Watch sends
 	afterEvents func()       // then this (run's cancel), before waiting for the context
 	endWatch    bool         // close the channel after the events, without waiting
@@ -307,6 +310,8 @@ func runArgs(t *testing.T, f *fake, args []string, stdin ...string) result {
 		now:           func() time.Time { return fakeNow },
 		lowers:        func() []string { return []string{"eth0", "eth1", "lo"} },
 		netns:         func() []string { return []string{"lab", "lab2"} },
+		terminal:      func() bool { return f.terminal },
+		getenv:        func(k string) string { return f.environ[k] },
 	})
 	return result{out.String(), errOut.String(), status}
 }

@@ -13,6 +13,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func main() {
@@ -31,5 +33,10 @@ func main() {
 		now:    time.Now,
 		lowers: dirNames("/sys/class/net"),
 		netns:  dirNames("/run/netns"),
+		terminal: func() bool {
+			_, err := unix.IoctlGetTermios(int(os.Stdout.Fd()), unix.TCGETS)
+			return err == nil
+		},
+		getenv: os.Getenv,
 	}))
 }

@@ -315,3 +315,68 @@ func TestManPage(t *testing.T) {
 		}
 	}
 }
+
+// TestColor checks when output is colored, as ip decides, and what:
+// names cyan, UP green, DOWN red, bold on a dark background.
+func TestColor(t *testing.T) {
+	const (
+		plain = "eth0.p1@eth0   port 1   queue 0  UP\n"
+		color = "\x1b[36meth0.p1@eth0 \x1b[0m  port 1   queue 0  \x1b[32mUP\x1b[0m\n"
+		bold  = "\x1b[1;36meth0.p1@eth0 \x1b[0m  port 1   queue 0  \x1b[1;32mUP\x1b[0m\n"
+	)
+	for _, tt := range []struct {
+		args     string
+		terminal bool
+		env      map[string]string
+		want     string // the first line
+	}{
+		{"show", false, nil, plain},
+		{"show", true, nil, color}, // as -c=auto
+		{"show", true, map[string]string{"NO_COLOR": "1"}, plain},
+		{"-c show", true, map[string]string{"NO_COLOR": "1"}, color},
+		{"-c show", false, nil, color},
+		{"-color show", false, nil, color},
+		{"-col=always show", false, nil, color},
+		{"-c=auto show", false, nil, plain},
+		{"-c=auto show", true, nil, color},
+		{"-c=never show", true, nil, plain},
+		{"--color=never show", true, nil, plain},
+		{"-c show", false, map[string]string{"COLORFGBG": "15;0"}, bold},
+		{"-c show", false, map[string]string{"COLORFGBG": "0;15"}, color},
+		{"-c show", false, map[string]string{"COLORFGBG": "15;default;8"}, bold},
+	} {
+		f := seeded()
+		f.terminal, f.environ = tt.terminal, tt.env
+		r := run(t, f, tt.args)
+		if first, _, _ := strings.Cut(r.stdout, "\n"); r.status != 0 || first+"\n" != tt.want {
+			t.Errorf("brcmlink %s (terminal %v, %v): status %d, stderr %q, first line %q, want %q",
+				tt.args, tt.terminal, tt.env, r.status, r.stderr, first, tt.want)
+		}
+	}
+	// Never in JSON; DOWN red; brief, details and stats colored too.
+	f := seeded()
+	f.terminal = true
+	if r := run(t, f, "-j show"); strings.Contains(r.stdout, "\x1b") {
+		t.Errorf("brcmlink -j show on a terminal: %s", r.stdout)
+	}
+	for args, want := range map[string]string{
+		"-c show eth0.p27":      "\x1b[36meth0.p27@eth0\x1b[0m  port 27  queue 3  \x1b[31mDOWN\x1b[0m\n",
+		"-c -br show eth0.p27":  "\x1b[36meth0.p27@eth0   \x1b[0m \x1b[31mDOWN          \x1b[0m port 27\n",
+		"-c -d show eth0.p27":   "operstate \x1b[31mDOWN\x1b[0m  link-ifindex",
+		"-c stats dev eth0":     "lower \x1b[36meth0\x1b[0m  ifindex 2",
+		"-c show uplink":        "\x1b[36muplink@eth1\x1b[0m  port 0  queue 2  LOWERLAYERDOWN\n", // neither UP nor DOWN
+		"-c -o -d show eth0.p5": "\x1b[32mUP\x1b[0m\\    ifindex",
+	} {
+		if r := run(t, seeded(), args); r.status != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("brcmlink %s: status %d, stderr %q, stdout %q, want it to hold %q", args, r.status, r.stderr, r.stdout, want)
+		}
+	}
+	for args, want := range map[string]string{
+		"-c=bogus show": `Error: option "-color" takes always, auto, never, not "bogus"`,
+		"-c auto show":  `Error: command "auto" is unknown, try "brcmlink help"`, // as ip: a value only after =
+	} {
+		if r := run(t, seeded(), args); r.status != 1 || r.stderr != want+"\n" {
+			t.Errorf("brcmlink %s: status %d, stderr %q, want %q", args, r.status, r.stderr, want)
+		}
+	}
+}

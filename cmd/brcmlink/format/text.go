@@ -19,10 +19,11 @@ import (
 
 // View says how much of a port to show.
 type View struct {
-	Details bool // -d: ifindex, MTU, tag enforcement, states, lower ifindex
-	Stats   int  // -s: the port's counters; -s -s: also its lower's
-	Brief   bool // -br: name, state and switch port only, in columns
-	Oneline bool // -o: a port's lines joined by \\, as ip -o
+	Details bool     // -d: ifindex, MTU, tag enforcement, states, lower ifindex
+	Stats   int      // -s: the port's counters; -s -s: also its lower's
+	Brief   bool     // -br: name, state and switch port only, in columns
+	Oneline bool     // -o: a port's lines joined by \\, as ip -o
+	Color   *Palette // -c: nil for none
 }
 
 // SortPorts orders ports by lower device, then switch port: the order of
@@ -98,8 +99,9 @@ func widths(ps []brcmlink.Port) columns {
 }
 
 // line is the one line show prints for p: "eth0.p5@eth0  port 5  queue 0  UP".
-func line(p brcmlink.Port, c columns) string {
-	return fmt.Sprintf("%-*s  port %-*d  queue %d  %s", c.title, Title(p), c.port, p.Port, p.Queue, p.OperState)
+func line(p brcmlink.Port, c columns, color *Palette) string {
+	return fmt.Sprintf("%s  port %-*d  queue %d  %s", color.name(fmt.Sprintf("%-*s", c.title, Title(p))),
+		c.port, p.Port, p.Queue, color.state(p.OperState, p.OperState.String()))
 }
 
 // Ports writes ports as show prints them, in their order, aligned; with
@@ -110,7 +112,8 @@ func Ports(w io.Writer, ps []brcmlink.Port, lowers []brcmlink.Lower, v View) err
 	for _, p := range ps {
 		if v.Brief {
 			// ip -br's columns: name 16 wide, state 14.
-			fmt.Fprintf(&b, "%-16s %-14s port %d\n", Title(p), p.OperState, p.Port)
+			fmt.Fprintf(&b, "%s %s port %d\n", v.Color.name(fmt.Sprintf("%-16s", Title(p))),
+				v.Color.state(p.OperState, fmt.Sprintf("%-14s", p.OperState)), p.Port)
 			continue
 		}
 		port(&b, p, c, lowers, v)
@@ -130,14 +133,14 @@ func port(out *strings.Builder, p brcmlink.Port, c columns, lowers []brcmlink.Lo
 		}
 		out.WriteString(s)
 	}()
-	b.WriteString(strings.TrimRight(line(p, c), " ") + "\n")
+	b.WriteString(line(p, c, v.Color) + "\n")
 	if v.Details {
 		admin := "down"
 		if p.Up {
 			admin = "up"
 		}
 		fmt.Fprintf(&b, "    ifindex %d  mtu %d  tag-enforce %d  admin %s  operstate %s  link-ifindex %d",
-			p.Index, p.MTU, p.TagEnforce, admin, p.OperState, p.LowerIndex)
+			p.Index, p.MTU, p.TagEnforce, admin, v.Color.state(p.OperState, p.OperState.String()), p.LowerIndex)
 		if id := p.LowerNetNSID; id != nil {
 			fmt.Fprintf(&b, "  link-netnsid %d", *id) // as ip -d link prints it
 		}
@@ -160,11 +163,11 @@ func port(out *strings.Builder, p brcmlink.Port, c columns, lowers []brcmlink.Lo
 }
 
 // Lowers writes lower devices as stats prints them.
-func Lowers(w io.Writer, ls []brcmlink.Lower) error {
+func Lowers(w io.Writer, ls []brcmlink.Lower, color *Palette) error {
 	var b strings.Builder
 	for i := range ls {
 		l := &ls[i]
-		fmt.Fprintf(&b, "lower %s  ifindex %d  ports %d\n", l.Name, l.Index, l.Ports)
+		fmt.Fprintf(&b, "lower %s  ifindex %d  ports %d\n", color.name(l.Name), l.Index, l.Ports)
 		table(&b, lowerRow("RX:", l))
 	}
 	_, err := io.WriteString(w, b.String())
@@ -182,7 +185,7 @@ func lowerRow(label string, l *brcmlink.Lower) row {
 func Event(w io.Writer, tag string, p brcmlink.Port, v View) error {
 	var b strings.Builder
 	b.WriteString("[" + tag + "] ")
-	port(&b, p, widths([]brcmlink.Port{p}), nil, View{Details: v.Details, Stats: min(v.Stats, 1), Oneline: v.Oneline})
+	port(&b, p, widths([]brcmlink.Port{p}), nil, View{Details: v.Details, Stats: min(v.Stats, 1), Oneline: v.Oneline, Color: v.Color})
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -65,6 +65,12 @@ var (
 		{"/sys/class/net", "The devices completion offers as lower devices."},
 	}
 
+	// EnvironmentText are the variables brcmlink reads, for the man page.
+	EnvironmentText = []struct{ Name, Text string }{
+		{"NO_COLOR", "When set and not empty, output is not colored unless -color asks for it."},
+		{"COLORFGBG", "The terminal's colors, \"FG;BG\": a dark background (BG 0-6 or 8) makes -color use bold colors, as ip does."},
+	}
+
 	SeeAlso = []string{"ip(8)", "ip-link(8)", "ip-netns(8)", "ethtool(8)"}
 )
 

@@ -157,6 +157,17 @@ type Option struct {
 	Batch  bool // belongs to batch mode, not to a single command
 	// Also: more long names, as ip has them (-statistics, -Version).
 	Also []string
+	// Values an option takes after "=", never as the next word, the first
+	// when it has none: -c is -color=always, as ip's -color.
+	Values []string
+}
+
+// Check returns an error if value is none of o's Values.
+func (o *Option) Check(value string) error {
+	if slices.Contains(o.Values, value) {
+		return nil
+	}
+	return usagef("option \"-%s\" takes %s, not %q", o.Name, strings.Join(o.Values, ", "), value)
 }
 
 // Names are the option's names, long first.
@@ -178,6 +189,9 @@ var Options = []*Option{
 	{Name: "tshort", Short: "ts", Help: "monitor: print the time of each event before it, in short form, as ip -ts does"},
 	{Name: "netns", Short: "n", Meta: "NAME", Help: "work in the network namespace NAME, the one \"ip netns add NAME\" made (/run/netns/NAME), like ip -n"},
 	{Name: "batch", Short: "b", Meta: "FILE", Batch: true, Help: "run the commands of FILE, one a line; - reads standard input"},
+	{Name: "color", Short: "c", Values: []string{"always", "auto", "never"}, Help: "color names and states as ip -c does: " +
+		"always (-c alone), auto (only on a terminal, as without -c unless NO_COLOR is set) or never; never with -json. " +
+		"COLORFGBG with a dark background gives bold colors"},
 	{Name: "brief", Short: "br", Help: "show: print a line a port with its name, operational state and switch port, as ip -br does"},
 	{Name: "force", Batch: true, Help: "with -batch, go on after a command fails"},
 	{Name: "version", Short: "V", Also: []string{"Version"}, Help: "print the version of brcmlink, of the loaded brcm module and of its family, and exit"},

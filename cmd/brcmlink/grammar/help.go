@@ -85,7 +85,19 @@ func (o *Option) syntax(s style) string {
 	if o.Meta != "" {
 		syn += s.sp + s.meta(o.Meta)
 	}
+	if len(o.Values) > 0 {
+		syn += "[=" + o.values(s) + "]"
+	}
 	return syn
+}
+
+// values are the Values of o: {always|auto|never}.
+func (o *Option) values(s style) string {
+	vs := make([]string, len(o.Values))
+	for i, v := range o.Values {
+		vs[i] = s.keyword(v)
+	}
+	return "{" + strings.Join(vs, "|") + "}"
 }
 
 // optionsSyntax is the OPTIONS := { ... } of the usage: the options of a
@@ -139,6 +151,9 @@ func Usage() string {
 		}
 		if o.Meta != "" {
 			names += " " + o.Meta
+		}
+		if len(o.Values) > 0 {
+			names += "[=WHEN]"
 		}
 		b.WriteString(hanging("  "+pad(names, 20), "                      ", o.Help))
 	}

@@ -77,6 +77,9 @@ func Man() string {
 		if o.Meta != "" {
 			head += " " + roff.meta(o.Meta)
 		}
+		if len(o.Values) > 0 {
+			head += "[=" + o.values(roff) + "]"
+		}
 		p(".TP\n%s\n%s", head, text(upper(o.Help)+"."))
 	}
 	p(".PP")
@@ -117,6 +120,11 @@ func Man() string {
 	p(".SH FILES")
 	for _, f := range FilesText {
 		p(".TP\n%s\n%s", roff.meta(f.Path), text(f.Text))
+	}
+
+	p(".SH ENVIRONMENT")
+	for _, v := range EnvironmentText {
+		p(".TP\n%s\n%s", roff.meta(v.Name), text(v.Text))
 	}
 
 	p(".SH EXAMPLES")
