@@ -299,9 +299,20 @@ func TestManPage(t *testing.T) {
 	if string(got) != man {
 		t.Errorf("%s is not what the grammar makes: go generate ./cmd/brcmlink, or go test ./cmd/brcmlink -update", path)
 	}
-	for _, sec := range []string{".SH EXIT STATUS\n", ".SH FILES\n", "/run/brcmlink.lock", "\\fB\\%4\\fR\n"} {
+	for _, sec := range []string{".SH EXIT STATUS\n", ".SH FILES\n", ".SH ENVIRONMENT\n", "NO_COLOR", "/run/brcmlink.lock", "\\fB\\%4\\fR\n"} {
 		if !strings.Contains(man, sec) {
 			t.Errorf("the man page lacks %q", sec)
+		}
+	}
+	// \% keeps a word whole only at its start: inside, as in -n[\%etns],
+	// it is where roff may break the word.
+	fonts := strings.NewReplacer(`\fB`, "", `\fI`, "", `\fR`, "")
+	for _, line := range strings.Split(man, "\n") {
+		for i := strings.Index(line, `\%`); i >= 0; i = next(line, i) {
+			if before := fonts.Replace(line[:i]); before != "" && !strings.HasSuffix(before, " ") && !strings.HasSuffix(before, `\ `) {
+				t.Errorf("the man page has \\%% inside a word: %s", line)
+				break
+			}
 		}
 	}
 	for _, c := range grammar.Commands {
@@ -314,6 +325,15 @@ func TestManPage(t *testing.T) {
 			t.Errorf("the man page lacks -%s", o.Name)
 		}
 	}
+}
+
+// next is the index of the next \% in line after the one at i, or -1.
+func next(line string, i int) int {
+	j := strings.Index(line[i+2:], `\%`)
+	if j < 0 {
+		return -1
+	}
+	return i + 2 + j
 }
 
 // TestColor checks when output is colored, as ip decides, and what:

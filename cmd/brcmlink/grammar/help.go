@@ -12,12 +12,15 @@ import (
 // inside brackets, so that "[ queue Q ]" stays on one line.
 type style struct {
 	keyword, meta func(string) string
-	sp            string
+	// part is keyword for the rest of a word a keyword began, [etns] of
+	// -n[etns]: roff must not hyphenate there.
+	part func(string) string
+	sp   string
 }
 
 func same(s string) string { return s }
 
-var plain = style{keyword: same, meta: same, sp: " "}
+var plain = style{keyword: same, meta: same, part: same, sp: " "}
 
 // render writes n the way iproute2's usage does: { a | b } for a choice,
 // [ a ] for what may be left out, [ a | b ] for an optional choice.
@@ -78,7 +81,7 @@ func (o *Option) syntax(s style) string {
 	case o.Short == "":
 		syn = s.keyword("-" + o.Name)
 	case strings.HasPrefix(o.Name, o.Short):
-		syn = s.keyword("-"+o.Short) + "[" + s.keyword(o.Name[len(o.Short):]) + "]"
+		syn = s.keyword("-"+o.Short) + "[" + s.part(o.Name[len(o.Short):]) + "]"
 	default:
 		syn = s.keyword("-"+o.Short) + " | " + s.keyword("-"+o.Name)
 	}
@@ -95,7 +98,7 @@ func (o *Option) syntax(s style) string {
 func (o *Option) values(s style) string {
 	vs := make([]string, len(o.Values))
 	for i, v := range o.Values {
-		vs[i] = s.keyword(v)
+		vs[i] = s.part(v)
 	}
 	return "{" + strings.Join(vs, "|") + "}"
 }

@@ -10,10 +10,12 @@ import (
 )
 
 // roff prints a synopsis in the fonts of man pages: keywords bold,
-// placeholders italic, neither hyphenated.
+// placeholders italic, neither hyphenated. \% starts a word that is not
+// to be hyphenated; inside one it would say where it may be.
 var roff = style{
 	keyword: func(s string) string { return `\fB\%` + escape(s) + `\fR` },
 	meta:    func(s string) string { return `\fI\%` + escape(s) + `\fR` },
+	part:    func(s string) string { return `\fB` + escape(s) + `\fR` },
 	sp:      `\ `,
 }
 
