@@ -506,3 +506,22 @@ func TestJSONLikeIP(t *testing.T) {
 	t.Logf("ip -j -s -d link show dev %s:\n%s", port, sh(t, "ip", "-j", "-s", "-d", "link", "show", "dev", port))
 	t.Logf("brcmlink -j -s -d show %s:\n%s", port, cliOK(t, "-j", "-s", "-d", "show", port))
 }
+
+// TestCompletionLowers checks what completion offers after dev, on a
+// real /sys/class/net: Ethernet devices that can carry ports, not lo and
+// not a brcm port.
+func TestCompletionLowers(t *testing.T) {
+	l := newLab(t, 1)
+	cliOK(t, "add", "dev", l.IMP, "port", "1")
+	port := l.IMP + ".p1"
+	t.Cleanup(func() { command("ip", "link", "del", port) })
+	out := cliOK(t, "__complete", "add", "dev", "")
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		w, _, _ := strings.Cut(line, "\t")
+		got = append(got, w)
+	}
+	if !slices.Contains(got, l.IMP) || slices.Contains(got, "lo") || slices.Contains(got, port) {
+		t.Errorf("brcmlink __complete add dev '': %q, want %s but neither lo nor %s", got, l.IMP, port)
+	}
+}

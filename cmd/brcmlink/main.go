@@ -31,7 +31,7 @@ func main() {
 			return strings.TrimSpace(string(b))
 		},
 		now:    time.Now,
-		lowers: dirNames("/sys/class/net"),
+		lowers: lowerNames("/sys/class/net"),
 		netns:  dirNames("/run/netns"),
 		terminal: func() bool {
 			_, err := unix.IoctlGetTermios(int(os.Stdout.Fd()), unix.TCGETS)
