@@ -63,6 +63,9 @@ lint: modules $(KSRC)/scripts/checkpatch.pl $(CACHE)/bin/staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
 	$(CACHE)/bin/staticcheck ./...
 	$(CACHE)/bin/staticcheck -tags vmtest ./integration/...
+	@# The family's spec against the kernel's schema (TestSpec checks it
+	@# against the header, the Go constants and the policies).
+	integration/ynl/validate kernel/brcm.yaml $$(integration/ynl/prepare)
 
 # Go unit tests on the host; the switch model's tests need root for netns.
 unit: prepare

@@ -127,8 +127,9 @@ func (d *docRun) shell(line string, wait time.Duration) (string, int) {
 	shell := doctest.Shell(line)
 	script := line
 	if shell == "zsh" {
-		// Where a user's ~/.zshrc has it: compinit, and a folder of fpath.
-		script = "fpath=($PWD/zfunc $fpath); mkdir -p zfunc; autoload -Uz compinit; compinit -u -d $PWD/.zcompdump; " + line
+		// Where a user's ~/.zshrc has it: compinit, and a folder of fpath;
+		// -C reuses the dump the first zsh of the block made, as a login does.
+		script = "fpath=($PWD/zfunc $fpath); mkdir -p zfunc; autoload -Uz compinit; compinit -u -C -d $PWD/.zcompdump; " + line
 	}
 	if wait > 0 {
 		script = fmt.Sprintf("timeout -s INT --preserve-status %.1f %s", wait.Seconds(), script)
@@ -161,12 +162,12 @@ func (d *docRun) step(s doctest.Step, last *int) *int {
 	}
 	var wait time.Duration
 	if waits(s.Command) {
-		wait = 4 * time.Second
+		wait = 6 * time.Second
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go func() { // what happens meanwhile, once it listens
 			select {
-			case <-time.After(wait / 4):
+			case <-time.After(wait / 3):
 			case <-ctx.Done():
 				return
 			}
