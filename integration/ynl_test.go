@@ -8,35 +8,16 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/brcmlink/brcmlink"
 )
 
 var ynlDir = flag.String("ynl", "", "the kernel's ynl and netlink schemas (integration/ynl/prepare)")
-
-// subscribed reports whether a generic netlink socket is in a multicast
-// group: only ynl's, in the test VM, where the tests run one at a time.
-func subscribed() bool {
-	b, err := os.ReadFile("/proc/net/netlink")
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(b), "\n")[1:] {
-		f := strings.Fields(line)
-		if len(f) > 3 && f[1] == "16" && strings.Trim(f[3], "0") != "" {
-			return true
-		}
-	}
-	return false
-}
 
 // ynlPort is a port as ynl prints it from kernel/brcm.yaml.
 type ynlPort struct {
@@ -130,7 +111,8 @@ var specPath string
 
 // TestYNL speaks the brcm family with the kernel's own ynl, from the spec
 // kernel/brcm.yaml alone, and requires the answers the Go client gets:
-// every command, do and dump, and the monitor group's events.
+// every command, do and dump. (Its monitor events are not here yet: 6.12's
+// ynl fails on a notification that comes during its own request.)
 func TestYNL(t *testing.T) {
 	if *ynlDir == "" {
 		t.Fatal("-ynl is required: integration/ynl/prepare prints it")
@@ -240,48 +222,4 @@ func TestYNL(t *testing.T) {
 		t.Errorf("port-get of a missing port: %v, %s", err, out)
 	}
 
-	// Events: ynl subscribed to monitor while the Go client makes,
-	// changes and deletes a port.
-	sub := ynlCmd("--subscribe", "monitor", "--sleep", "6")
-	var subOut strings.Builder
-	sub.Stdout = &subOut
-	if err := sub.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sub.Process.Kill(); sub.Wait() })
-	// Python starts slowly under TCG: give it a minute.
-	for deadline := time.Now().Add(time.Minute); !subscribed(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("ynl --subscribe monitor: no socket in a group after a minute")
-		}
-	}
-	ev := lower + ".p9"
-	if _, err := g.Add(brcmlink.AddRequest{Lower: lower, Port: 9}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := g.Set(brcmlink.ByName(ev), brcmlink.SetRequest{Queue: u8(2)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.Delete(brcmlink.ByName(ev)); err != nil {
-		t.Fatal(err)
-	}
-	if err := sub.Wait(); err != nil {
-		t.Fatalf("ynl --subscribe monitor: %v", err)
-	}
-	var events []struct {
-		Name string  `json:"name"`
-		Msg  ynlPort `json:"msg"`
-	}
-	if err := json.Unmarshal([]byte(subOut.String()), &events); err != nil {
-		t.Fatalf("ynl --subscribe monitor printed %q: %v", subOut.String(), err)
-	}
-	var seen []string
-	for _, e := range events {
-		if e.Msg.Ifname == ev {
-			seen = append(seen, fmt.Sprintf("%s queue %d", e.Name, e.Msg.Queue))
-		}
-	}
-	if want := []string{"port-new-ntf queue 0", "port-set-ntf queue 2", "port-del-ntf queue 2"}; !slices.Equal(seen, want) {
-		t.Errorf("ynl --subscribe monitor: %q, want %q", seen, want)
-	}
 }
