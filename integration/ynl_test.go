@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -45,26 +46,18 @@ type ynlPort struct {
 	} `json:"stats"`
 }
 
-// port is what the Go client would say of the same port.
+// port is what the Go client would say of the same port; a bad address
+// stays nil and so differs.
 func (y ynlPort) port() brcmlink.Port {
+	addr, _ := net.ParseMAC(y.Address)
 	s := y.Stats
 	return brcmlink.Port{
 		Index: y.Ifindex, Name: y.Ifname, LowerIndex: y.LowerIfindex, Lower: y.LowerIfname,
 		Port: y.Port, Queue: y.Queue, TagEnforce: y.TagEnforce, Up: y.AdminUp == 1,
-		OperState: brcmlink.OperState(y.Operstate), MTU: y.MTU, Flags: y.Flags, Address: ynlMAC(y.Address),
+		OperState: brcmlink.OperState(y.Operstate), MTU: y.MTU, Flags: y.Flags, Address: addr,
 		Stats: &brcmlink.Stats{RxPackets: s.RxPackets, RxBytes: s.RxBytes, RxMulticast: s.RxMulticast,
 			RxDropped: s.RxDropped, RxErrors: s.RxErrors, TxPackets: s.TxPackets, TxBytes: s.TxBytes, TxDropped: s.TxDropped},
 	}
-}
-
-func ynlMAC(s string) []byte {
-	var b []byte
-	for _, h := range strings.Split(s, ":") {
-		var v byte
-		fmt.Sscanf(h, "%02x", &v)
-		b = append(b, v)
-	}
-	return b
 }
 
 // ynl runs the kernel's ynl on kernel/brcm.yaml with args and returns its
