@@ -13,7 +13,8 @@ KERNELS := $(shell awk '!/^\#/ && NF == 3 { print $$2 }' integration/kernels)
 KVER ?= $(firstword $(KERNELS))
 KSRC := $(CACHE)/linux-source
 
-.PHONY: all build go-version prepare module modules go lint unit integration test test-debug vm-shell clean demo bench bench-smoke kernels-check
+.PHONY: all build go-version prepare module modules go lint unit integration test test-debug vm-shell clean demo bench bench-smoke kernels-check \
+	cmd install install-dkms deb test-packages
 
 all: build
 
@@ -111,3 +112,52 @@ bench-smoke: module
 # trackers), with the fuzzers turned up; see integration/debug/.
 test-debug: prepare
 	integration/debug/run
+
+# Installing without packages, and the packages. kernel/VERSION is the
+# one version: of the module, the command and the packages.
+VERSION := $(shell cat kernel/VERSION)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+ZSHCOMPDIR ?= $(DATADIR)/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= /lib/systemd/system
+UDEVRULESDIR ?= /lib/udev/rules.d
+GOBUILDFLAGS ?= -trimpath -buildmode=pie
+DOCS := README.md docs/cli.md docs/config.md docs/netlink.md docs/packaging.md
+
+# The command alone, into $(CACHE)/bin.
+cmd:
+	$(GO) build $(GOBUILDFLAGS) -o $(CACHE)/bin/brcmlink ./cmd/brcmlink
+
+# The command, its man page, completions, docs, the family's YNL spec,
+# systemd units, udev rule and an example description that creates nothing (kept if present).
+install: cmd
+	install -D -m755 $(CACHE)/bin/brcmlink $(DESTDIR)$(SBINDIR)/brcmlink
+	install -D -m644 docs/brcmlink.8 $(DESTDIR)$(DATADIR)/man/man8/brcmlink.8
+	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d $(DESTDIR)$(DATADIR)/doc/brcmlink
+	$(CACHE)/bin/brcmlink completion bash >$(DESTDIR)$(DATADIR)/bash-completion/completions/brcmlink
+	$(CACHE)/bin/brcmlink completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_brcmlink
+	$(CACHE)/bin/brcmlink completion fish >$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/brcmlink.fish
+	install -m644 $(DOCS) $(DESTDIR)$(DATADIR)/doc/brcmlink/
+	install -D -m644 kernel/brcm.yaml $(DESTDIR)$(DATADIR)/ynl/specs/brcm.yaml
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSCONFDIR)/brcmlink
+	for u in brcmlink.service brcmlink-lower@.service; do \
+		sed 's|/usr/sbin/|$(SBINDIR)/|' packaging/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
+	install -m644 packaging/90-brcmlink.rules $(DESTDIR)$(UDEVRULESDIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/brcmlink/example.conf || \
+		install -m644 packaging/example.conf $(DESTDIR)$(SYSCONFDIR)/brcmlink/example.conf
+
+# The module's source where DKMS looks for it: then
+# `dkms install brcm/$(VERSION)` builds it for a kernel.
+install-dkms:
+	install -d $(DESTDIR)/usr/src/brcm-$(VERSION)/include/uapi/linux
+	install -m644 kernel/Makefile kernel/VERSION kernel/*.c kernel/*.h $(DESTDIR)/usr/src/brcm-$(VERSION)/
+	install -m644 kernel/include/uapi/linux/brcm.h $(DESTDIR)/usr/src/brcm-$(VERSION)/include/uapi/linux/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' kernel/dkms.conf >$(DESTDIR)/usr/src/brcm-$(VERSION)/dkms.conf
+
+# brcm-dkms_VERSION_all.deb and brcmlink_VERSION_amd64.deb in $(CACHE)/deb,
+# built by dpkg-buildpackage from a copy of the committed tree.
+deb:
+	packaging/deb $(CACHE)/deb
