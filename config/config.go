@@ -17,6 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -67,6 +69,15 @@ type Pos struct {
 
 func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column) }
 
+// from is p as an error at here names it: LINE:COLUMN in the same file,
+// FILE:LINE:COLUMN in another.
+func (p Pos) from(here Pos) string {
+	if p.File == here.File {
+		return fmt.Sprintf("%d:%d", p.Line, p.Column)
+	}
+	return p.String()
+}
+
 // Error is a description's mistake, at Pos.
 type Error struct {
 	Pos Pos
@@ -80,17 +91,83 @@ func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 // of the same shape when its first non-blank byte is '{'. It checks all
 // it can check without a system (Check); a mistake is an *Error.
 func Parse(file string, data []byte) (*Config, error) {
-	var c *Config
-	var err error
-	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
-		c, err = parseJSON(file, data)
-	} else {
-		c, err = parseText(file, data)
+	return ParseFiles([]File{{Name: file, Data: data}})
+}
+
+// A File is one file of a description: its name, which errors give, and
+// its contents.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// ParseFiles reads the description that files make together, in their
+// order: each is read as Parse reads one (text or JSON, each on its
+// own), and the lowers of all of them are one description, checked
+// whole, so that a lower, a switch port of a lower or a name given in
+// two files is a mistake, at the second. No files describe no lower.
+func ParseFiles(files []File) (*Config, error) {
+	c := &Config{}
+	for _, f := range files {
+		var fc *Config
+		var err error
+		if t := bytes.TrimLeft(f.Data, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+			fc, err = parseJSON(f.Name, f.Data)
+		} else {
+			fc, err = parseText(f.Name, f.Data)
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.Lowers = append(c.Lowers, fc.Lowers...)
 	}
+	return c, c.Check()
+}
+
+// ReadDir reads the files of the description in the directory dir, for
+// ParseFiles: those whose names end in ".conf", in name order, but for
+// hidden ones (whose names start with ".") and what is no regular file
+// (a subdirectory); a symbolic link counts as what it points to. Each
+// File is named dir/NAME. An error is the *os.PathError of the directory
+// or file that could not be read.
+func ReadDir(dir string) ([]File, error) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	return c, c.Check()
+	var files []File
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".conf") || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		fi, err := os.Stat(name)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.Mode().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Name: name, Data: data})
+	}
+	return files, nil
+}
+
+// Only returns the part of c that describes the lower named lower, to
+// plan and apply that lower alone (a device that appeared, say), or nil
+// if c does not name it. Its plan leaves the other lowers of c alone: a
+// name one of their ports has is taken, as if c did not own them.
+func (c *Config) Only(lower string) *Config {
+	for _, l := range c.Lowers {
+		if l.Name == lower {
+			return &Config{Lowers: []Lower{l}}
+		}
+	}
+	return nil
 }
 
 // Check refuses what no system would take: a lower or a name twice, the
@@ -104,7 +181,7 @@ func (c *Config) Check() error {
 			return &Error{l.Pos, fmt.Sprintf("lower device name %q is not one the kernel takes", l.Name)}
 		}
 		if p, ok := lowers[l.Name]; ok {
-			return &Error{l.Pos, fmt.Sprintf("lower %s is described twice: first at %d:%d", l.Name, p.Line, p.Column)}
+			return &Error{l.Pos, fmt.Sprintf("lower %s is described twice: first at %s", l.Name, p.from(l.Pos))}
 		}
 		lowers[l.Name] = l.Pos
 		ports := map[uint16]Pos{}
@@ -118,7 +195,7 @@ func (c *Config) Check() error {
 				}
 			}
 			if q, ok := ports[p.Port]; ok {
-				return &Error{p.Pos, fmt.Sprintf("port %d of %s is described twice: first at %d:%d", p.Port, l.Name, q.Line, q.Column)}
+				return &Error{p.Pos, fmt.Sprintf("port %d of %s is described twice: first at %s", p.Port, l.Name, q.from(p.Pos))}
 			}
 			ports[p.Port] = p.Pos
 			name := p.DeviceName(l.Name)
@@ -129,14 +206,14 @@ func (c *Config) Check() error {
 				return &Error{p.Pos, fmt.Sprintf("name %q is not one the kernel takes: 1-15 bytes, no blank, '/' or ':'", name)}
 			}
 			if q, ok := names[name]; ok {
-				return &Error{p.Pos, fmt.Sprintf("name %s is given twice: first at %d:%d", name, q.Line, q.Column)}
+				return &Error{p.Pos, fmt.Sprintf("name %s is given twice: first at %s", name, q.from(p.Pos))}
 			}
 			names[name] = p.Pos
 		}
 	}
 	for _, l := range c.Lowers {
 		if q, ok := names[l.Name]; ok {
-			return &Error{q, fmt.Sprintf("name %s is that of the lower at %d:%d", l.Name, l.Pos.Line, l.Pos.Column)}
+			return &Error{q, fmt.Sprintf("name %s is that of the lower at %s", l.Name, l.Pos.from(q))}
 		}
 	}
 	return nil

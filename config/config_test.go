@@ -5,6 +5,8 @@ package config_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -315,7 +317,7 @@ func TestPlanRefusals(t *testing.T) {
 	}
 	c.Lowers[0].Ports = c.Lowers[0].Ports[1:]
 	_, err = config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1"))
-	if want := "f:3:1: name other is taken by a brcm port on a lower this file does not describe"; err == nil || err.Error() != want {
+	if want := "f:3:1: name other is taken by a brcm port on eth1, a lower this plan leaves alone"; err == nil || err.Error() != want {
 		t.Errorf("%v, want %s", err, want)
 	}
 	// An absent lower waits; the rest goes on.
@@ -405,5 +407,128 @@ func TestDevices(t *testing.T) {
 		if fmt.Sprint(p1, err1) != fmt.Sprint(p2, err2) {
 			t.Errorf("%q: with Devices' devices, %v %v; with every device, %v %v", tt.text, p1, err1, p2, err2)
 		}
+	}
+}
+
+// TestParseFiles reads two files as one description: each in its own
+// format, checked whole, a mistake across files at the second file's
+// line, naming the first's file.
+func TestParseFiles(t *testing.T) {
+	a := config.File{Name: "d/a.conf", Data: []byte("lower eth0\n  port 5 name wan\n")}
+	b := config.File{Name: "d/b.conf", Data: []byte(`{"lowers": [{"name": "eth1", "ports": [{"port": 3}]}]}`)}
+	c, err := config.ParseFiles([]config.File{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Format(), "lower eth0\n    port 5 name wan\n\nlower eth1\n    port 3\n"; got != want {
+		t.Errorf("two files read as\n%s\nwant\n%s", got, want)
+	}
+	if p := c.Lowers[1].Ports[0].Pos; p.File != "d/b.conf" || p.Line != 1 || p.Column != 40 {
+		t.Errorf("b.conf's port is at %v", p)
+	}
+	if c, err := config.ParseFiles(nil); err != nil || len(c.Lowers) != 0 {
+		t.Errorf("no files: %+v, %v", c, err)
+	}
+	for _, tt := range []struct{ second, want string }{
+		{"# eth0 again\nlower eth0\n", "d/b.conf:2:7: lower eth0 is described twice: first at d/a.conf:1:7"},
+		{"lower eth1\n  port 6 name wan\n", "d/b.conf:2:3: name wan is given twice: first at d/a.conf:2:3"},
+		{"lower wan\n", "d/a.conf:2:3: name wan is that of the lower at d/b.conf:1:7"},
+		{"port 6\n", "d/b.conf:1:1: port before any lower: start with lower NAME"}, // no lower goes on from a.conf
+		{"lower eth1\n  port 6 queue 4\n", "d/b.conf:2:16: queue 4 out of range (0-3)"},
+	} {
+		_, err := config.ParseFiles([]config.File{a, {Name: "d/b.conf", Data: []byte(tt.second)}})
+		var e *config.Error
+		if !errors.As(err, &e) || err.Error() != tt.want {
+			t.Errorf("%q after a.conf: %v, want %s", tt.second, err, tt.want)
+		}
+	}
+}
+
+// TestReadDir reads a directory's *.conf files in name order, and
+// nothing else of it.
+func TestReadDir(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"b.conf":          "lower eth1\n",
+		"a.conf":          "lower eth0\n",
+		"c.conf.dpkg-old": "not read",
+		".hidden.conf":    "not read",
+		"README":          "not read",
+		"sub.conf/x.conf": "not read",
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("b.conf", filepath.Join(dir, "link.conf")); err != nil {
+		t.Fatal(err)
+	}
+	files, err := config.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, strings.TrimPrefix(f.Name, dir+"/")+": "+string(f.Data))
+	}
+	if want := []string{"a.conf: lower eth0\n", "b.conf: lower eth1\n", "link.conf: lower eth1\n"}; !slices.Equal(got, want) {
+		t.Errorf("read %q, want %q", got, want)
+	}
+	if files, err := config.ReadDir(t.TempDir()); err != nil || len(files) != 0 {
+		t.Errorf("an empty directory: %v, %v", files, err)
+	}
+	if err := os.Symlink("none", filepath.Join(dir, "broken.conf")); err != nil {
+		t.Fatal(err)
+	}
+	var pe *os.PathError
+	if _, err := config.ReadDir(dir); !errors.As(err, &pe) || pe.Path != filepath.Join(dir, "broken.conf") {
+		t.Errorf("a broken link: %v", err)
+	}
+	if _, err := config.ReadDir(filepath.Join(dir, "none")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("no directory: %v", err)
+	}
+}
+
+// TestOnly plans one lower of a description alone: the other lowers'
+// ports stay as they are, their absence is not reported, and a name one
+// of their ports holds is taken.
+func TestOnly(t *testing.T) {
+	k, sys := setup(t)
+	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 7})
+	sys.Add(brcmlink.AddRequest{Lower: "eth1", Port: 1, Name: "x"})
+	sys.Add(brcmlink.AddRequest{Lower: "eth1", Port: 2})
+	c, err := config.Parse("f", []byte("lower eth0\n  port 5\nlower eth1\n  port 1 name y\nlower eth9\n  port 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Only("eth2") != nil {
+		t.Error("Only of a lower the description does not name is not nil")
+	}
+	part := c.Only("eth0")
+	p, err := config.MakePlan(part, k.Ports(), devices(k, "eth0", "eth1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"delete eth0.p7 (eth0 port 7)", "create eth0.p5 (eth0 port 5)"}; !slices.Equal(steps(p), want) || len(p.Absent) != 0 {
+		t.Errorf("eth0's plan: %q, absent %v; want %q, none", steps(p), p.Absent, want)
+	}
+	if err := config.Apply(sys, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := state(k), "eth0.p5 eth0 port 5 queue 0 te 0 up false\neth1.p2 eth1 port 2 queue 0 te 0 up false\nx eth1 port 1 queue 0 te 0 up false"; got != want {
+		t.Errorf("after eth0's plan:\n%s\nwant\n%s", got, want)
+	}
+	// x is eth1's until eth1 is applied.
+	c, _ = config.Parse("f", []byte("lower eth0\n  port 5 name x\nlower eth1\n  port 1 name y\n"))
+	if _, err := config.MakePlan(c.Only("eth0"), k.Ports(), devices(k, "eth0", "eth1")); err == nil ||
+		err.Error() != "f:2:3: name x is taken by a brcm port on eth1, a lower this plan leaves alone" {
+		t.Errorf("eth0 alone taking eth1's name: %v", err)
+	}
+	if _, err := config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1")); err != nil {
+		t.Errorf("both, which frees the name first: %v", err)
 	}
 }

@@ -179,7 +179,8 @@ func portNames(l Lower) []string {
 // namespace) and devices to c: every network device of the namespace, or
 // at least those Devices returns. It refuses,
 // with an *Error at the name, a name c gives a port that a device keeps:
-// one that is no brcm port, or a port of a lower c does not own.
+// one that is no brcm port, or a port of a lower c does not own (or, for
+// a part of a description that Only returns, of a lower left out).
 func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error) {
 	byName := map[string]Device{}
 	for _, d := range devices {
@@ -237,7 +238,7 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 		case !d.Port:
 			return nil, &Error{w.pos, fmt.Sprintf("name %s is taken by a device that is not a brcm port", w.name)}
 		default:
-			return nil, &Error{w.pos, fmt.Sprintf("name %s is taken by a brcm port on a lower this file does not describe", w.name)}
+			return nil, &Error{w.pos, fmt.Sprintf("name %s is taken by %s", w.name, holder(w.name, ports))}
 		}
 	}
 	slices.SortStableFunc(plan.Steps, func(a, b Step) int {
@@ -247,4 +248,15 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 		return strings.Compare(a.Old.Name+a.New.Name, b.Old.Name+b.New.Name)
 	})
 	return plan, nil
+}
+
+// holder says which brcm port of ports, of a lower a plan leaves alone,
+// has the name name.
+func holder(name string, ports []brcmlink.Port) string {
+	for _, p := range ports {
+		if p.Name == name && p.Lower != "" {
+			return fmt.Sprintf("a brcm port on %s, a lower this plan leaves alone", p.Lower)
+		}
+	}
+	return "a brcm port whose lower is in another network namespace"
 }

@@ -66,30 +66,61 @@ func (r *runner) readFile(name string) ([]byte, error) {
 	}
 	b, err := os.ReadFile(name)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("cannot read %q: %w", name, err)
+		return nil, readError(name, err)
 	}
 	return b, nil
 }
 
-// apply brings the ports to FILE, or with check, prints the plan.
-func (r *runner) Apply(req *grammar.Request) error {
-	be, err := r.backend()
-	if err != nil {
-		return err
+// readError words the failure to read the file or directory name, or
+// the one its *os.PathError names: the errno, without Go's words.
+func readError(name string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		name, err = pe.Path, pe.Err
 	}
-	data, err := r.readFile(req.File)
-	if err != nil {
-		return err
+	return fmt.Errorf("cannot read %q: %w", name, err)
+}
+
+// description reads the description at path: a file, standard input for
+// "-", or a directory's *.conf files, read as one.
+func (r *runner) description(path string) (*config.Config, error) {
+	if fi, err := os.Stat(path); path != "-" && err == nil && fi.IsDir() {
+		files, err := config.ReadDir(path)
+		if err != nil {
+			return nil, readError(path, err)
+		}
+		return config.ParseFiles(files)
 	}
-	name := req.File
+	data, err := r.readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	name := path
 	if name == "-" {
 		name = "<stdin>"
 	}
-	c, err := config.Parse(name, data)
+	return config.Parse(name, data)
+}
+
+// apply brings the ports to the description at PATH, or only those of
+// LOWER with dev, or with check, prints the plan. The description is
+// checked whole before anything else; with dev, one that does not name
+// LOWER has nothing to do with it, and apply opens no socket.
+func (r *runner) Apply(req *grammar.Request) error {
+	c, err := r.description(req.File)
+	if err != nil {
+		return err
+	}
+	if req.Lower != "" {
+		if c = c.Only(req.Lower); c == nil {
+			if r.a.opt.json {
+				return r.printPlan(nil, nil)
+			}
+			fmt.Fprintf(r.out, "%s: not in the description, nothing to do\n", req.Lower)
+			return nil
+		}
+	}
+	be, err := r.backend()
 	if err != nil {
 		return err
 	}

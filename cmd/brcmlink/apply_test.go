@@ -86,7 +86,7 @@ func TestApplyRefusals(t *testing.T) {
 	}{
 		{"lower eth0\n  port 5 queue 7\n", "FILE:2:16: queue 7 out of range (0-3)", exitUsage, nil},
 		{"lower eth0\n  port 5 name lo\n", "FILE:2:3: name lo is taken by a device that is not a brcm port", exitUsage, nil},
-		{"lower eth0\n  port 5 name uplink\n", "FILE:2:3: name uplink is taken by a brcm port on a lower this file does not describe", exitUsage, nil},
+		{"lower eth0\n  port 5 name uplink\n", "FILE:2:3: name uplink is taken by a brcm port on eth1, a lower this plan leaves alone", exitUsage, nil},
 		{"lower eth0\n  port 5\n  port 9 up\n", "create eth0.p9 (eth0 port 9 up): busy", exitSystem, func(r brcmtest.Request) error {
 			if r.Cmd == brcmlink.CmdPortNew && r.Port == 9 {
 				return &brcmlink.Error{Err: syscall.EBUSY, Message: "busy"}
@@ -159,5 +159,156 @@ func TestApplyLock(t *testing.T) {
 	unlock()
 	if r := <-done; r.status != 0 || r.stdout != "create eth0.p5 (eth0 port 5)\n" {
 		t.Errorf("apply after the lock was released: %+v", r)
+	}
+}
+
+// writeFiles writes files, by name, into dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestApplyDir applies a directory: its *.conf files, text and JSON, as
+// one description; nothing else of it; the same lower in two files a
+// mistake; an empty directory nothing to do.
+func TestApplyDir(t *testing.T) {
+	f := seeded()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.conf":          "lower eth0\n  port 5 name wan queue 2 up\n  port 6\n",
+		"b.conf":          `{"lowers": [{"name": "eth1", "ports": [{"port": "any", "name": "uplink", "queue": 2, "tag_enforce": 3, "up": true}, {"port": 4}]}]}`,
+		"c.conf.dpkg-old": "lower eth0\n", // each of these would be a mistake
+		".hidden.conf":    "lower eth0\n",
+		"README":          "lower eth0\n",
+		"sub.conf/x.conf": "lower eth0\n",
+	})
+	steps := "delete eth0.p1 (eth0 port 1)\ndelete eth0.p27 (eth0 port 27)\nrename eth0.p5 -> wan (eth0 port 5)\n" +
+		"change wan: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\ncreate eth1.p4 (eth1 port 4)\n"
+	before := portsOf(f.k)
+	if r := run(t, f, "apply "+dir+" check"); r.status != exitPending || r.stdout != steps || r.stderr != "" {
+		t.Errorf("apply DIR check: %+v", r)
+	}
+	if got := portsOf(f.k); got != before {
+		t.Errorf("apply DIR check changed the ports:\n%s", got)
+	}
+	if r := run(t, f, "apply "+dir); r.status != 0 || r.stdout != steps || r.stderr != "" {
+		t.Errorf("apply DIR: %+v", r)
+	}
+	if r := run(t, f, "apply "+dir); r.status != 0 || r.stdout != "no changes\n" {
+		t.Errorf("apply DIR again: %+v", r)
+	}
+	after := portsOf(f.k)
+	// eth0 in a second file: the error is at its line there, and nothing
+	// changes, though a.conf alone has steps to make.
+	writeFiles(t, dir, map[string]string{"a.conf": "lower eth0\n  port 5 name wan queue 2 up\n", "c.conf": "# again\nlower eth0\n  port 6\n"})
+	want := "Error: " + dir + "/c.conf:2:7: lower eth0 is described twice: first at " + dir + "/a.conf:1:7\n"
+	if r := run(t, f, "apply "+dir); r.status != exitUsage || r.stdout != "" || r.stderr != want {
+		t.Errorf("eth0 in two files: %+v, want stderr %q", r, want)
+	}
+	if got := portsOf(f.k); got != after {
+		t.Errorf("a mistake across files changed the ports:\n%s\nwere\n%s", got, after)
+	}
+	// A directory with no *.conf: no lower owned, nothing to do.
+	empty := t.TempDir()
+	writeFiles(t, empty, map[string]string{"board.conf.bak": "lower eth0\n"})
+	if r := run(t, f, "apply "+empty); r.status != 0 || r.stdout != "no changes\n" || r.stderr != "" {
+		t.Errorf("apply of a directory without *.conf: %+v", r)
+	}
+	if r := run(t, f, "-j apply "+empty+" check"); r.status != 0 || r.stdout != `{"steps":[],"absent":[]}`+"\n" {
+		t.Errorf("-j apply check of a directory without *.conf: %+v", r)
+	}
+	if got := portsOf(f.k); got != after {
+		t.Errorf("an empty directory changed the ports:\n%s\nwere\n%s", got, after)
+	}
+	// A *.conf that cannot be read fails the whole, as a file does.
+	if err := os.Symlink("none", filepath.Join(empty, "broken.conf")); err != nil {
+		t.Fatal(err)
+	}
+	want = "Error: cannot read \"" + empty + "/broken.conf\": no such file or directory\n"
+	if r := run(t, f, "apply "+empty); r.status != exitSystem || r.stderr != want {
+		t.Errorf("a broken link: %+v, want stderr %q", r, want)
+	}
+}
+
+// TestApplyDev applies one lower's part of a description, as the
+// packages do when a network device appears: the other lowers are not
+// touched nor reported, the whole is still checked, and a lower the
+// description does not name has nothing to do.
+func TestApplyDev(t *testing.T) {
+	f := seeded()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"a.conf": "lower eth0\n  port 5 name wan\n  port 27 queue 3 tag-enforce 1\n",
+		"b.conf": "lower eth1\n  port 4\nlower eth9\n  port 1\n", // eth1's uplink would go; eth9 is absent
+	})
+	steps := "delete eth0.p1 (eth0 port 1)\nrename eth0.p5 -> wan (eth0 port 5)\n"
+	before := portsOf(f.k)
+	if r := run(t, f, "apply "+dir+" dev eth0 check"); r.status != exitPending || r.stdout != steps || r.stderr != "" {
+		t.Errorf("apply DIR dev eth0 check: %+v", r)
+	}
+	if r := run(t, f, "-j apply "+dir+" check dev eth0"); r.status != exitPending || r.stdout != `{"steps":[`+
+		`{"action":"delete","ifname":"eth0.p1","link":"eth0","port":1},{"action":"rename","ifname":"wan","old_ifname":"eth0.p5","link":"eth0","port":5}],"absent":[]}`+"\n" {
+		t.Errorf("-j apply DIR check dev eth0: %+v", r)
+	}
+	if got := portsOf(f.k); got != before {
+		t.Errorf("check changed the ports:\n%s", got)
+	}
+	if r := run(t, f, "apply "+dir+" dev eth0"); r.status != 0 || r.stdout != steps || r.stderr != "" {
+		t.Errorf("apply DIR dev eth0: %+v", r)
+	}
+	if r := run(t, f, "apply "+dir+" d eth0"); r.status != 0 || r.stdout != "no changes\n" {
+		t.Errorf("apply DIR dev eth0 again: %+v", r)
+	}
+	if got := portsOf(f.k); !strings.Contains(got, "uplink eth1 port 0") || strings.Contains(got, "eth1.p4") {
+		t.Errorf("dev eth0 touched eth1:\n%s", got)
+	}
+	// Named but absent: as for a whole apply.
+	if r := run(t, f, "apply "+dir+" dev eth9"); r.status != exitAbsent || r.stdout != "eth9: not present, 1 ports pending\n" {
+		t.Errorf("apply DIR dev eth9: %+v", r)
+	}
+	// Not named: nothing to do, and no socket opened for it.
+	dials := f.dials
+	for _, args := range []string{"apply " + dir + " dev lo", "apply " + dir + " dev lo check"} {
+		if r := run(t, f, args); r.status != 0 || r.stdout != "lo: not in the description, nothing to do\n" || r.stderr != "" {
+			t.Errorf("%s: %+v", args, r)
+		}
+	}
+	if r := run(t, f, "-j apply "+dir+" dev lo"); r.status != 0 || r.stdout != `{"steps":[],"absent":[]}`+"\n" {
+		t.Errorf("-j apply DIR dev lo: %+v", r)
+	}
+	if f.dials != dials {
+		t.Errorf("apply of a lower not described dialed %d times", f.dials-dials)
+	}
+	after := portsOf(f.k)
+	// A mistake in another file than eth0's fails eth0's apply too, and
+	// that of a lower not named.
+	writeFiles(t, dir, map[string]string{"a.conf": "lower eth0\n  port 5 name wan\n  port 6\n", "c.conf": "lower eth2\n  port 5 queue 9\n"})
+	want := "Error: " + dir + "/c.conf:2:16: queue 9 out of range (0-3)\n"
+	for _, args := range []string{"apply " + dir + " dev eth0", "apply " + dir + " dev lo"} {
+		if r := run(t, f, args); r.status != exitUsage || r.stdout != "" || r.stderr != want {
+			t.Errorf("%s with a mistake in c.conf: %+v, want stderr %q", args, r, want)
+		}
+	}
+	if got := portsOf(f.k); got != after {
+		t.Errorf("a mistake in c.conf changed the ports:\n%s\nwere\n%s", got, after)
+	}
+	// A name another lower's port holds is taken until that lower is
+	// applied.
+	writeFiles(t, dir, map[string]string{"a.conf": "lower eth0\n  port 5 name uplink\n", "c.conf": ""})
+	want = "Error: " + dir + "/a.conf:2:3: name uplink is taken by a brcm port on eth1, a lower this plan leaves alone\n"
+	if r := run(t, f, "apply "+dir+" dev eth0"); r.status != exitUsage || r.stderr != want {
+		t.Errorf("eth0 taking eth1's name: %+v, want stderr %q", r, want)
+	}
+	// apply is not for batch files, with dev or without.
+	if r := run(t, f, "-batch -", "apply "+dir+" dev eth0\n"); r.status != exitUsage || r.stderr != "Error: apply is not allowed in a batch file\nCommand failed -:1\n" {
+		t.Errorf("apply DIR dev eth0 in a batch: %+v", r)
 	}
 }

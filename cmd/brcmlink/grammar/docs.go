@@ -51,11 +51,11 @@ var (
 	ExitText = []struct{ Status, Text string }{
 		{"0", "Success."},
 		{"1", "The command line is wrong: an unknown or ambiguous command, keyword or option, a missing or malformed argument, " +
-			"a value out of range, a device name the kernel would refuse; or the file apply reads has a mistake. Nothing was sent to the kernel."},
+			"a value out of range, a device name the kernel would refuse; or the description apply reads has a mistake. Nothing was sent to the kernel."},
 		{"2", "The kernel or the system refused or failed: the port exists, there is no such device, permission is denied, " +
-			"the brcm module is not loaded, the network namespace or the batch file cannot be opened; apply undid what it did."},
-		{"3", "apply ... check: the ports differ from the file; apply would change them."},
-		{"4", "apply: done, but lower devices the file names are absent; their ports wait for them."},
+			"the brcm module is not loaded, the network namespace, the batch file or apply's description cannot be opened; apply undid what it did."},
+		{"3", "apply ... check: the ports differ from the description; apply would change them."},
+		{"4", "apply: done, but lower devices the description names are absent; their ports wait for them."},
 	}
 
 	// FilesText are the files brcmlink reads, for the man page.

@@ -40,7 +40,7 @@ const (
 	FieldDown                        // down
 	FieldShell                       // bash, zsh, fish
 	FieldTopic                       // help COMMAND
-	FieldFile                        // apply FILE
+	FieldFile                        // apply PATH
 	FieldCheck                       // check
 	FieldAll                         // all
 )
@@ -392,19 +392,25 @@ var Commands = []*Command{
 	{
 		Name:    "apply",
 		Run:     Handlers.Apply,
-		Summary: "bring the ports to what a file describes",
-		Help: "Make the ports of the lower devices that FILE names exactly those it describes, with its names and settings " +
+		Summary: "bring the ports to what a description says",
+		Help: "Make the ports of the lower devices that the description at PATH names exactly those it describes, with its names and settings " +
 			"(docs/config.md): create, rename, change and delete ports, printing each step as it is made, or no changes. " +
-			"Ports on lower devices FILE does not name are left alone. FILE is checked whole before anything changes, and " +
+			"PATH is a file, - for standard input, or a directory whose *.conf files (not hidden ones) are read in name order as one description. " +
+			"Ports on lower devices it does not name are left alone. With dev LOWER, only LOWER's part is applied, as if the description " +
+			"named no other lower; one that does not name LOWER has nothing to do (LOWER: not in the description, nothing to do). " +
+			"The description is checked whole before anything changes, and " +
 			"if the kernel refuses a step, the steps made are undone. A lower device that is absent is reported, and its " +
-			"ports wait for it. Exit status: 0 done, 1 a mistake in FILE (nothing changed), 2 refused (nothing changed), " +
+			"ports wait for it. Exit status: 0 done, 1 a mistake in the description (nothing changed), 2 refused (nothing changed), " +
 			"3 changes pending (with check), 4 done but lower devices absent.",
 		Syntax: Seq(
-			pos("FILE", FieldFile, "the description of the ports; - reads standard input"),
+			pos("PATH", FieldFile, "the description of the ports: a file, a directory of *.conf files, or - for standard input"),
+			Opt(lower("only LOWER's part of the description: what the packages apply when the network device LOWER appears")),
 			Opt(kw("check", "", FieldCheck, "print the steps that apply would make, change nothing, and exit 3 if there are any")),
 		),
 		Examples: []Example{
 			{"apply /etc/brcmlink/board.conf", "Bring the ports to the description, printing each step."},
+			{"apply /etc/brcmlink", "Bring the ports to every *.conf file of /etc/brcmlink, read as one description."},
+			{"apply /etc/brcmlink dev eth0", "Bring only eth0's ports to it, as when eth0 appears; nothing to do if it does not name eth0."},
 			{"apply board.conf check", "Print what apply would do: exit 0 if nothing, 3 if something."},
 		},
 	},

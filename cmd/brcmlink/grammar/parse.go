@@ -49,7 +49,7 @@ type Request struct {
 	Up         *bool // up, or down
 	Shell      string
 	Topic      *Command // help COMMAND
-	File       string   // apply FILE
+	File       string   // apply PATH
 	Check      bool     // apply ... check
 	All        bool     // del dev LOWER all
 	Args       []string // the words of a Raw command

@@ -54,6 +54,10 @@ func TestParse(t *testing.T) {
 		{"stats", "stats"},
 		{"st eth0.p5", "stats eth0.p5"},
 		{"stats d eth0", "stats dev eth0"},
+		// apply: PATH, then dev LOWER and check in any order
+		{"apply /etc/brcmlink", "apply /etc/brcmlink"},
+		{"apply /etc/brcmlink check dev eth0", "apply /etc/brcmlink dev eth0 check"},
+		{"ap d eth0 c board.conf", "apply board.conf dev eth0 check"},
 		// monitor, help, completion
 		{"monitor", "monitor"},
 		{"m", "monitor"},
@@ -109,6 +113,8 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"add", "port", "5"}, `not enough information: "dev" argument is required`},
 		{[]string{"add", "dev", "eth0", "port"}, `missing PORT after "port"`},
 		{[]string{"add", "dev"}, `missing LOWER after "dev"`},
+		{[]string{"apply", "dev", "eth0"}, "not enough information: PATH is required"},
+		{[]string{"apply", "/etc/brcmlink", "dev", "eth0", "dev", "eth1"}, `duplicate argument "dev"`},
 		{[]string{"add", "dev", "", "port", "5"}, `argument "" is wrong: LOWER is empty`},
 		{[]string{"add", "dev", "eth0", "port", "5", "name", ""}, `argument "" is wrong: NAME is empty`},
 		{[]string{"add", "dev", "eth0", "port", "x"}, `argument "x" is wrong: port is not a number`},
@@ -306,7 +312,7 @@ func TestSynopsis(t *testing.T) {
 		"show [ NAME | dev LOWER [ port PORT ] ]",
 		"stats [ NAME | dev LOWER ]",
 		"monitor [ dev DEV ]",
-		"apply FILE [ check ]",
+		"apply PATH [ dev LOWER ] [ check ]",
 		"config [ dev LOWER ]",
 		"help [ COMMAND ]",
 		"completion { bash | zsh | fish }",
