@@ -185,7 +185,7 @@ func Open(dial func() (*genetlink.Conn, error)) (c *Client, err error) {
 func open(conn *genetlink.Conn, dial func() (*genetlink.Conn, error)) (*Client, error) {
 	f, err := conn.GetFamily(brcmlink.GenlName)
 	if errors.Is(err, syscall.ENOENT) {
-		msg := fmt.Sprintf("no generic netlink family %q: load the brcm module (modprobe brcm, or insmod brcm.ko)", brcmlink.GenlName)
+		msg := fmt.Sprintf("no generic netlink family %q: not loaded, and the kernel could not load it (install the brcm-dkms package; modprobe brcm says why)", brcmlink.GenlName)
 		var oe *netlink.OpError
 		if errors.As(err, &oe) && oe.Message != "" {
 			msg = oe.Message + ": " + msg

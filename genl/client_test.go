@@ -810,7 +810,7 @@ func TestValidate(t *testing.T) {
 // TestFamilyNotFound checks the error without the brcm module: genetlink
 // answers ENOENT for a family it does not know.
 func TestFamilyNotFound(t *testing.T) {
-	const hint = `no generic netlink family "brcm": load the brcm module (modprobe brcm, or insmod brcm.ko)`
+	const hint = `no generic netlink family "brcm": not loaded, and the kernel could not load it (install the brcm-dkms package; modprobe brcm says why)`
 	for _, tt := range []struct {
 		name string
 		conn *genetlink.Conn

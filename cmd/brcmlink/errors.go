@@ -125,7 +125,7 @@ func dialGenl(netns string) (Backend, error) {
 func dialError(err error, netns string) error {
 	switch {
 	case errors.Is(err, genl.ErrNotLoaded):
-		return &dialFailure{msg: "the brcm kernel module is not loaded (modprobe brcm)", err: err}
+		return &dialFailure{msg: "the brcm kernel module is not loaded, and the kernel could not load it (apt install brcm-dkms; modprobe brcm says why)", err: err}
 	case netns != "" && errors.Is(err, syscall.ENOENT):
 		return &dialFailure{msg: fmt.Sprintf("network namespace %q not found (no /run/netns/%s)", netns, netns), err: err}
 	}

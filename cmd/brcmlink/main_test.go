@@ -164,7 +164,7 @@ func TestKernelErrors(t *testing.T) {
 			"the lower devices kept changing: 5 dumps in a row were interrupted"},
 		{"show", map[string]error{"List": opError("list", "", errors.New("kernel reported a port without its ifindex or switch port"))},
 			"kernel reported a port without its ifindex or switch port"},
-		{"show", map[string]error{"Dial": dialError(errNotLoaded, "")}, "the brcm kernel module is not loaded (modprobe brcm)"},
+		{"show", map[string]error{"Dial": dialError(errNotLoaded, "")}, "the brcm kernel module is not loaded, and the kernel could not load it (apt install brcm-dkms; modprobe brcm says why)"},
 		{"monitor", map[string]error{"Watch": &brcmlink.Error{Client: "genl", Op: "watch", Err: syscall.ENOENT, Message: `family brcm has no multicast group "monitor"`}},
 			`family brcm has no multicast group "monitor"`},
 	} {
@@ -195,7 +195,7 @@ func TestRender(t *testing.T) {
 		{fmt.Errorf("wrapped: %w", &brcmlink.Error{Client: "genl", Op: "get", Err: syscall.ENODEV, Message: "no device x"}), "no device x", 2},
 		{&brcmlink.Error{Client: "genl", Op: "dial", Err: syscall.EACCES, Message: "network namespace lab: open /run/netns/lab"},
 			"network namespace lab: open /run/netns/lab: permission denied", 2},
-		{&dialFailure{msg: "the brcm kernel module is not loaded (modprobe brcm)", err: errNotLoaded}, "the brcm kernel module is not loaded (modprobe brcm)", 2},
+		{&dialFailure{msg: "the brcm kernel module is not loaded, and the kernel could not load it (apt install brcm-dkms; modprobe brcm says why)", err: errNotLoaded}, "the brcm kernel module is not loaded, and the kernel could not load it (apt install brcm-dkms; modprobe brcm says why)", 2},
 		// Without an errno, such as a malformed reply: the cause, without
 		// the client's "genl: list:", after the device if known.
 		{opError("list", "", errors.New("kernel reported a malformed port: netlink: attribute 7 is not a uint16; length: 1")),
@@ -232,8 +232,8 @@ func TestDialError(t *testing.T) {
 		netns string
 		want  string
 	}{
-		{errNotLoaded, "", "the brcm kernel module is not loaded (modprobe brcm)"},
-		{errNotLoaded, "lab", "the brcm kernel module is not loaded (modprobe brcm)"},
+		{errNotLoaded, "", "the brcm kernel module is not loaded, and the kernel could not load it (apt install brcm-dkms; modprobe brcm says why)"},
+		{errNotLoaded, "lab", "the brcm kernel module is not loaded, and the kernel could not load it (apt install brcm-dkms; modprobe brcm says why)"},
 		{noNetNS, ns, `network namespace "` + ns + `" not found (no /run/netns/` + ns + `)`},
 		{&brcmlink.Error{Client: "genl", Op: "dial", Err: syscall.EPERM}, "lab", "operation not permitted"},
 	} {
@@ -488,7 +488,7 @@ func TestBatchDialFails(t *testing.T) {
 	f := newFake()
 	f.fail["Dial"] = dialError(errNotLoaded, "")
 	r := run(t, f, "-batch - -force", "show\nshow\n")
-	want := "Error: the brcm kernel module is not loaded (modprobe brcm)\nCommand failed -:1\n"
+	want := "Error: the brcm kernel module is not loaded, and the kernel could not load it (apt install brcm-dkms; modprobe brcm says why)\nCommand failed -:1\n"
 	if r.status != exitSystem || r.stderr != want || f.dials != 1 {
 		t.Errorf("status %d, %d dials, stderr\n%s", r.status, f.dials, r.stderr)
 	}
