@@ -161,3 +161,8 @@ install-dkms:
 # built by dpkg-buildpackage from a copy of the committed tree.
 deb:
 	packaging/deb $(CACHE)/deb
+
+# The packages installed, booted with systemd and purged on Debian 12 and
+# 13 in the VM: see integration/packages/run.
+test-packages: go-version
+	integration/packages/run
