@@ -278,6 +278,7 @@ type Device struct {
 	Name  string
 	Index int
 	Port  bool // a brcm port
+	Up    bool // administratively up (IFF_UP)
 }
 
 // Devices returns the network devices of the Kernel's namespace, as
@@ -288,7 +289,7 @@ func (k *Kernel) Devices() []Device {
 	var ds []Device
 	for _, d := range k.devs {
 		if d.netnsid == nil {
-			ds = append(ds, Device{Name: d.name, Index: d.index, Port: d.port != nil})
+			ds = append(ds, Device{Name: d.name, Index: d.index, Port: d.port != nil, Up: d.up})
 		}
 	}
 	return ds

@@ -94,6 +94,17 @@ func TestPorts(t *testing.T) {
 	if err != nil || len(lowers) != 1 || lowers[0].Name != "eth0" || lowers[0].Ports != 1 {
 		t.Errorf("lowers: %+v, %v", lowers, err)
 	}
+	// The lower up brings its ports up, even one that was down before it
+	// went down, as the module's NETDEV_UP does.
+	if err := k.SetUp("eth0", true); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.Get(brcmlink.ByName("eth0.p5")); err != nil || !p.Up {
+		t.Errorf("eth0.p5 after eth0 came up: %+v, %v; want up", p, err)
+	}
+	if ds := k.Devices(); len(ds) != 3 || ds[1].Name != "eth0" || !ds[1].Up || !ds[2].Up {
+		t.Errorf("devices: %+v; want eth0 and eth0.p5 up", ds)
+	}
 
 	if err := c.Delete(brcmlink.ByName("eth0.p5")); err != nil {
 		t.Fatal(err)

@@ -10,8 +10,9 @@ import (
 	"github.com/brcmlink/brcmlink"
 )
 
-// System is what Apply changes ports through: a *genl.Client, and a way
-// to rename a network device (rtnetlink's; the brcm family has none).
+// System is what Apply changes ports through: a *genl.Client, and ways
+// to rename a network device and to set a lower up (rtnetlink's; the
+// brcm family has none).
 type System interface {
 	Add(brcmlink.AddRequest) (*brcmlink.Port, error)
 	Delete(brcmlink.Selector) error
@@ -23,6 +24,9 @@ type System interface {
 	// Rename renames the device with ifindex index, which is down, as the
 	// kernel requires.
 	Rename(index int, name string) error
+	// SetUp sets the device with ifindex index, a lower, up or down, as
+	// `ip link set` does: its ports follow it.
+	SetUp(index int, up bool) error
 }
 
 // StepError is a step the system refused, after which Apply undid the
@@ -89,6 +93,8 @@ func Apply(sys System, plan *Plan, done func(Step)) error {
 				p.Name = tmp[p.Index]
 			}
 			err = a.rename(p, s.New.Name)
+		case Set:
+			err = a.raise(s.Old.Index)
 		case Change:
 			err = a.set(s.Old, brcmlink.SetRequest{Queue: new(s.New.Queue), TagEnforce: new(s.New.TagEnforce), Up: s.New.Up})
 		default:
@@ -228,6 +234,16 @@ func (a *applier) createAll(steps []Step) error {
 	for _, s := range steps {
 		a.made(s)
 	}
+	return nil
+}
+
+// raise sets the lower with ifindex index up, and the kernel its ports
+// with it; undoing sets it down again, and them with it.
+func (a *applier) raise(index int) error {
+	if err := a.sys.SetUp(index, true); err != nil {
+		return err
+	}
+	a.undo = append(a.undo, func() error { return a.sys.SetUp(index, false) })
 	return nil
 }
 

@@ -109,14 +109,22 @@ func (s system) Rename(index int, name string) error {
 	return s.k.Rename(p.Name, name)
 }
 
-// devices lists the kernel's devices, for MakePlan.
-func devices(k *brcmtest.Kernel, names ...string) []config.Device {
-	ds := []config.Device{{Name: "lo", Index: 1}}
-	for i, n := range names {
-		ds = append(ds, config.Device{Name: n, Index: i + 2})
+// SetUp sets the device with ifindex index up or down, as rtnetlink
+// does.
+func (s system) SetUp(index int, up bool) error {
+	for _, d := range s.k.Devices() {
+		if d.Index == index {
+			return s.k.SetUp(d.Name, up)
+		}
 	}
-	for _, p := range k.Ports() {
-		ds = append(ds, config.Device{Name: p.Name, Index: p.Index, Port: true})
+	return &brcmlink.Error{Err: syscall.ENODEV}
+}
+
+// devices lists the kernel's devices, for MakePlan.
+func devices(k *brcmtest.Kernel) []config.Device {
+	var ds []config.Device
+	for _, d := range k.Devices() {
+		ds = append(ds, config.Device{Name: d.Name, Index: d.Index, Port: d.Port, Up: d.Up})
 	}
 	return ds
 }
@@ -150,7 +158,7 @@ func plan(t *testing.T, k *brcmtest.Kernel, text string) *config.Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1"))
+	p, err := config.MakePlan(c, k.Ports(), devices(k))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,18 +319,18 @@ func TestPlanRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1"))
+	_, err = config.MakePlan(c, k.Ports(), devices(k))
 	if want := "f:2:1: name lo is taken by a device that is not a brcm port"; err == nil || err.Error() != want {
 		t.Errorf("%v, want %s", err, want)
 	}
 	c.Lowers[0].Ports = c.Lowers[0].Ports[1:]
-	_, err = config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1"))
+	_, err = config.MakePlan(c, k.Ports(), devices(k))
 	if want := "f:3:1: name other is taken by a brcm port on eth1, a lower this plan leaves alone"; err == nil || err.Error() != want {
 		t.Errorf("%v, want %s", err, want)
 	}
 	// An absent lower waits; the rest goes on.
 	c, _ = config.Parse("f", []byte("lower eth9\nport 1\nport 2\nlower eth0\nport 3\n"))
-	p, err := config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1"))
+	p, err := config.MakePlan(c, k.Ports(), devices(k))
 	if err != nil || len(p.Absent) != 1 || p.Absent[0].String() != "eth9: not present, 2 ports pending" || len(p.Steps) != 1 {
 		t.Errorf("%+v, %v", p, err)
 	}
@@ -349,6 +357,126 @@ func TestApplyLowerGone(t *testing.T) {
 	}
 }
 
+// lowerUp reports whether the device name of k is up.
+func lowerUp(t *testing.T, k *brcmtest.Kernel, name string) bool {
+	t.Helper()
+	for _, d := range k.Devices() {
+		if d.Name == name {
+			return d.Up
+		}
+	}
+	t.Fatalf("no device %s", name)
+	return false
+}
+
+// TestPlanLowerDown plans ports on a lower that is down: one to be up
+// needs the lower up, a step of its own before the changes and
+// creations, which brings every port of the lower up with it; a port to
+// be down goes down again. A lower up, or ports none of which is to be
+// up, need no such step.
+func TestPlanLowerDown(t *testing.T) {
+	for _, tt := range []struct {
+		text    string
+		lowerUp bool
+		want    []string
+	}{
+		{"lower eth0\nport 1 name lan1 up\nport 2\nport 3\n", false, []string{"set eth0 up (for lan1)", "create lan1 (eth0 port 1 up)"}},
+		{"lower eth0\nport 1 name lan1 up\nport 2\nport 3\n", true, []string{"create lan1 (eth0 port 1 up)"}},
+		{"lower eth0\nport 1 name lan1\nport 2 down\nport 3 name lan3 down\n", false, []string{"rename eth0.p3 -> lan3 (eth0 port 3)", "create lan1 (eth0 port 1)"}},
+		// Existing ports on the down lower: down, as the lower is.
+		{"lower eth0\nport 2 up\nport 3 name lan3 queue 1\nport 4 name lan4 down\nport 5 up\nlower eth1\nport 6 up\n", false, []string{
+			"rename eth0.p3 -> lan3 (eth0 port 3)",
+			"set eth0 up (for eth0.p2, eth0.p5)",
+			"change lan3: queue 0 -> 1",
+			"create eth0.p5 (eth0 port 5 up)",
+			"create eth1.p6 (eth1 port 6 up)",
+			"create lan4 (eth0 port 4)",
+		}},
+	} {
+		k, sys := setup(t)
+		sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 2})
+		sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 3})
+		if !tt.lowerUp {
+			k.SetUp("eth0", false)
+		}
+		if got := steps(plan(t, k, tt.text)); !slices.Equal(got, tt.want) {
+			t.Errorf("%q, eth0 up %v: %q, want %q", tt.text, tt.lowerUp, got, tt.want)
+		}
+	}
+}
+
+// TestApplyLowerDown applies ports to be up on a lower that is down: the
+// lower comes up, once; if a later request is refused, all is undone,
+// the lower down again.
+func TestApplyLowerDown(t *testing.T) {
+	const text = "lower eth0\nport 1 name lan1 up\nport 2 down\nport 3 name lan3 queue 2\nport 4\n"
+	start := func() (*brcmtest.Kernel, system, *config.Plan) {
+		k, sys := setup(t)
+		sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 2})
+		sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 3})
+		k.SetUp("eth0", false)
+		return k, sys, plan(t, k, text)
+	}
+	k, sys, p := start()
+	want := []string{
+		"rename eth0.p3 -> lan3 (eth0 port 3)",
+		"set eth0 up (for lan1)",
+		"change eth0.p2: down",
+		"change lan3: queue 0 -> 2",
+		"create eth0.p4 (eth0 port 4)",
+		"create lan1 (eth0 port 1 up)",
+	}
+	if diff := cmp.Diff(want, steps(p)); diff != "" {
+		t.Fatalf("plan (-want +got):\n%s", diff)
+	}
+	before := state(k)
+	var done []string
+	if err := config.Apply(sys, p, func(s config.Step) { done = append(done, s.String()) }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(done, want) {
+		t.Errorf("done %q", done)
+	}
+	after := "eth0.p2 eth0 port 2 queue 0 te 0 up false\neth0.p4 eth0 port 4 queue 0 te 0 up false\n" +
+		"lan1 eth0 port 1 queue 0 te 0 up true\nlan3 eth0 port 3 queue 2 te 0 up true"
+	if got := state(k); got != after || !lowerUp(t, k, "eth0") {
+		t.Errorf("after apply: eth0 up %v, the ports\n%s\nwant eth0 up, and\n%s", lowerUp(t, k, "eth0"), got, after)
+	}
+	if again := plan(t, k, text); len(again.Steps) != 0 {
+		t.Errorf("after apply, still to do: %q", steps(again))
+	}
+	// Each request of the brcm family refused in turn.
+	for n := 1; ; n++ {
+		k, sys, p := start()
+		i := 0
+		k.Refuse(func(r brcmtest.Request) error {
+			if r.Cmd == brcmlink.CmdPortGet { // the test's own rename
+				return nil
+			}
+			if i++; i == n {
+				return &brcmlink.Error{Err: syscall.EBUSY, Message: "refused here"}
+			}
+			return nil
+		})
+		err := config.Apply(sys, p, nil)
+		k.Refuse(nil)
+		if err == nil { // past the last request
+			if n < 4 {
+				t.Errorf("only %d requests refused; want the two changes and the two creations", n-1)
+			}
+			t.Logf("%d requests, each refused in turn", n-1)
+			break
+		}
+		var se *config.StepError
+		if !errors.As(err, &se) || se.Undo != nil {
+			t.Errorf("request %d refused: %v", n, err)
+		}
+		if got := state(k); got != before || lowerUp(t, k, "eth0") {
+			t.Errorf("request %d refused (%v): eth0 up %v, the ports\n%s\nwant eth0 down, and\n%s", n, err, lowerUp(t, k, "eth0"), got, before)
+		}
+	}
+}
+
 // TestDevices: a system already as the file says is planned without a
 // single lookup; otherwise only the names the ports do not tell are
 // looked up, and the plan is the one every device would give.
@@ -357,7 +485,7 @@ func TestDevices(t *testing.T) {
 	k.AddEthernet("eth2")
 	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Name: "a"})
 	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 2})
-	all := devices(k, "eth0", "eth1", "eth2")
+	all := devices(k)
 	lookup := func(looked *[]string) func(string) (*config.Device, error) {
 		return func(name string) (*config.Device, error) {
 			*looked = append(*looked, name)
@@ -384,6 +512,9 @@ func TestDevices(t *testing.T) {
 	}{
 		{many.String(), []string{"list"}}, // 56 names: one listing
 		{"lower eth0\nport 1 name a\nport 2\n", nil},
+		// Its ports all down, eth0 may be down: whether it is matters
+		// once one is to be up.
+		{"lower eth0\nport 1 name a up\nport 2\n", []string{"eth0"}},
 		{"lower eth0\nport 1 name z\nport 3 name a\nlower eth2\nport 4\n", []string{"z", "eth2", "eth2.p4"}},
 		{"lower eth0\nport 1 name lo\nport 2\nport 3\nlower eth2\nport 4\nlower eth9\nport 5\n", []string{"lo", "eth0.p3", "eth2", "eth2.p4", "eth9", "eth9.p5"}},
 	} {
@@ -509,7 +640,7 @@ func TestOnly(t *testing.T) {
 		t.Error("Only of a lower the description does not name is not nil")
 	}
 	part := c.Only("eth0")
-	p, err := config.MakePlan(part, k.Ports(), devices(k, "eth0", "eth1"))
+	p, err := config.MakePlan(part, k.Ports(), devices(k))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -524,11 +655,11 @@ func TestOnly(t *testing.T) {
 	}
 	// x is eth1's until eth1 is applied.
 	c, _ = config.Parse("f", []byte("lower eth0\n  port 5 name x\nlower eth1\n  port 1 name y\n"))
-	if _, err := config.MakePlan(c.Only("eth0"), k.Ports(), devices(k, "eth0", "eth1")); err == nil ||
+	if _, err := config.MakePlan(c.Only("eth0"), k.Ports(), devices(k)); err == nil ||
 		err.Error() != "f:2:3: name x is taken by a brcm port on eth1, a lower this plan leaves alone" {
 		t.Errorf("eth0 alone taking eth1's name: %v", err)
 	}
-	if _, err := config.MakePlan(c, k.Ports(), devices(k, "eth0", "eth1")); err != nil {
+	if _, err := config.MakePlan(c, k.Ports(), devices(k)); err != nil {
 		t.Errorf("both, which frees the name first: %v", err)
 	}
 }

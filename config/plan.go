@@ -14,10 +14,15 @@ import (
 type Action int
 
 // The actions, in the order a Plan makes them: deletions free switch
-// ports and names, renames free names, creations come last.
+// ports and names, renames free names, a lower comes up before the
+// changes and creations that need it, creations come last.
 const (
 	Delete Action = iota + 1
 	Rename
+	// Set sets up a lower that is down, for ports that are to be up: the
+	// kernel opens no port on a lower that is down, and brings every
+	// port of a lower up when the lower comes up.
+	Set
 	Change
 	Create
 )
@@ -28,6 +33,8 @@ func (a Action) String() string {
 		return "delete"
 	case Rename:
 		return "rename"
+	case Set:
+		return "set"
 	case Change:
 		return "change"
 	case Create:
@@ -41,15 +48,18 @@ type Step struct {
 	Action Action
 	Lower  string
 	// Old is the port as it is, for Delete, Rename and Change; zero for
-	// Create.
+	// Create. For Set, the lower, down: its Name and Index.
 	Old brcmlink.Port
 	// New is the port as the step leaves it: its name, settings and admin
-	// state; for Delete, zero.
+	// state; for Delete, zero; for Set, the lower's Name, and Up.
 	New Port
+	// For are, for Set, the names of the ports to be up that need the
+	// lower up.
+	For []string
 }
 
 // String describes s in a line, like "create wan (eth0 port 5 queue 2
-// up)" or "change eth0.p6: queue 0 -> 2, up".
+// up)", "change eth0.p6: queue 0 -> 2, up" or "set eth0 up (for wan)".
 func (s Step) String() string {
 	port := func(p uint16) string {
 		if p == 0 {
@@ -62,6 +72,8 @@ func (s Step) String() string {
 		return fmt.Sprintf("delete %s (%s port %s)", s.Old.Name, s.Lower, port(s.Old.Port))
 	case Rename:
 		return fmt.Sprintf("rename %s -> %s (%s port %s)", s.Old.Name, s.New.Name, s.Lower, port(s.Old.Port))
+	case Set:
+		return fmt.Sprintf("set %s up (for %s)", s.Lower, strings.Join(s.For, ", "))
 	case Change:
 		var what []string
 		if s.Old.Queue != s.New.Queue {
@@ -108,12 +120,15 @@ type Plan struct {
 	Absent []Absent
 }
 
-// Device is a network device of the system, for MakePlan: its name, and
-// whether it is a brcm port.
+// Device is a network device of the system, for MakePlan: its name,
+// whether it is a brcm port, and whether it is up.
 type Device struct {
 	Name  string
 	Index int
 	Port  bool
+	// Up is whether the device is administratively up (IFF_UP): for a
+	// lower, whether ports can be up on it.
+	Up bool
 }
 
 // lookupMax is how many names Devices looks up one by one, a request
@@ -127,6 +142,11 @@ const lookupMax = 32
 // returns. A system that already is as c says needs no lookup at all,
 // where listing every device of the namespace would cost as much as the
 // rest of an apply.
+//
+// A lower one of whose ports is up is up: a port cannot be up on a lower
+// that is down. One whose ports are all down may be either: Devices
+// looks it up if c wants one of its ports up, where MakePlan needs to
+// know, and reports it down otherwise.
 func Devices(c *Config, ports []brcmlink.Port, lookup func(name string) (*Device, error), list func() ([]Device, error)) ([]Device, error) {
 	known := map[string]bool{}
 	var ds []Device
@@ -136,10 +156,20 @@ func Devices(c *Config, ports []brcmlink.Port, lookup func(name string) (*Device
 			ds = append(ds, d)
 		}
 	}
+	wantUp := map[string]bool{} // lowers of c with a port to be up
+	for _, l := range c.Lowers {
+		wantUp[l.Name] = slices.ContainsFunc(l.Ports, func(p Port) bool { return p.Up != nil && *p.Up })
+	}
+	lowerUp := map[string]bool{}
 	for _, p := range ports {
-		add(Device{Name: p.Name, Index: p.Index, Port: true})
-		if p.Lower != "" { // in this namespace
-			add(Device{Name: p.Lower, Index: p.LowerIndex})
+		if p.Up && p.Lower != "" {
+			lowerUp[p.Lower] = true
+		}
+	}
+	for _, p := range ports {
+		add(Device{Name: p.Name, Index: p.Index, Port: true, Up: p.Up})
+		if p.Lower != "" && (lowerUp[p.Lower] || !wantUp[p.Lower]) { // in this namespace
+			add(Device{Name: p.Lower, Index: p.LowerIndex, Up: lowerUp[p.Lower]})
 		}
 	}
 	var unknown []string
@@ -177,7 +207,9 @@ func portNames(l Lower) []string {
 
 // MakePlan returns the steps that bring ports (every brcm port of the
 // namespace) and devices to c: every network device of the namespace, or
-// at least those Devices returns. It refuses,
+// at least those Devices returns. A lower that is down comes up first
+// (a Set step) if a port of it is to be up; the kernel brings its other
+// ports up with it, and those to be down go down again. It refuses,
 // with an *Error at the name, a name c gives a port that a device keeps:
 // one that is no brcm port, or a port of a lower c does not own (or, for
 // a part of a description that Only returns, of a lower left out).
@@ -198,9 +230,21 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 	}
 	var claims []claim
 	for _, l := range c.Lowers {
-		if _, ok := byName[l.Name]; !ok {
+		lower, ok := byName[l.Name]
+		if !ok {
 			plan.Absent = append(plan.Absent, Absent{l.Name, len(l.Ports)})
 			continue
+		}
+		// raise: the ports to be up, if the lower is down.
+		var raise []string
+		for _, want := range l.Ports {
+			if !lower.Up && want.Up != nil && *want.Up {
+				raise = append(raise, want.DeviceName(l.Name))
+			}
+		}
+		if raise != nil {
+			plan.Steps = append(plan.Steps, Step{Action: Set, Lower: l.Name,
+				Old: brcmlink.Port{Index: lower.Index, Name: l.Name}, New: Port{Name: l.Name, Up: new(true)}, For: raise})
 		}
 		have := map[uint16]brcmlink.Port{}
 		for _, p := range ports {
@@ -221,6 +265,9 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 				plan.Steps = append(plan.Steps, Step{Action: Rename, Lower: l.Name, Old: old, New: want})
 				freed[old.Name] = true
 				claims = append(claims, claim{want.Name, want.Pos, old.Index})
+			}
+			if raise != nil {
+				old.Up = true // with its lower
 			}
 			if old.Queue != want.Queue || old.TagEnforce != want.TagEnforce || want.Up != nil && *want.Up != old.Up {
 				plan.Steps = append(plan.Steps, Step{Action: Change, Lower: l.Name, Old: old, New: want})

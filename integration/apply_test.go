@@ -85,6 +85,17 @@ func TestApplyCLI(t *testing.T) {
 	if out := cliOK(t, "apply", file); out != "no changes\n" {
 		t.Errorf("apply of config's output: %q", out)
 	}
+	// The lower down, as at boot before the network manager raises it:
+	// apply sets it up for the port to be up, which brings the other
+	// port up with it, and sets that one down again.
+	sh(t, "ip", "link", "set", lw, "down")
+	steps = fmt.Sprintf("set %[1]s up (for %[2]s)\nchange %[1]s.p6: down\n", lw, wan)
+	if out, errs, code := cli(t, "apply", file); code != 0 || out != steps || errs != "" {
+		t.Errorf("apply on the lower down: exit %d, stdout\n%s\nstderr %s\nwant exit 0 and\n%s", code, out, errs, steps)
+	}
+	if out := cliOK(t, "apply", file); out != "no changes\n" {
+		t.Errorf("apply again after the lower came up: %q", out)
+	}
 	// A name held by a device that is no brcm port: exit 1, nothing done.
 	if err := os.WriteFile(file, []byte(fmt.Sprintf("lower %s\n  port 9 name %s\n", lw, peer)), 0o644); err != nil {
 		t.Fatal(err)
@@ -96,7 +107,7 @@ func TestApplyCLI(t *testing.T) {
 }
 
 // rtSystem is a config.System on the VM's kernel: genl, and rtnetlink to
-// rename.
+// rename and to set a lower up.
 type rtSystem struct {
 	*genl.Client
 	rt *rtnetlink.Conn
@@ -104,6 +115,14 @@ type rtSystem struct {
 
 func (s rtSystem) Rename(index int, name string) error {
 	return s.rt.Link.Set(&rtnetlink.LinkMessage{Family: unix.AF_UNSPEC, Index: uint32(index), Attributes: &rtnetlink.LinkAttributes{Name: name}})
+}
+
+func (s rtSystem) SetUp(index int, up bool) error {
+	m := &rtnetlink.LinkMessage{Family: unix.AF_UNSPEC, Index: uint32(index), Change: unix.IFF_UP}
+	if up {
+		m.Flags = unix.IFF_UP
+	}
+	return s.rt.Link.Set(m)
 }
 
 // TestApplyRefused makes the kernel refuse a step of an apply planned
@@ -168,7 +187,8 @@ func TestApplyRefused(t *testing.T) {
 			}
 			var devs []config.Device
 			for _, l := range links {
-				devs = append(devs, config.Device{Name: l.Attributes.Name, Index: int(l.Index), Port: l.Attributes.Info != nil && l.Attributes.Info.Kind == "brcm"})
+				devs = append(devs, config.Device{Name: l.Attributes.Name, Index: int(l.Index), Port: l.Attributes.Info != nil && l.Attributes.Info.Kind == "brcm",
+					Up: l.Flags&unix.IFF_UP != 0})
 			}
 			plan, err := config.MakePlan(c, ports, devs)
 			if err != nil {

@@ -27,7 +27,8 @@ const (
 )
 
 // Links is what apply and config ask beyond the brcm family: the
-// network devices of the namespace, and renaming one, through rtnetlink.
+// network devices of the namespace, renaming one and setting a lower up,
+// through rtnetlink.
 type Links interface {
 	// Device returns the device named name, or nil if there is none;
 	// Devices, every device.
@@ -35,6 +36,8 @@ type Links interface {
 	Devices() ([]config.Device, error)
 	// Rename renames the device with ifindex index, which is down.
 	Rename(index int, name string) error
+	// SetUp sets the device with ifindex index up or down.
+	SetUp(index int, up bool) error
 	Close() error
 }
 
@@ -200,14 +203,16 @@ func lock(path string) (unlock func(), err error) {
 
 // stepJSON is a step of a plan in JSON, with ip's key names.
 type stepJSON struct {
-	Action     string `json:"action"`
-	Ifname     string `json:"ifname"`
-	OldIfname  string `json:"old_ifname,omitempty"`
-	Link       string `json:"link"`
-	Port       uint16 `json:"port"`
-	Queue      *uint8 `json:"queue,omitempty"`
-	TagEnforce *uint8 `json:"tag_enforce,omitempty"`
-	Up         *bool  `json:"up,omitempty"`
+	Action     string  `json:"action"`
+	Ifname     string  `json:"ifname"`
+	OldIfname  string  `json:"old_ifname,omitempty"`
+	Link       string  `json:"link,omitempty"` // none for a lower's step
+	Port       *uint16 `json:"port,omitempty"`
+	Queue      *uint8  `json:"queue,omitempty"`
+	TagEnforce *uint8  `json:"tag_enforce,omitempty"`
+	Up         *bool   `json:"up,omitempty"`
+	// For are, for a lower set up, the ports to be up that need it.
+	For []string `json:"for,omitempty"`
 }
 
 type absentJSON struct {
@@ -235,10 +240,12 @@ func (r *runner) printPlan(steps []config.Step, absent []config.Absent) error {
 		Absent []absentJSON `json:"absent"`
 	}{Steps: []stepJSON{}, Absent: []absentJSON{}}
 	for _, s := range steps {
-		j := stepJSON{Action: s.Action.String(), Ifname: s.New.Name, Link: s.Lower, Port: s.New.Port}
+		j := stepJSON{Action: s.Action.String(), Ifname: s.New.Name, Link: s.Lower, Port: new(s.New.Port)}
 		switch s.Action {
 		case config.Delete:
-			j.Ifname, j.Port = s.Old.Name, s.Old.Port
+			j.Ifname, j.Port = s.Old.Name, new(s.Old.Port)
+		case config.Set:
+			j = stepJSON{Action: s.Action.String(), Ifname: s.Lower, Up: s.New.Up, For: s.For}
 		case config.Rename:
 			j.OldIfname = s.Old.Name
 		case config.Change, config.Create:
@@ -331,6 +338,7 @@ func linkDevice(m *rtnetlink.LinkMessage) config.Device {
 		Name:  m.Attributes.Name,
 		Index: int(m.Index),
 		Port:  m.Attributes.Info != nil && m.Attributes.Info.Kind == brcmlink.Kind,
+		Up:    m.Flags&unix.IFF_UP != 0,
 	}
 }
 
@@ -363,6 +371,14 @@ func (l *rtLinks) Rename(index int, name string) error {
 		Attributes: &rtnetlink.LinkAttributes{Name: name},
 	})
 	return linkError("rename", fmt.Sprintf("ifindex %d", index), err)
+}
+
+func (l *rtLinks) SetUp(index int, up bool) error {
+	m := &rtnetlink.LinkMessage{Family: unix.AF_UNSPEC, Index: uint32(index), Change: unix.IFF_UP}
+	if up {
+		m.Flags = unix.IFF_UP
+	}
+	return linkError("set", fmt.Sprintf("ifindex %d", index), l.c.Link.Set(m))
 }
 
 func (l *rtLinks) Close() error { return l.c.Close() }

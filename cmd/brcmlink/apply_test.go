@@ -312,3 +312,104 @@ func TestApplyDev(t *testing.T) {
 		t.Errorf("apply DIR dev eth0 in a batch: %+v", r)
 	}
 }
+
+// TestApplyLowerDown applies ports that are to be up on a lower that is
+// down, as at boot before the network manager raised it: apply brings
+// the lower up first, as a step of its own, which the kernel needs to
+// bring a port up and which brings every port of the lower up with it;
+// a port to be down goes down again. If a later step fails, the lower
+// goes down again with the rest.
+func TestApplyLowerDown(t *testing.T) {
+	const text = "lower lab1\n    port 1 name lan1 up\n    port 2 down\n    port 3\n"
+	start := func() (*fake, string) {
+		f := newFake()
+		f.k.AddEthernet("lab1")
+		if _, err := f.c.Add(brcmlink.AddRequest{Lower: "lab1", Port: 2}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.k.SetUp("lab1", false); err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "lab.conf")
+		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return f, file
+	}
+	lowerUp := func(f *fake) bool {
+		for _, d := range f.k.Devices() {
+			if d.Name == "lab1" {
+				return d.Up
+			}
+		}
+		t.Fatal("no lab1")
+		return false
+	}
+	steps := "set lab1 up (for lan1)\nchange lab1.p2: down\ncreate lab1.p3 (lab1 port 3)\ncreate lan1 (lab1 port 1 up)\n"
+	stepsJSON := `{"steps":[{"action":"set","ifname":"lab1","up":true,"for":["lan1"]},` +
+		`{"action":"change","ifname":"lab1.p2","link":"lab1","port":2,"queue":0,"tag_enforce":0,"up":false},` +
+		`{"action":"create","ifname":"lab1.p3","link":"lab1","port":3,"queue":0,"tag_enforce":0},` +
+		`{"action":"create","ifname":"lan1","link":"lab1","port":1,"queue":0,"tag_enforce":0,"up":true}],"absent":[]}` + "\n"
+	after := "lab1.p2 lab1 port 2 queue 0 te 0 up false\nlab1.p3 lab1 port 3 queue 0 te 0 up false\nlan1 lab1 port 1 queue 0 te 0 up true"
+	for _, args := range []string{"apply FILE", "apply FILE dev lab1"} {
+		f, file := start()
+		before := portsOf(f.k)
+		args = strings.ReplaceAll(args, "FILE", file)
+		if r := run(t, f, args+" check"); r.status != exitPending || r.stdout != steps || r.stderr != "" {
+			t.Errorf("%s check: %+v", args, r)
+		}
+		if r := run(t, f, "-j "+args+" check"); r.status != exitPending || r.stdout != stepsJSON {
+			t.Errorf("-j %s check: %+v\nwant %s", args, r, stepsJSON)
+		}
+		if got := portsOf(f.k); got != before || lowerUp(f) {
+			t.Errorf("%s check changed the ports or the lower:\n%s", args, got)
+		}
+		if r := run(t, f, args); r.status != 0 || r.stdout != steps || r.stderr != "" {
+			t.Errorf("%s: %+v", args, r)
+		}
+		if got := portsOf(f.k); got != after || !lowerUp(f) {
+			t.Errorf("%s: lab1 up %v, the ports\n%s\nwant lab1 up, and\n%s", args, lowerUp(f), got, after)
+		}
+		if r := run(t, f, args); r.status != 0 || r.stdout != "no changes\n" {
+			t.Errorf("%s again: %+v", args, r)
+		}
+	}
+	// -j apply prints the steps it made.
+	f, file := start()
+	if r := run(t, f, "-j apply "+file); r.status != 0 || r.stdout != stepsJSON {
+		t.Errorf("-j apply: %+v\nwant %s", r, stepsJSON)
+	}
+	// A lower already up needs no step; ports that are not to be up never
+	// raise one.
+	f, file = start()
+	if err := f.k.SetUp("lab1", true); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, f, "apply "+file+" check"); r.status != exitPending ||
+		r.stdout != "change lab1.p2: down\ncreate lab1.p3 (lab1 port 3)\ncreate lan1 (lab1 port 1 up)\n" {
+		t.Errorf("apply check with lab1 up: %+v", r)
+	}
+	f, file = start()
+	if err := os.WriteFile(file, []byte("lower lab1\n    port 1 name lan1\n    port 2 down\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, f, "apply "+file); r.status != 0 || r.stdout != "create lan1 (lab1 port 1)\n" || lowerUp(f) {
+		t.Errorf("apply without up: %+v, lab1 up %v", r, lowerUp(f))
+	}
+	// A step after the lower's fails: all is undone, the lower down
+	// again.
+	f, file = start()
+	before := portsOf(f.k)
+	f.k.Refuse(func(r brcmtest.Request) error {
+		if r.Cmd == brcmlink.CmdPortNew && r.Port == 1 {
+			return &brcmlink.Error{Err: syscall.EBUSY, Message: "busy"}
+		}
+		return nil
+	})
+	if r := run(t, f, "apply "+file); r.status != exitSystem || r.stderr != "Error: create lan1 (lab1 port 1 up): busy\n" {
+		t.Errorf("apply refused: %+v", r)
+	}
+	if got := portsOf(f.k); got != before || lowerUp(f) {
+		t.Errorf("after the refusal: lab1 up %v, the ports\n%s\nwant lab1 down, and\n%s", lowerUp(f), got, before)
+	}
+}

@@ -252,7 +252,7 @@ func (f *fake) links(string) (Links, error) { return fakeLinks{f.k}, nil }
 func (l fakeLinks) Devices() ([]config.Device, error) {
 	var ds []config.Device
 	for _, d := range l.k.Devices() {
-		ds = append(ds, config.Device{Name: d.Name, Index: d.Index, Port: d.Port})
+		ds = append(ds, config.Device{Name: d.Name, Index: d.Index, Port: d.Port, Up: d.Up})
 	}
 	return ds, nil
 }
@@ -271,6 +271,15 @@ func (l fakeLinks) Rename(index int, name string) error {
 	for _, d := range l.k.Devices() {
 		if d.Index == index {
 			return l.k.Rename(d.Name, name)
+		}
+	}
+	return &brcmlink.Error{Err: syscall.ENODEV}
+}
+
+func (l fakeLinks) SetUp(index int, up bool) error {
+	for _, d := range l.k.Devices() {
+		if d.Index == index {
+			return l.k.SetUp(d.Name, up)
 		}
 	}
 	return &brcmlink.Error{Err: syscall.ENODEV}

@@ -394,7 +394,8 @@ var Commands = []*Command{
 		Run:     Handlers.Apply,
 		Summary: "bring the ports to what a description says",
 		Help: "Make the ports of the lower devices that the description at PATH names exactly those it describes, with its names and settings " +
-			"(docs/config.md): create, rename, change and delete ports, printing each step as it is made, or no changes. " +
+			"(docs/config.md): create, rename, change and delete ports, and set up a lower that is down for ports to be up, " +
+			"printing each step as it is made, or no changes. " +
 			"PATH is a file, - for standard input, or a directory whose *.conf files (not hidden ones) are read in name order as one description. " +
 			"Ports on lower devices it does not name are left alone. With dev LOWER, only LOWER's part is applied, as if the description " +
 			"named no other lower; one that does not name LOWER has nothing to do (LOWER: not in the description, nothing to do). " +
