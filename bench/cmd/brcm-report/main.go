@@ -6,7 +6,10 @@
 // headline on stdout, and optionally the tables of docs/performance.md
 // (between its bench:begin and bench:end markers).
 //
-//	brcm-report -raw raw.json [-lib lib.txt] -out DIR [-doc docs/performance.md]
+//	brcm-report -raw RAW.json[,RAW.json] [-lib lib.txt] -out DIR [-doc docs/performance.md]
+//
+// The samples may come in parts, from runs that measured the data path
+// and the control plane in separate boots.
 package main
 
 import (
@@ -26,7 +29,7 @@ import (
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("brcm-report: ")
-	rawPath := flag.String("raw", "", "samples from brcm-bench")
+	rawPath := flag.String("raw", "", "samples from brcm-bench: one file, or the parts of one run separated by commas")
 	libPath := flag.String("lib", "", "output of go test -bench -benchmem, if any")
 	out := flag.String("out", "", "folder for results.json and ratios.png")
 	doc := flag.String("doc", "", "markdown file whose generated section to rewrite, if any")
@@ -41,12 +44,20 @@ func main() {
 }
 
 func run(rawPath, libPath, out, doc string) error {
-	b, err := os.ReadFile(rawPath)
-	if err != nil {
-		return err
+	var parts []*results.Raw
+	for _, p := range strings.Split(rawPath, ",") {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var raw results.Raw
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		parts = append(parts, &raw)
 	}
-	var raw results.Raw
-	if err := json.Unmarshal(b, &raw); err != nil {
+	raw, err := results.Merge(parts...)
+	if err != nil {
 		return fmt.Errorf("%s: %w", rawPath, err)
 	}
 	res := raw.Summarize()

@@ -52,8 +52,7 @@ func result(r results.Ratio) string {
 // medians they come from.
 func headline(res *results.Results) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nbrcm against its references (%s run, kernel %s, %d data-path and %d control-plane rounds)\n\n",
-		res.Mode, res.Kernel, res.Rounds, res.ControlRounds)
+	fmt.Fprintf(&b, "\nbrcm against its references (%s run, kernel %s)\n%s\n\n", res.Mode, res.Kernel, clocks(res))
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ratio\tmedian\tper-round range\ttarget\tresult")
 	for _, r := range res.Ratios {
@@ -62,10 +61,14 @@ func headline(res *results.Results) string {
 	tw.Flush()
 	b.WriteString("\n")
 	tw = tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "benchmark\tvariant\tmedian\tmin–max\tsamples")
+	fmt.Fprintln(tw, "benchmark\tvariant\tmedian\tmin–max\trange\tsamples\tinstructions/packet")
 	for _, v := range res.Variants {
-		fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s–%s\t%d\n", v.Bench, v.Variant, value(v.Unit, v.Median), v.Unit,
-			value(v.Unit, v.Min), value(v.Unit, v.Max), len(v.Samples))
+		insn := "-"
+		if v.InsnPerPacket != nil {
+			insn = fmt.Sprintf("%.0f", v.InsnPerPacket.Median)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s %s\t%s–%s\t%.2f%%\t%d\t%s\n", v.Bench, v.Variant, value(v.Unit, v.Median), v.Unit,
+			value(v.Unit, v.Min), value(v.Unit, v.Max), v.RangePct, len(v.Samples), insn)
 	}
 	tw.Flush()
 	for _, n := range res.Notes {
@@ -74,12 +77,24 @@ func headline(res *results.Results) string {
 	return b.String()
 }
 
+// clocks says how each part was measured.
+func clocks(res *results.Results) string {
+	var parts []string
+	if res.DataClock != nil {
+		parts = append(parts, fmt.Sprintf("data path: %d rounds of %.1f s per sample, %s", res.Rounds, res.SampleSeconds, res.DataClock))
+	}
+	if res.ControlClock != nil {
+		parts = append(parts, fmt.Sprintf("control plane: %d rounds of %d ports, %s", res.ControlRounds, res.Ports, res.ControlClock))
+	}
+	return strings.Join(parts, "; ")
+}
+
 // markdown is the generated section of docs/performance.md; chart is
 // the chart's path relative to the doc.
 func markdown(res *results.Results, chart string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nMeasured %s, %s run: kernel %s, commit `%s`; %d data-path rounds of %.1f s per sample, %d control-plane rounds of %d ports.\n\n",
-		res.Date, res.Mode, res.Kernel, res.Commit, res.Rounds, res.SampleSeconds, res.ControlRounds, res.Ports)
+	fmt.Fprintf(&b, "\nMeasured %s, %s run: kernel %s, commit `%s`; %s.\n\n",
+		res.Date, res.Mode, res.Kernel, res.Commit, clocks(res))
 	fmt.Fprintf(&b, "![Ratios of brcm to its references, with targets](%s)\n\n", chart)
 
 	b.WriteString("| ratio | median | per-round range | target | result |\n|---|---:|---:|---:|---|\n")
@@ -87,10 +102,23 @@ func markdown(res *results.Results, chart string) string {
 		fmt.Fprintf(&b, "| %s | %.3f | %.3f–%.3f | %s | %s |\n", r.Name, r.Median, r.Min, r.Max, target(r), result(r))
 	}
 
-	b.WriteString("\nData path, packets per second: median (min–max).\n\n")
-	table(&b, res, "benchmark", []string{"tx-64", "tx-1500", "rx-64", "rx-1500"}, dataVariants, dataHeads)
+	data := []string{"tx-64", "tx-1500", "rx-64", "rx-1500"}
+	per := "second"
+	if res.DataClock.Counted() {
+		per = "second of the guest's counted time"
+	}
+	fmt.Fprintf(&b, "\nData path, packets per %s: median (min–max).\n\n", per)
+	table(&b, res, "benchmark", data, dataVariants, dataHeads, func(v results.Variant) string { return spread(v.Unit, v.Spread) })
+	if res.DataClock.Counted() {
+		b.WriteString("\nData path, instructions per packet: median (min–max), and the range over the median.\n\n")
+		table(&b, res, "benchmark", data, dataVariants, dataHeads, func(v results.Variant) string {
+			i := v.InsnPerPacket
+			return fmt.Sprintf("%.0f (%.0f–%.0f) %.2f%%", i.Median, i.Min, i.Max, v.RangePct)
+		})
+	}
 	fmt.Fprintf(&b, "\nControl plane, seconds for %d ports: median (min–max).\n\n", res.Ports)
-	table(&b, res, "operation", []string{"create", "converge", "list", "delete"}, controlVariants, controlHeads)
+	table(&b, res, "operation", []string{"create", "converge", "list", "delete"}, controlVariants, controlHeads,
+		func(v results.Variant) string { return spread(v.Unit, v.Spread) })
 
 	if len(res.Library) > 0 {
 		b.WriteString("\nLibrary, `go test -bench -benchmem` on the host: median of the runs.\n\n")
@@ -111,8 +139,9 @@ func markdown(res *results.Results, chart string) string {
 }
 
 // table writes one markdown row per benchmark measured, one column per
-// variant; "-" where a variant was not measured.
-func table(b *strings.Builder, res *results.Results, first string, benches, variants, heads []string) {
+// variant, each cell as cell has it; "-" where a variant was not
+// measured.
+func table(b *strings.Builder, res *results.Results, first string, benches, variants, heads []string, cell func(results.Variant) string) {
 	fmt.Fprintf(b, "| %s | %s |\n|---|%s\n", first, strings.Join(heads, " | "), strings.Repeat("---:|", len(heads)))
 	for _, bn := range benches {
 		cells := []string{bn}
@@ -124,7 +153,7 @@ func table(b *strings.Builder, res *results.Results, first string, benches, vari
 				continue
 			}
 			any = true
-			cells = append(cells, spread(v.Unit, v.Spread))
+			cells = append(cells, cell(v))
 		}
 		if any {
 			fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))

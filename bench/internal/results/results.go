@@ -27,6 +27,72 @@ type Raw struct {
 	Ports         int      `json:"ports"`          // ports created per control-plane sample
 	Samples       []Sample `json:"samples"`
 	Notes         []string `json:"notes,omitempty"` // what was skipped, and why
+	// The clocks of the data-path and control-plane samples; nil for a
+	// part not measured. `make bench` measures the two in separate boots.
+	DataClock    *Clock `json:"data_clock,omitempty"`
+	ControlClock *Clock `json:"control_clock,omitempty"`
+}
+
+// Clock is what the guest's clock counted while it measured.
+type Clock struct {
+	// ICountShift n: QEMU counted instructions, 2^n ns of the guest's
+	// time each (-icount shift=n); -1: the host's wall time passed.
+	ICountShift int `json:"icount_shift"`
+	CPUs        int `json:"cpus"` // the guest's vCPUs
+}
+
+// Wall is the clock of a guest timed by the host's time.
+func Wall(cpus int) *Clock { return &Clock{ICountShift: -1, CPUs: cpus} }
+
+// Counted says whether the clock counted instructions.
+func (c *Clock) Counted() bool { return c != nil && c.ICountShift >= 0 }
+
+func (c *Clock) String() string {
+	cpus := fmt.Sprintf("%d vCPUs", c.CPUs)
+	if c.CPUs == 1 {
+		cpus = "1 vCPU"
+	}
+	if c.Counted() {
+		return fmt.Sprintf("instructions counted (icount shift=%d), %s", c.ICountShift, cpus)
+	}
+	return "wall time, " + cpus
+}
+
+// InsnPerPacket turns a rate in packets per second of a counting clock
+// into instructions per packet.
+func (c *Clock) InsnPerPacket(pps float64) float64 {
+	return 1e9 / pps / float64(int(1)<<c.ICountShift)
+}
+
+// Merge joins the samples of the runs that measured the parts of one
+// benchmark run: the data path of one, the control plane of another.
+func Merge(parts ...*Raw) (*Raw, error) {
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("no samples to merge")
+	}
+	m := *parts[0]
+	m.Samples = slices.Clone(m.Samples)
+	m.Notes = slices.Clone(m.Notes)
+	for _, p := range parts[1:] {
+		if p.Mode != m.Mode || p.Kernel != m.Kernel {
+			return nil, fmt.Errorf("a %s run on %s and a %s run on %s are not parts of one run", m.Mode, m.Kernel, p.Mode, p.Kernel)
+		}
+		if p.DataClock != nil && m.DataClock != nil || p.ControlClock != nil && m.ControlClock != nil {
+			return nil, fmt.Errorf("two runs measured the same part")
+		}
+		if p.DataClock != nil {
+			m.DataClock, m.Rounds, m.Seconds = p.DataClock, p.Rounds, p.Seconds
+		}
+		if p.ControlClock != nil {
+			m.ControlClock, m.ControlRounds, m.Ports = p.ControlClock, p.ControlRounds, p.Ports
+		}
+		if p.Start.Before(m.Start) {
+			m.Start = p.Start
+		}
+		m.Samples = append(m.Samples, p.Samples...)
+		m.Notes = append(m.Notes, p.Notes...)
+	}
+	return &m, nil
 }
 
 // Sample is one measurement of one variant of one benchmark.

@@ -108,3 +108,41 @@ BenchmarkDecodeLinkDump-2	     100	   2845756 ns/op	 2006085 B/op	   35960 alloc
 		t.Errorf("second: %+v", g)
 	}
 }
+
+func TestMerge(t *testing.T) {
+	data := raw("rx-64", map[string][]float64{"brcm": {250e6, 250e6, 200e6}})
+	data.Mode, data.Kernel, data.Rounds, data.DataClock = "full", "k", 3, &Clock{ICountShift: 1, CPUs: 1}
+	ctl := raw("create", map[string][]float64{"ip": {2}})
+	ctl.Mode, ctl.Kernel, ctl.ControlRounds, ctl.ControlClock = "full", "k", 1, Wall(2)
+	m, err := Merge(data, ctl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Samples) != 4 || m.Rounds != 3 || m.ControlRounds != 1 || !m.DataClock.Counted() || m.ControlClock.Counted() {
+		t.Errorf("merged: %+v", m)
+	}
+	res := m.Summarize()
+	// 250M packets a counted second at 2 ns an instruction: 2 each.
+	v, _ := res.Variant("rx-64", "brcm")
+	if v.InsnPerPacket == nil || *v.InsnPerPacket != (Spread{2, 2, 2.5}) || v.RangePct != 20 {
+		t.Errorf("rx-64 brcm: %+v, instructions %+v", v, v.InsnPerPacket)
+	}
+	if c, _ := res.Variant("create", "ip"); c.InsnPerPacket != nil {
+		t.Errorf("create timed by the wall clock has instructions per packet: %+v", c)
+	}
+	if got := res.DataClock.String(); got != "instructions counted (icount shift=1), 1 vCPU" {
+		t.Errorf("data clock: %q", got)
+	}
+	if got := res.ControlClock.String(); got != "wall time, 2 vCPUs" {
+		t.Errorf("control clock: %q", got)
+	}
+
+	if _, err := Merge(data, data); err == nil {
+		t.Error("two data paths merged")
+	}
+	other := *ctl
+	other.Kernel = "other"
+	if _, err := Merge(data, &other); err == nil {
+		t.Error("runs of two kernels merged")
+	}
+}

@@ -41,6 +41,10 @@ type Variant struct {
 	Unit    Unit      `json:"unit"`
 	Samples []float64 `json:"samples"` // by round
 	Spread
+	// Spread's range over its median, in percent: how well rounds repeat.
+	RangePct float64 `json:"range_pct"`
+	// A rate under a counting clock: the instructions per packet.
+	InsnPerPacket *Spread `json:"insn_per_packet,omitempty"`
 }
 
 // LibBench is one `go test -bench` benchmark over its -count runs.
@@ -63,6 +67,8 @@ type Results struct {
 	ControlRounds int        `json:"control_rounds"`
 	SampleSeconds float64    `json:"sample_seconds"`
 	Ports         int        `json:"ports"`
+	DataClock     *Clock     `json:"data_clock,omitempty"`
+	ControlClock  *Clock     `json:"control_clock,omitempty"`
 	Ratios        []Ratio    `json:"ratios"`
 	Variants      []Variant  `json:"variants"`
 	Library       []LibBench `json:"library"`
@@ -75,7 +81,7 @@ func (r *Raw) Summarize() *Results {
 	res := &Results{
 		Mode: r.Mode, Kernel: r.Kernel, Date: r.Start.UTC().Format("2006-01-02 15:04 UTC"),
 		Rounds: r.Rounds, ControlRounds: r.ControlRounds, SampleSeconds: r.Seconds, Ports: r.Ports,
-		Notes: r.Notes,
+		Notes: r.Notes, DataClock: r.DataClock, ControlClock: r.ControlClock,
 	}
 	type key struct{ bench, variant string }
 	var order []key
@@ -98,6 +104,14 @@ func (r *Raw) Summarize() *Results {
 			v.Samples = append(v.Samples, byRound[round])
 		}
 		v.Spread = Summarize(v.Samples)
+		if v.Median != 0 {
+			v.RangePct = (v.Max - v.Min) / v.Median * 100
+		}
+		if v.Unit == PPS && r.DataClock.Counted() && v.Min > 0 {
+			c := r.DataClock
+			// The fastest round took the fewest instructions.
+			v.InsnPerPacket = &Spread{Median: c.InsnPerPacket(v.Median), Min: c.InsnPerPacket(v.Max), Max: c.InsnPerPacket(v.Min)}
+		}
 		res.Variants = append(res.Variants, v)
 	}
 	for _, g := range Goals {
