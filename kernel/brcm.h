@@ -160,9 +160,11 @@ void brcm_port_event(struct net_device *dev, unsigned long event);
 int brcm_genl_init(void);
 void brcm_genl_exit(void);
 
-/* rx.c */
+/* offload.c */
 void brcm_offload_init(void);
 void brcm_offload_exit(void);
+
+/* rx.c */
 int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	     struct packet_type *pt, struct net_device *orig_dev);
 

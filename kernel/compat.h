@@ -21,6 +21,11 @@
 #include <asm/unaligned.h>
 #endif
 
+/* 6.5 moved skb_gso_segment() and skb_mac_gso_segment() to <net/gso.h>. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
+
 /* 6.15 moved netdev_lockdep_set_classes() to <net/netdev_lock.h>. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
 #include <net/netdev_lock.h>

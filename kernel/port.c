@@ -87,6 +87,63 @@ static int brcm_netpoll_send(struct brcm_port *p, struct sk_buff *skb)
 }
 #endif
 
+/* Hands one tagged frame to the lower; false if it was dropped. */
+static bool brcm_xmit_one(struct brcm_port *p, struct net_device *dev,
+			  struct sk_buff *skb)
+{
+	int ret;
+
+	/* The switch checks the 60-byte minimum after stripping the tag. */
+	if (unlikely(skb_put_padto(skb, BRCM_MIN_FRAME_LEN)))
+		return false;	/* freed */
+	if (unlikely(netpoll_tx_running(dev)))
+		ret = brcm_netpoll_send(p, skb);
+	else
+		ret = dev_queue_xmit(skb);
+	return ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN;
+}
+
+/* A lower that takes GSO packets would pass this one whole to hardware
+ * that cannot parse the tag (or, a veth, to its peer): segment it here,
+ * once, below the tag, which every segment gets a copy of. Checksums are
+ * left to the lower where it offloads them generically, else computed.
+ */
+static void brcm_xmit_gso(struct brcm_port *p, struct net_device *dev,
+			  struct sk_buff *skb, struct brcm_pcpu_stats *s)
+{
+	netdev_features_t features = netif_skb_features(skb);
+	unsigned int packets = 0, bytes = 0, dropped = 0;
+	struct sk_buff *segs, *seg, *next;
+
+	segs = skb_gso_segment(skb, features & ~NETIF_F_GSO_MASK);
+	if (IS_ERR(segs)) {
+		dropped = skb_shinfo(skb)->gso_segs;
+		kfree_skb(skb);
+		goto count;
+	}
+	if (segs)
+		consume_skb(skb);
+	else
+		segs = skb;
+	skb_list_walk_safe(segs, seg, next) {
+		unsigned int len = seg->len - BRCM_HLEN;
+
+		skb_mark_not_on_list(seg);
+		if (brcm_xmit_one(p, dev, seg)) {
+			packets++;
+			bytes += len;
+		} else {
+			dropped++;
+		}
+	}
+count:
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_add(&s->tx_packets, packets);
+	u64_stats_add(&s->tx_bytes, bytes);
+	u64_stats_add(&s->tx_dropped, dropped);
+	u64_stats_update_end(&s->syncp);
+}
+
 static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct brcm_port *p = brcm_port(dev);
@@ -94,7 +151,6 @@ static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int len = skb->len;
 	struct brcm_pcpu_stats *s = this_cpu_ptr(p->stats);
 	u8 *hdr;
-	int ret;
 
 	if (unlikely(len < ETH_HLEN || skb_cow_head(skb, BRCM_HLEN)))
 		goto drop;
@@ -107,21 +163,17 @@ static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 		      (__be32 *)(hdr + 2 * ETH_ALEN + sizeof(__be16)));
 	skb_reset_mac_header(skb);
 
-	/* The switch checks the 60-byte minimum after stripping the tag. */
-	if (unlikely(skb_put_padto(skb, BRCM_MIN_FRAME_LEN)))
-		goto dropped;	/* freed */
-
 	/* No layer past this knows the tag: checksum and GSO see it whole. */
 	skb->protocol = htons(ETH_P_BRCM);
 	skb->dev = lower;
 	if (!net_eq(dev_net(dev), dev_net(lower)))
 		skb_scrub_packet(skb, true);
 
-	if (unlikely(netpoll_tx_running(dev)))
-		ret = brcm_netpoll_send(p, skb);
-	else
-		ret = dev_queue_xmit(skb);
-	if (unlikely(ret != NET_XMIT_SUCCESS && ret != NET_XMIT_CN))
+	if (skb_is_gso(skb)) {
+		brcm_xmit_gso(p, dev, skb, s);
+		return NETDEV_TX_OK;
+	}
+	if (unlikely(!brcm_xmit_one(p, dev, skb)))
 		goto dropped;
 
 	u64_stats_update_begin(&s->syncp);
@@ -137,11 +189,13 @@ dropped:
 	return NETDEV_TX_OK;
 }
 
-/* Features still correct with a tag the lower cannot parse: no TSO (the
- * lower could not segment), checksum offload only where it is generic.
+/* Features still correct with a tag the lower cannot parse: checksum
+ * offload only where it is generic. GSO is the port's own, done in
+ * software below the tag (brcm_xmit_gso()), whatever the lower offers.
  */
 #define BRCM_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HW_CSUM | \
 		       NETIF_F_HIGHDMA)
+#define BRCM_GSO_FEATURES NETIF_F_GSO_SOFTWARE
 
 static void brcm_transfer_features(struct net_device *dev)
 {
@@ -167,10 +221,10 @@ static int brcm_init(struct net_device *dev)
 	struct net_device *lower = p->lower;
 
 	netif_carrier_off(dev);
-	dev->hw_features = BRCM_FEATURES;
-	dev->features |= BRCM_FEATURES;
+	dev->hw_features = BRCM_FEATURES | BRCM_GSO_FEATURES;
+	dev->features |= BRCM_FEATURES | BRCM_GSO_FEATURES;
 	netdev_set_lltx(dev);
-	dev->vlan_features = BRCM_FEATURES;
+	dev->vlan_features = BRCM_FEATURES | BRCM_GSO_FEATURES;
 	dev->dev_id = lower->dev_id;
 	netif_inherit_tso_max(dev, lower);
 	dev->needed_headroom = lower->needed_headroom + BRCM_HLEN;

@@ -2,9 +2,8 @@
 /*
  * Receive: one packet_type per lower device that has ports, so frames on
  * every other device never reach this code. It hands each frame to its
- * port in the same softirq pass, as 802.1Q does; a GRO offload for the
- * tag, like 802.1Q's, lets a lower that does GRO merge a port's TCP
- * segments before they get here.
+ * port in the same softirq pass, as 802.1Q does. offload.c lets a lower
+ * that does GRO merge a port's TCP segments before they get here.
  */
 
 #include <linux/etherdevice.h>
@@ -12,7 +11,6 @@
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <net/gro.h>
 
 #include "brcm.h"
 
@@ -138,6 +136,10 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	skb->protocol = brcm_encap_proto(skb, proto);
 
 	skb->dev = dev;
+	/* A hash from the lower is the tagged frame's, the same for all its
+	 * flows: RPS on the port is to hash the inner flow.
+	 */
+	skb_clear_hash(skb);
 	if (!net_eq(dev_net(lower), dev_net(dev)))
 		skb_scrub_packet(skb, true);
 	/* The lower classified the frame against its own address. */
@@ -156,83 +158,4 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 drop:
 	kfree_skb(skb);
 	return NET_RX_DROP;
-}
-
-/* What makes two frames one flow: the port they came from and what the
- * tag encapsulates, not the octet count or class of service.
- */
-#define BRCM_RX_FLOW_MASK ((BRCM_OPCODE_MASK << BRCM_OPCODE_SHIFT) | \
-			   (BRCM_RX_SRC_MASK << BRCM_RX_SRC_SHIFT))
-
-static struct sk_buff *brcm_gro_receive(struct list_head *head,
-					struct sk_buff *skb)
-{
-	const struct packet_offload *ptype;
-	struct sk_buff *pp = NULL;
-	unsigned int off;
-	struct sk_buff *p;
-	u8 *hdr;
-	__be16 type;
-	u32 flow;
-	int flush = 1;
-
-	off = skb_gro_offset(skb);
-	hdr = skb_gro_header(skb, off + BRCM_HLEN, off);
-	if (unlikely(!hdr))
-		goto out;
-	flow = get_unaligned_be32(hdr) & BRCM_RX_FLOW_MASK;
-	type = get_unaligned((__be16 *)(hdr + BRCM_TAG_LEN));
-	ptype = gro_find_receive_by_type(type);
-	if (!ptype)
-		goto out;
-	flush = 0;
-
-	list_for_each_entry(p, head, list) {
-		const u8 *hdr2;
-
-		if (!NAPI_GRO_CB(p)->same_flow)
-			continue;
-		hdr2 = p->data + off;
-		if ((get_unaligned_be32(hdr2) & BRCM_RX_FLOW_MASK) != flow ||
-		    get_unaligned((__be16 *)(hdr2 + BRCM_TAG_LEN)) != type)
-			NAPI_GRO_CB(p)->same_flow = 0;
-	}
-
-	skb_gro_pull(skb, BRCM_HLEN);
-	skb_gro_postpull_rcsum(skb, hdr, BRCM_HLEN);
-	pp = call_gro_receive(ptype->callbacks.gro_receive, head, skb);
-out:
-	skb_gro_flush_final(skb, pp, flush);
-	return pp;
-}
-
-static int brcm_gro_complete(struct sk_buff *skb, int nhoff)
-{
-	__be16 type = get_unaligned((__be16 *)(skb->data + nhoff +
-					       BRCM_TAG_LEN));
-	struct packet_offload *ptype = gro_find_complete_by_type(type);
-
-	if (!ptype)
-		return -ENOENT;
-	return ptype->callbacks.gro_complete(skb, nhoff + BRCM_HLEN);
-}
-
-static struct packet_offload brcm_packet_offload __read_mostly = {
-	.type = cpu_to_be16(ETH_P_BRCM),
-	.priority = 10,
-	.callbacks = {
-		.gro_receive = brcm_gro_receive,
-		.gro_complete = brcm_gro_complete,
-	},
-};
-
-void brcm_offload_init(void)
-{
-	dev_add_offload(&brcm_packet_offload);
-}
-
-/* Waits for GRO to be done with the callbacks (dev_remove_offload does). */
-void brcm_offload_exit(void)
-{
-	dev_remove_offload(&brcm_packet_offload);
 }
