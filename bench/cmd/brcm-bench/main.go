@@ -74,7 +74,18 @@ func main() {
 	flag.StringVar(&c.part, "part", "all", "what to measure: `data` path, control plane, or all")
 	flag.IntVar(&c.icount, "icount", -1, "the guest's clock counts instructions, 2^`SHIFT` ns each (integration/vm/run -icount)")
 	out := flag.String("o", "", "where to write the samples; default $BRCM_VM_RESULTS/raw-PART.json")
+	sink := flag.Bool("tcp-sink", false, "internal: be the TCP benchmark's sink")
+	farPort := flag.Bool("add-far-port", false, "internal: add the TCP benchmark's far port")
 	flag.Parse()
+	switch {
+	case *sink:
+		log.Fatal(tcpSink())
+	case *farPort:
+		if err := addFarPort(); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	p, ok := plans[c.mode]
 	if !ok || flag.NArg() != 0 || !slices.Contains([]string{"data", "control", "all"}, c.part) {
 		flag.Usage()
@@ -121,11 +132,19 @@ func (c *config) run() (*results.Raw, error) {
 		if err := c.dataPath(); err != nil {
 			return nil, fmt.Errorf("data path: %w", err)
 		}
+		if err := c.tcp("tcp"); err != nil {
+			return nil, fmt.Errorf("tcp: %w", err)
+		}
 		raw.DataClock, raw.Rounds, raw.Seconds = clock, c.rounds, c.sample.Seconds()
 	}
 	if c.part != "data" {
 		if err := c.controlPlane(); err != nil {
 			return nil, fmt.Errorf("control plane: %w", err)
+		}
+		// TCP again on two CPUs, where sender and receiver can
+		// run at once.
+		if err := c.tcp("tcp-wall"); err != nil {
+			return nil, fmt.Errorf("tcp: %w", err)
 		}
 		raw.ControlClock, raw.ControlRounds, raw.Ports = clock, c.ctlRounds, c.lowers*c.perLower
 	}
@@ -142,7 +161,7 @@ func (c *config) setup() error {
 			return err
 		}
 	}
-	for _, m := range []string{"veth", "8021q", "dummy", "pktgen"} {
+	for _, m := range []string{"veth", "8021q", "dummy", "pktgen", "sch_ingress", "cls_matchall", "act_pedit"} {
 		if err := sh("modprobe", m); err != nil {
 			return err
 		}

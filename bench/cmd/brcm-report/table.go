@@ -18,11 +18,14 @@ var (
 	controlHeads    = []string{"brcmlink -batch", "brcmlink apply", "genl package", "ip -batch"}
 )
 
-// value formats a sample in its unit: "152.3k" packets per second, or
-// "1.234" seconds.
+// value formats a sample in its unit: "152.3k" packets per second,
+// "812.4M" bits per second, or "1.234" seconds.
 func value(u results.Unit, v float64) string {
-	if u == results.PPS {
+	switch u {
+	case results.PPS:
 		return fmt.Sprintf("%.1fk", v/1000)
+	case results.BitsPS:
+		return fmt.Sprintf("%.1fM", v/1e6)
 	}
 	return fmt.Sprintf("%.3f", v)
 }
@@ -116,6 +119,9 @@ func markdown(res *results.Results, chart string) string {
 			return fmt.Sprintf("%.0f (%.0f–%.0f) %.2f%%", i.Median, i.Min, i.Max, v.RangePct)
 		})
 	}
+	b.WriteString("\nTCP, bits per second of one stream (frames as the measured device sends them): median (min–max). `tcp` counted instructions, `tcp-wall` is wall time on two CPUs.\n\n")
+	table(&b, res, "benchmark", []string{"tcp", "tcp-wall"}, dataVariants[:3], dataHeads[:3],
+		func(v results.Variant) string { return spread(v.Unit, v.Spread) })
 	fmt.Fprintf(&b, "\nControl plane, seconds for %d ports: median (min–max).\n\n", res.Ports)
 	table(&b, res, "operation", []string{"create", "converge", "list", "delete"}, controlVariants, controlHeads,
 		func(v results.Variant) string { return spread(v.Unit, v.Spread) })

@@ -11,6 +11,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -107,15 +108,20 @@ type Sample struct {
 type Unit string
 
 const (
-	PPS     Unit = "pps" // packets per second: more is better
-	Seconds Unit = "s"   // wall time: less is better
+	PPS     Unit = "pps"   // packets per second: more is better
+	BitsPS  Unit = "bit/s" // a TCP stream's throughput: more is better
+	Seconds Unit = "s"     // wall time: less is better
 )
 
 // UnitOf returns the unit of a benchmark: data-path benchmarks ("tx-64",
-// "rx-1500") count packets, the others time an operation.
+// "rx-1500") count packets, TCP ones ("tcp", "tcp-wall") bits, the others
+// time an operation.
 func UnitOf(bench string) Unit {
-	if len(bench) > 3 && (bench[:3] == "tx-" || bench[:3] == "rx-") {
+	switch {
+	case strings.HasPrefix(bench, "tx-") || strings.HasPrefix(bench, "rx-"):
 		return PPS
+	case bench == "tcp" || strings.HasPrefix(bench, "tcp-"):
+		return BitsPS
 	}
 	return Seconds
 }

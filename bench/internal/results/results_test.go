@@ -24,7 +24,7 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestUnitOf(t *testing.T) {
-	for b, want := range map[string]Unit{"tx-64": PPS, "rx-1500": PPS, "create": Seconds, "list": Seconds} {
+	for b, want := range map[string]Unit{"tx-64": PPS, "rx-1500": PPS, "tcp": BitsPS, "tcp-wall": BitsPS, "create": Seconds, "list": Seconds} {
 		if got := UnitOf(b); got != want {
 			t.Errorf("UnitOf(%q) = %q, want %q", b, got, want)
 		}
