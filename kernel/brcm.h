@@ -131,6 +131,7 @@ extern struct hlist_head brcm_groups[1 << BRCM_GROUP_HASH_BITS];
 /* Changes whenever a group comes or goes, for dumps to notice. */
 extern unsigned int brcm_groups_seq;
 struct brcm_group *brcm_group_find(const struct net_device *lower);
+bool brcm_group_has_lower(const struct net_device *dev);
 struct brcm_group *brcm_group_get(struct net_device *lower,
 				  struct netlink_ext_ack *extack);
 void brcm_group_put(struct brcm_group *grp);

@@ -706,7 +706,10 @@ static int brcm_genl_port_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto unlock;
 	if (attrs[BRCM_A_ADMIN_UP]) {
-		flags = dev->flags & ~IFF_UP;
+		/* Not dev->flags: promiscuity and allmulti that others hold
+		 * would become the user's, for good.
+		 */
+		flags = netif_get_flags(dev) & ~IFF_UP;
 		if (nla_get_u8(attrs[BRCM_A_ADMIN_UP]))
 			flags |= IFF_UP;
 		err = dev_change_flags(dev, flags, extack);

@@ -12,8 +12,9 @@
 
 #include "brcm.h"
 
-/* Groups by lower device. RTNL protects it: only the slow path looks a
- * group up by its lower; the receive hook gets it from its packet_type.
+/* Groups by lower device. RTNL protects its changes; the slow path looks
+ * a group up by its lower, GRO asks under RCU whether a device is a
+ * lower, and the receive hook gets its group from its packet_type.
  */
 DEFINE_HASHTABLE(brcm_groups, BRCM_GROUP_HASH_BITS);
 unsigned int brcm_groups_seq;
@@ -27,6 +28,17 @@ struct brcm_group *brcm_group_find(const struct net_device *lower)
 		if (grp->lower == lower)
 			return grp;
 	return NULL;
+}
+
+/* Whether @dev has ports, under RCU: GRO merges only a lower's frames. */
+bool brcm_group_has_lower(const struct net_device *dev)
+{
+	struct brcm_group *grp;
+
+	hash_for_each_possible_rcu(brcm_groups, grp, hnode, (unsigned long)dev)
+		if (grp->lower == dev)
+			return true;
+	return false;
 }
 
 /* A port must carry a 1500-byte payload, so the lower must carry it plus
@@ -82,7 +94,7 @@ struct brcm_group *brcm_group_get(struct net_device *lower,
 	grp->ptype.func = brcm_rcv;
 	grp->ptype.dev = lower;
 	dev_add_pack(&grp->ptype);
-	hash_add(brcm_groups, &grp->hnode, (unsigned long)lower);
+	hash_add_rcu(brcm_groups, &grp->hnode, (unsigned long)lower);
 	brcm_groups_seq++;
 	return grp;
 
@@ -107,7 +119,7 @@ void brcm_group_put(struct brcm_group *grp)
 		return;
 	/* The receive hook may still run on another cpu: free after RCU. */
 	__dev_remove_pack(&grp->ptype);
-	hash_del(&grp->hnode);
+	hash_del_rcu(&grp->hnode);
 	brcm_groups_seq++;
 	brcm_group_restore_mtu(grp);
 	call_rcu(&grp->rcu, brcm_group_free);

@@ -128,9 +128,10 @@ static void __exit brcm_module_exit(void)
 	rtnl_lock();
 	brcm_port_allow_new(false);
 	rtnl_unlock();
-	brcm_offload_exit();
 	/* Deletes every port in every netns, and so every group. */
 	brcm_rtnl_exit();
+	/* Last, for the packets the ports left queued on their lowers. */
+	brcm_offload_exit();
 	unregister_netdevice_notifier(&brcm_notifier);
 	brcm_genl_exit();
 	/* Wait for the groups freed by call_rcu(). */

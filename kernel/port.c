@@ -824,7 +824,8 @@ void brcm_port_lower_event(struct net_device *dev, unsigned long event)
 		break;
 	case NETDEV_UP:
 		if (!(dev->flags & IFF_UP))
-			dev_change_flags(dev, dev->flags | IFF_UP, NULL);
+			dev_change_flags(dev, netif_get_flags(dev) | IFF_UP,
+					 NULL);
 		netif_stacked_transfer_operstate(lower, dev);
 		break;
 	case NETDEV_NOTIFY_PEERS:

@@ -54,6 +54,18 @@ static unsigned int brcm_rx_bytes(const struct sk_buff *skb, unsigned int segs)
 	return skb->len + segs * ETH_HLEN + (segs - 1) * hdrs;
 }
 
+/* Whether eth_type_trans() on @lower found @skb for the lower itself or
+ * for a group.
+ */
+static bool brcm_lower_addressed(const struct sk_buff *skb,
+				 const struct net_device *lower)
+{
+	const u8 *dst = eth_hdr(skb)->h_dest;
+
+	return !is_unicast_ether_addr(dst) ||
+	       ether_addr_equal(dst, lower->dev_addr);
+}
+
 int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	     struct packet_type *pt, struct net_device *orig_dev)
 {
@@ -63,8 +75,19 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	struct brcm_lower_stats *ls;
 	struct brcm_pcpu_stats *s;
 	u32 tag, port_id;
-	unsigned int segs, hlen;
+	unsigned int segs;
 	__be16 proto;
+	u8 *hdr;
+
+	/* A frame of a VLAN that has no device on the lower: the core marks
+	 * it so and delivers it all the same. Such a frame is no port's,
+	 * as it is no VLAN device's. Only that verdict marks a frame to the
+	 * lower's own address or to a group so; the lower's address check
+	 * marks the rest, which a port with an address of its own re-judges.
+	 */
+	if (unlikely(skb->pkt_type == PACKET_OTHERHOST &&
+		     brcm_lower_addressed(skb, lower)))
+		goto drop;
 
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (unlikely(!skb)) {
@@ -122,15 +145,16 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 		goto drop;
 	}
 
-	/* The lower's MAC header ends with ETH_P_BRCM: the port's keeps all
-	 * of it but that, 12 bytes, or 16 from a VLAN lower that leaves its
-	 * header in place (reorder_hdr off).
+	/* The port's MAC header is the lower's addresses and the ethertype
+	 * behind the tag: without the 802.1Q header a VLAN lower leaves in
+	 * place (reorder_hdr off), as the port is an Ethernet device of its
+	 * own.
 	 */
-	hlen = skb->data - skb_mac_header(skb) - ETH_TLEN;
+	hdr = skb_mac_header(skb);
 	proto = *(__be16 *)(skb->data + BRCM_TAG_LEN);
 	skb_pull_rcsum(skb, BRCM_HLEN);
-	memmove(skb_mac_header(skb) + BRCM_HLEN, skb_mac_header(skb), hlen);
-	skb->mac_header += BRCM_HLEN;
+	memmove(skb->data - ETH_HLEN, hdr, 2 * ETH_ALEN);
+	skb_set_mac_header(skb, -ETH_HLEN);
 	skb_reset_network_header(skb);
 	skb_reset_mac_len(skb);
 	skb->protocol = brcm_encap_proto(skb, proto);
