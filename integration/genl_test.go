@@ -6,6 +6,7 @@ package integration
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -323,6 +324,12 @@ func TestGenlRejections(t *testing.T) {
 		{"del a list with a port twice", brcmlink.CmdPortDel, list(u32a(1, uint32(taken.Index)), u32a(2, uint32(taken.Index))),
 			syscall.EINVAL, fmt.Sprintf("ifindex %d is in the list twice", taken.Index)},
 		{"del a list with a short entry", brcmlink.CmdPortDel, list(u16a(1, 5)), syscall.EINVAL, "an ifindex list entry is not a u32"},
+		{"del a list with trailing bytes", brcmlink.CmdPortDel, func(ae *netlink.AttributeEncoder) {
+			entry := binary.NativeEndian.AppendUint16(nil, 8)
+			entry = binary.NativeEndian.AppendUint16(entry, 1)
+			entry = binary.NativeEndian.AppendUint32(entry, uint32(taken.Index))
+			ae.Bytes(brcmlink.AttrIfindexList|unix.NLA_F_NESTED, append(entry, 0, 0, 0))
+		}, syscall.EINVAL, "3 bytes after the ifindex list's last entry"},
 		{"get ifindex 0", brcmlink.CmdPortGet, u32a(brcmlink.AttrIfindex, 0), syscall.ENODEV, "no device with ifindex 0"},
 		{"set queue 9", brcmlink.CmdPortSet, all(str(brcmlink.AttrIfname, taken.Name), u8a(brcmlink.AttrQueue, 9)),
 			syscall.ERANGE, "queue 9 out of range (0-3)"},
