@@ -89,13 +89,19 @@ static inline struct brcm_port *brcm_port(const struct net_device *dev)
 	return netdev_priv(dev);
 }
 
-/* Counts @n events in a per-cpu counter of @syncp's block. */
+/* Counts @n events in a per-cpu counter of @syncp's block. A port's
+ * counters are written from netpoll too, which netconsole calls with
+ * interrupts off, perhaps over a write in progress on the same cpu: on
+ * 32-bit SMP writers keep interrupts off, so that none nests in another
+ * (on 64-bit these are plain adds).
+ */
 static inline void brcm_add(struct u64_stats_sync *syncp, u64_stats_t *c,
 			    unsigned int n)
 {
-	u64_stats_update_begin(syncp);
+	unsigned long flags = u64_stats_update_begin_irqsave(syncp);
+
 	u64_stats_add(c, n);
-	u64_stats_update_end(syncp);
+	u64_stats_update_end_irqrestore(syncp, flags);
 }
 
 /* A formatted extack message; short, so that messages naming their values

@@ -519,6 +519,12 @@ static u32 *brcm_genl_ifindexes(const struct nlattr *list, unsigned int *np,
 		}
 		n++;
 	}
+	if (rem) {
+		NL_SET_BAD_ATTR(extack, list);
+		brcm_err(extack, "%d bytes after the ifindex list's last entry",
+			 rem);
+		return ERR_PTR(-EINVAL);
+	}
 	idx = kvmalloc_array(max(n, 1U), sizeof(*idx), GFP_KERNEL);
 	if (!idx)
 		return ERR_PTR(-ENOMEM);
@@ -714,10 +720,13 @@ static int brcm_genl_port_set(struct sk_buff *skb, struct genl_info *info)
 			flags |= IFF_UP;
 		err = dev_change_flags(dev, flags, extack);
 		if (err) {
-			brcm_err(extack, "cannot bring %s %s (lower %s is %s)",
-				 dev->name, flags & IFF_UP ? "up" : "down",
-				 brcm_port(dev)->lower->name,
-				 brcm_port(dev)->lower->flags & IFF_UP ? "up" : "down");
+			/* Unless the core said why. */
+			if (!extack->_msg)
+				brcm_err(extack, "cannot bring %s %s (lower %s is %s)",
+					 dev->name, flags & IFF_UP ? "up" : "down",
+					 brcm_port(dev)->lower->name,
+					 brcm_port(dev)->lower->flags & IFF_UP ?
+					 "up" : "down");
 			goto unlock;
 		}
 	}

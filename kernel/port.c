@@ -114,6 +114,7 @@ static void brcm_xmit_gso(struct brcm_port *p, struct net_device *dev,
 	netdev_features_t features = netif_skb_features(skb);
 	unsigned int packets = 0, bytes = 0, dropped = 0;
 	struct sk_buff *segs, *seg, *next;
+	unsigned long flags;
 
 	segs = skb_gso_segment(skb, features & ~NETIF_F_GSO_MASK);
 	if (IS_ERR(segs)) {
@@ -137,11 +138,11 @@ static void brcm_xmit_gso(struct brcm_port *p, struct net_device *dev,
 		}
 	}
 count:
-	u64_stats_update_begin(&s->syncp);
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_add(&s->tx_packets, packets);
 	u64_stats_add(&s->tx_bytes, bytes);
 	u64_stats_add(&s->tx_dropped, dropped);
-	u64_stats_update_end(&s->syncp);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
 }
 
 static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -150,6 +151,7 @@ static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct net_device *lower = p->lower;
 	unsigned int len = skb->len;
 	struct brcm_pcpu_stats *s = this_cpu_ptr(p->stats);
+	unsigned long flags;
 	u8 *hdr;
 
 	if (unlikely(len < ETH_HLEN || skb_cow_head(skb, BRCM_HLEN)))
@@ -176,10 +178,10 @@ static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (unlikely(!brcm_xmit_one(p, dev, skb)))
 		goto dropped;
 
-	u64_stats_update_begin(&s->syncp);
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_inc(&s->tx_packets);
 	u64_stats_add(&s->tx_bytes, len);
-	u64_stats_update_end(&s->syncp);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	return NETDEV_TX_OK;
 
 drop:
@@ -395,7 +397,7 @@ static int brcm_change_mtu(struct net_device *dev, int new_mtu)
 {
 	if (new_mtu > (int)brcm_port(dev)->lower->mtu - BRCM_HLEN)
 		return -ERANGE;
-	dev->mtu = new_mtu;
+	WRITE_ONCE(dev->mtu, new_mtu);
 	return 0;
 }
 
@@ -648,7 +650,7 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 	/* A full 1500 bytes unless the lower cannot carry them with the tag. */
 	max_mtu = brcm_max_mtu(lower);
 	if (!cfg->mtu_set) {
-		dev->mtu = min_t(unsigned int, ETH_DATA_LEN, max_mtu);
+		WRITE_ONCE(dev->mtu, min_t(unsigned int, ETH_DATA_LEN, max_mtu));
 	} else if (dev->mtu > max_mtu) {
 		brcm_err(extack, "MTU %u too large: %s carries %u with the tag",
 			 dev->mtu, lower->name, max_mtu);

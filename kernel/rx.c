@@ -75,6 +75,7 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	struct brcm_lower_stats *ls;
 	struct brcm_pcpu_stats *s;
 	u32 tag, port_id;
+	unsigned long flags;
 	unsigned int segs;
 	__be16 proto;
 	u8 *hdr;
@@ -170,12 +171,12 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	skb->pkt_type = PACKET_HOST;
 	eth_skb_pkt_type(skb, dev);
 
-	u64_stats_update_begin(&s->syncp);
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_add(&s->rx_packets, segs);
 	u64_stats_add(&s->rx_bytes, brcm_rx_bytes(skb, segs));
 	if (skb->pkt_type == PACKET_MULTICAST)
 		u64_stats_add(&s->rx_multicast, segs);
-	u64_stats_update_end(&s->syncp);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
 
 	return netif_receive_skb(skb);
 
