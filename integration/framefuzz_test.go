@@ -223,3 +223,169 @@ func fuzzRest(rng *rand.Rand) []byte {
 	}
 	return b
 }
+
+var fuzzBursts = flag.Int("bursts", 200, "bursts TestForwardFuzz sends")
+
+// TestForwardFuzz sends bursts of nested frames, each behind a random
+// chain of tags and 802.1Q headers (VLAN around and inside the tag, tag
+// in tag, up to 21 deep), carrying TCP segments of one flow or noise,
+// whole or cut at a header: held back and released at once, so that GRO
+// merges what it will. They arrive on a lower whose ports 1 and 2 are
+// bridged, port 3 takes what tc redirects from another lower, and tc
+// redirects what port 4 receives to a veth that cannot segment. The
+// kernel must stay silent, every frame the lower saw must be counted
+// once, by a port or as a drop, every frame the ports sent must have left the lower, and no
+// GSO packet may be dropped.
+func TestForwardFuzz(t *testing.T) {
+	seed := *fuzzSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (rerun with -seed %d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 0x66776466))
+
+	imp, sw := name("zi"), name("zs")
+	veth(t, imp, sw)
+	for _, d := range []string{imp, sw} {
+		sh(t, "ip", "link", "set", d, "mtu", "1600")
+	}
+	sh(t, "ethtool", "-K", sw, "tso", "off")
+	sh(t, "ethtool", "-K", imp, "gro", "on")
+	c := client(t)
+	port := func(p int) string { return fmt.Sprintf("%s.p%d", imp, p) }
+	for p := 1; p <= 4; p++ {
+		addPort(t, c, imp, uint16(p), port(p))
+	}
+	br := name("zb")
+	sh(t, "ip", "link", "add", br, "up", "type", "bridge")
+	t.Cleanup(func() { command("ip", "link", "del", br) })
+	for _, p := range []int{1, 2} {
+		sh(t, "ip", "link", "set", port(p), "master", br)
+	}
+	// Into port 3: from a lower of its own, where GRO merges.
+	gw, gp := name("zg"), name("zh")
+	veth(t, gw, gp)
+	sh(t, "ethtool", "-K", gp, "tso", "off")
+	sh(t, "ethtool", "-K", gw, "gro", "on")
+	addPort(t, c, gw, 7, gw+".p7")
+	sh(t, "tc", "qdisc", "add", "dev", gw, "clsact")
+	sh(t, "tc", "filter", "add", "dev", gw, "ingress", "matchall", "action", "mirred", "egress", "redirect", "dev", port(3))
+	// Out of port 4: to a veth that segments nothing.
+	ow, op := name("zo"), name("zp")
+	veth(t, ow, op)
+	sh(t, "ethtool", "-K", ow, "tso", "off", "gso", "off")
+	sh(t, "tc", "qdisc", "add", "dev", port(4), "clsact")
+	sh(t, "tc", "filter", "add", "dev", port(4), "ingress", "matchall", "action", "mirred", "egress", "redirect", "dev", ow)
+
+	watched := []string{imp, ow, port(1), port(2), port(3), port(4)}
+	before := map[string]map[string]uint64{}
+	for _, d := range watched {
+		before[d] = statsOf(t, d)
+	}
+	lowerBefore := lowerStats(t, port(1))
+
+	senders := map[string]*rawSock{sw: openRaw(t, nil, sw), gp: openRaw(t, nil, gp)}
+	for _, d := range []string{sw, gp} {
+		sh(t, "tc", "qdisc", "add", "dev", d, "root", "plug", "limit", "10000000")
+	}
+	dsts := map[string][]net.HardwareAddr{
+		sw: {mac(t, imp), {0x02, 0, 0, 0, 0, 0x99}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+		gp: {mac(t, gw)},
+	}
+	frames := 0
+	for b := 0; b < *fuzzBursts; b++ {
+		from := sw
+		if rng.IntN(3) == 0 {
+			from = gp
+		}
+		dst := dsts[from][rng.IntN(len(dsts[from]))]
+		chain := fuzzChain(rng)
+		cut := -1 // whole frames
+		if rng.IntN(4) == 0 {
+			cut = 2 + rng.IntN(len(chain)-1)
+		}
+		noise := rng.IntN(8) == 0
+		n := 1 + rng.IntN(20)
+		for i := 0; i < n; i++ {
+			f := append(append(append([]byte{}, dst...), 0x02, 0, 0, 0, 0, 0x77), chain...)
+			switch {
+			case cut >= 0:
+				f = f[:12+cut]
+			case noise:
+				f = append(f, 0x88, 0xb5)
+				f = append(f, payload(i, rng.IntN(1400))...)
+			default:
+				seg := tcpSegment(dst, dst, 1, uint32(i*burstMSS), uint16(i), payload(i, burstMSS))
+				f = append(f, seg[12+2+brcmlink.TagLen:]...) // its ethertype, IPv4 and TCP
+			}
+			senders[from].send(t, f)
+			frames++
+		}
+		sh(t, "tc", "qdisc", "change", "dev", from, "root", "plug", "release_indefinite")
+		sh(t, "tc", "qdisc", "change", "dev", from, "root", "plug", "block")
+	}
+
+	delta := func(d, k string) uint64 { return stat(t, d, k) - before[d][k] }
+	// Every frame the lower took counted once: at a port or as a drop.
+	var accounted, lowerIn uint64
+	var detail string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		s := lowerStats(t, port(1))
+		lowerIn = s["lower_rx_tagged"] - lowerBefore["lower_rx_tagged"]
+		accounted, detail = 0, ""
+		for _, k := range []string{"lower_rx_bad_length", "lower_rx_bad_opcode", "lower_rx_bad_port_id", "lower_rx_unknown_port"} {
+			accounted += s[k] - lowerBefore[k]
+			detail += fmt.Sprintf(" %s %d", k, s[k]-lowerBefore[k])
+		}
+		// Every port is up, so brcm drops none of their frames: their
+		// rx_dropped is the core's, for frames after the port had them.
+		for p := 1; p <= 4; p++ {
+			accounted += delta(port(p), "rx_packets")
+			detail += fmt.Sprintf(" p%d rx_packets %d", p, delta(port(p), "rx_packets"))
+		}
+		if accounted == lowerIn {
+			break
+		}
+	}
+	if accounted != lowerIn {
+		t.Errorf("%s saw %d tagged frames, the ports and drop counters account for %d:%s", imp, lowerIn, accounted, detail)
+	}
+	var sent uint64
+	for p := 1; p <= 4; p++ {
+		sent += delta(port(p), "tx_packets")
+	}
+	if left := delta(imp, "tx_packets") + delta(imp, "tx_dropped"); left != sent {
+		t.Errorf("the ports sent %d frames, %s %d", sent, imp, left)
+	}
+	for _, d := range []string{port(3), ow} {
+		if n := delta(d, "tx_dropped"); n != 0 {
+			t.Errorf("%s dropped %d", d, n)
+		}
+	}
+	t.Logf("%d frames in %d bursts; %s saw %d tagged; the ports sent %d, received %d, %d", frames, *fuzzBursts, imp, lowerIn,
+		sent, delta(port(1), "rx_packets")+delta(port(2), "rx_packets"), delta(port(3), "rx_packets")+delta(port(4), "rx_packets"))
+}
+
+// fuzzChain returns what follows the source address of a nested frame: a
+// chain of 1 to 21 tags (from ports 1-4, or any word) and 802.1Q or
+// 802.1ad headers, one of them a tag, each with its ethertype.
+func fuzzChain(rng *rand.Rand) []byte {
+	n := 1 + rng.IntN(21)
+	tagAt := rng.IntN(min(n, 3)) // mostly the first, at times inside a VLAN
+	var b []byte
+	for i := 0; i < n; i++ {
+		switch {
+		case i == tagAt || rng.IntN(2) == 0:
+			w := brcmlink.RxTagFrom(uint16(1 + rng.IntN(4))).Word()
+			if rng.IntN(8) == 0 {
+				w = rng.Uint32()
+			}
+			b = binary.BigEndian.AppendUint32(append(b, 0x88, 0x74), w)
+		case rng.IntN(4) == 0:
+			b = append(b, 0x88, 0xa8, byte(rng.IntN(16)), byte(rng.IntN(256)))
+		default:
+			b = append(b, 0x81, 0x00, byte(rng.IntN(16)), byte(rng.IntN(256)))
+		}
+	}
+	return b
+}
