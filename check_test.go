@@ -24,6 +24,8 @@ func TestRangeCheck(t *testing.T) {
 		{CheckName("device", "abcdefghijklmnop"), "device name abcdefghijklmnop is longer than 15 bytes: invalid argument"},
 		{CheckName("lower device", "abcdefghijklmno"), "<nil>"},
 		{CheckName("device", ""), "<nil>"},
+		{CheckName("device", "p%d"), "device name p%d contains '%', which the kernel would expand as a format: give the name itself: invalid argument"},
+		{CheckName("lower device", "eth%d"), "lower device name eth%d contains '%', which the kernel would expand as a format: give the name itself: invalid argument"},
 	} {
 		if got := fmt.Sprint(tt.err); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
@@ -68,6 +70,7 @@ func TestValidDeviceName(t *testing.T) {
 		"eth0": true, "eth0.p5": true, "up#1": true, "a-b_c@d": true, "abcdefghijklmno": true,
 		"": false, ".": false, "..": false, "abcdefghijklmnop": false,
 		"a b": false, "a/b": false, "a:b": false, "a\tb": false, "a\nb": false,
+		"p%d": false, "100%": false,
 	} {
 		if got := ValidDeviceName(name); got != want {
 			t.Errorf("ValidDeviceName(%q) = %v, want %v", name, got, want)

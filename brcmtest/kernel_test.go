@@ -132,6 +132,27 @@ func TestRefuse(t *testing.T) {
 	}
 }
 
+// TestPercentNames checks that the fake refuses a name with '%' wherever
+// one is given, as the clients' checks do: the kernel would take it for
+// a format (dev_alloc_name) and give the device another name.
+func TestPercentNames(t *testing.T) {
+	k := brcmtest.New()
+	k.AddEthernet("eth0")
+	c := client(t, k)
+	const msg = "device name p%d contains '%', which the kernel would expand as a format: give the name itself"
+	_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5, Name: "p%d"})
+	wantErr(t, "add p%d", err, syscall.EINVAL, msg)
+	if _, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Rename("eth0.p5", "p%d"); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("rename to p%%d: %v, want EINVAL", err)
+	}
+	if ports := k.Ports(); len(ports) != 1 || ports[0].Name != "eth0.p5" {
+		t.Errorf("ports %+v, want eth0.p5 alone", ports)
+	}
+}
+
 func TestWatch(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	k := brcmtest.New()

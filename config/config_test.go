@@ -75,6 +75,8 @@ func TestParseErrors(t *testing.T) {
 		{"lower eth0\n  port 5\n  port 5\n", "f:3:3: port 5 of eth0 is described twice: first at 2:3"},
 		{"lower eth0\n  port 5 name x\n  port 6 name x\n", "f:3:3: name x is given twice: first at 2:3"},
 		{"lower eth0\n  port 5 name a/b\n", `f:2:3: name "a/b" is not one the kernel takes: 1-15 bytes, no blank, '/' or ':'`},
+		{"lower eth0\n  port 5 name p%d\n", `f:2:3: device name p%d contains '%', which the kernel would expand as a format: give the name itself`},
+		{"lower eth%d\n  port 5 name p5\n", `f:1:7: lower device name eth%d contains '%', which the kernel would expand as a format: give the name itself`},
 		{"lower eth0\nlower eth0\n", "f:2:7: lower eth0 is described twice: first at 1:7"},
 		{"lower averylongname12\n  port 5\n", "f:2:3: default name averylongname12.p5 is longer than 15 bytes: give a name"},
 		{"lower eth0 eth1\n", "f:1:1: want: lower NAME"},

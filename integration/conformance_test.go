@@ -82,6 +82,10 @@ func TestConformance(t *testing.T) {
 		{"add on lower ifindex 999999", func(w world) (any, error) {
 			return w.c.Add(brcmlink.AddRequest{LowerIndex: 999999, Port: 1, Name: a})
 		}},
+		{"add named with a format", func(w world) (any, error) {
+			// The module would make p0 or the like: both refuse it first.
+			return w.c.Add(brcmlink.AddRequest{Lower: lw, Port: 6, Name: "cf%d"})
+		}},
 		{"add named lo", func(w world) (any, error) { return w.c.Add(brcmlink.AddRequest{Lower: lw, Port: 6, Name: "lo"}) }},
 		{"add on a port", func(w world) (any, error) {
 			return w.c.Add(brcmlink.AddRequest{Lower: lw + ".p5", Port: 1, Name: a})
