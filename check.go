@@ -5,6 +5,7 @@ package brcmlink
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -60,23 +61,32 @@ func (r Range) outOfRange(v string) *Error {
 // brcm_genl_name in kernel/genl.c does, with its errno (EINVAL) and
 // message; what names the device in the message, like "device" or "lower
 // device".
+//
+// It refuses a name with '%' too, with EINVAL, though the kernel takes
+// one: it expands it as a format (dev_alloc_name makes p%d p0), so the
+// device would not have the name asked for, and no device has such a
+// name to select.
 func CheckName(what, name string) error {
 	if len(name) >= unix.IFNAMSIZ {
 		return errorf(syscall.EINVAL, "%s name %s is longer than %d bytes", what, name, unix.IFNAMSIZ-1)
 	}
+	if strings.Contains(name, "%") {
+		return errorf(syscall.EINVAL, "%s name %s contains '%%', which the kernel would expand as a format: give the name itself", what, name)
+	}
 	return nil
 }
 
-// ValidDeviceName reports whether the kernel takes name for a network
-// device, as its dev_valid_name() does: 1 to IFNAMSIZ - 1 bytes, not "."
-// or "..", without '/', ':' or white space.
+// ValidDeviceName reports whether a network device can have name, as the
+// kernel's dev_valid_name() does: 1 to IFNAMSIZ - 1 bytes, not "." or
+// "..", without '/', ':' or white space; and without '%', which the
+// kernel expands as a format (see CheckName).
 func ValidDeviceName(name string) bool {
 	if name == "" || len(name) >= unix.IFNAMSIZ || name == "." || name == ".." {
 		return false
 	}
 	for _, c := range []byte(name) {
 		switch c {
-		case '/', ':', ' ', '\t', '\n', '\v', '\f', '\r':
+		case '/', ':', '%', ' ', '\t', '\n', '\v', '\f', '\r':
 			return false
 		}
 	}

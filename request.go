@@ -88,7 +88,9 @@ type AddRequest struct {
 	// Name is the new device's name. "" names it as the brcm generic
 	// netlink family does: the lower's name, ".p" and the port in decimal,
 	// like "eth0.p5", and "eth0.p0" for port 0. A default name longer than
-	// IFNAMSIZ - 1 bytes is refused with EINVAL: give a Name then.
+	// IFNAMSIZ - 1 bytes is refused with EINVAL: give a Name then. A Name
+	// with '%', which the kernel would expand as a format, is refused with
+	// EINVAL (see CheckName).
 	Name       string
 	Queue      *uint8 // traffic queue, 0-QueueMax; nil for the kernel's default, 0
 	TagEnforce *uint8 // tag enforcement, 0-TagEnforceMax; nil for the kernel's default, 0

@@ -177,6 +177,9 @@ func (c *Config) Check() error {
 	lowers := map[string]Pos{}
 	names := map[string]Pos{}
 	for _, l := range c.Lowers {
+		if err := brcmlink.CheckName("lower device", l.Name); err != nil {
+			return &Error{l.Pos, message(err)}
+		}
 		if !brcmlink.ValidDeviceName(l.Name) {
 			return &Error{l.Pos, fmt.Sprintf("lower device name %q is not one the kernel takes", l.Name)}
 		}
@@ -199,6 +202,9 @@ func (c *Config) Check() error {
 			}
 			ports[p.Port] = p.Pos
 			name := p.DeviceName(l.Name)
+			if err := brcmlink.CheckName("device", p.Name); err != nil {
+				return &Error{p.Pos, message(err)}
+			}
 			if !brcmlink.ValidDeviceName(name) {
 				if p.Name == "" {
 					return &Error{p.Pos, fmt.Sprintf("default name %s is longer than 15 bytes: give a name", name)}
