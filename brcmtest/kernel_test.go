@@ -105,6 +105,17 @@ func TestPorts(t *testing.T) {
 	if ds := k.Devices(); len(ds) != 3 || ds[1].Name != "eth0" || !ds[1].Up || !ds[2].Up {
 		t.Errorf("devices: %+v; want eth0 and eth0.p5 up", ds)
 	}
+	// Setting up a lower that is up changes nothing: the kernel sends no
+	// NETDEV_UP, so a port down stays down.
+	if _, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Up: new(false)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SetUp("eth0", true); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.Get(brcmlink.ByName("eth0.p5")); err != nil || p.Up {
+		t.Errorf("eth0.p5 after eth0, up already, was set up: %+v, %v; want down still", p, err)
+	}
 
 	if err := c.Delete(brcmlink.ByName("eth0.p5")); err != nil {
 		t.Fatal(err)

@@ -373,9 +373,10 @@ func lowerUp(t *testing.T, k *brcmtest.Kernel, name string) bool {
 
 // TestPlanLowerDown plans ports on a lower that is down: one to be up
 // needs the lower up, a step of its own before the changes and
-// creations, which brings every port of the lower up with it; a port to
-// be down goes down again. A lower up, or ports none of which is to be
-// up, need no such step.
+// creations, which brings every port of the lower up with it, as it
+// says; a port to be down, or one the description leaves alone (down, as
+// its lower was), goes down again. A lower up, or ports none of which is
+// to be up, need no such step.
 func TestPlanLowerDown(t *testing.T) {
 	for _, tt := range []struct {
 		text    string
@@ -384,12 +385,14 @@ func TestPlanLowerDown(t *testing.T) {
 	}{
 		{"lower eth0\nport 1 name lan1 up\nport 2\nport 3\n", false, []string{"set eth0 up (for lan1)", "create lan1 (eth0 port 1 up)"}},
 		{"lower eth0\nport 1 name lan1 up\nport 2\nport 3\n", true, []string{"create lan1 (eth0 port 1 up)"}},
+		// Issue 27: eth0.p2, left alone, stays down.
+		{"lower eth0\nport 2\nport 3 up\n", false, []string{"set eth0 up (for eth0.p3; also brings up eth0.p2)", "change eth0.p2: down"}},
 		{"lower eth0\nport 1 name lan1\nport 2 down\nport 3 name lan3 down\n", false, []string{"rename eth0.p3 -> lan3 (eth0 port 3)", "create lan1 (eth0 port 1)"}},
 		// Existing ports on the down lower: down, as the lower is.
 		{"lower eth0\nport 2 up\nport 3 name lan3 queue 1\nport 4 name lan4 down\nport 5 up\nlower eth1\nport 6 up\n", false, []string{
 			"rename eth0.p3 -> lan3 (eth0 port 3)",
-			"set eth0 up (for eth0.p2, eth0.p5)",
-			"change lan3: queue 0 -> 1",
+			"set eth0 up (for eth0.p2, eth0.p5; also brings up lan3)",
+			"change lan3: queue 0 -> 1, down",
 			"create eth0.p5 (eth0 port 5 up)",
 			"create eth1.p6 (eth1 port 6 up)",
 			"create lan4 (eth0 port 4)",
@@ -408,8 +411,9 @@ func TestPlanLowerDown(t *testing.T) {
 }
 
 // TestApplyLowerDown applies ports to be up on a lower that is down: the
-// lower comes up, once; if a later request is refused, all is undone,
-// the lower down again.
+// lower comes up, once; ports the description leaves alone keep their
+// state, down; if a later request is refused, all is undone, the lower
+// down again.
 func TestApplyLowerDown(t *testing.T) {
 	const text = "lower eth0\nport 1 name lan1 up\nport 2 down\nport 3 name lan3 queue 2\nport 4\n"
 	start := func() (*brcmtest.Kernel, system, *config.Plan) {
@@ -422,14 +426,14 @@ func TestApplyLowerDown(t *testing.T) {
 	k, sys, p := start()
 	want := []string{
 		"rename eth0.p3 -> lan3 (eth0 port 3)",
-		"set eth0 up (for lan1)",
+		"set eth0 up (for lan1; also brings up eth0.p2, lan3)",
 		"change eth0.p2: down",
-		"change lan3: queue 0 -> 2",
+		"change lan3: queue 0 -> 2, down",
 		"create eth0.p4 (eth0 port 4)",
 		"create lan1 (eth0 port 1 up)",
 	}
 	if diff := cmp.Diff(want, steps(p)); diff != "" {
-		t.Fatalf("plan (-want +got):\n%s", diff)
+		t.Errorf("plan (-want +got):\n%s", diff)
 	}
 	before := state(k)
 	var done []string
@@ -440,7 +444,7 @@ func TestApplyLowerDown(t *testing.T) {
 		t.Errorf("done %q", done)
 	}
 	after := "eth0.p2 eth0 port 2 queue 0 te 0 up false\neth0.p4 eth0 port 4 queue 0 te 0 up false\n" +
-		"lan1 eth0 port 1 queue 0 te 0 up true\nlan3 eth0 port 3 queue 2 te 0 up true"
+		"lan1 eth0 port 1 queue 0 te 0 up true\nlan3 eth0 port 3 queue 2 te 0 up false"
 	if got := state(k); got != after || !lowerUp(t, k, "eth0") {
 		t.Errorf("after apply: eth0 up %v, the ports\n%s\nwant eth0 up, and\n%s", lowerUp(t, k, "eth0"), got, after)
 	}

@@ -345,8 +345,8 @@ func TestApplyLowerDown(t *testing.T) {
 		t.Fatal("no lab1")
 		return false
 	}
-	steps := "set lab1 up (for lan1)\nchange lab1.p2: down\ncreate lab1.p3 (lab1 port 3)\ncreate lan1 (lab1 port 1 up)\n"
-	stepsJSON := `{"steps":[{"action":"set","ifname":"lab1","up":true,"for":["lan1"]},` +
+	steps := "set lab1 up (for lan1; also brings up lab1.p2)\nchange lab1.p2: down\ncreate lab1.p3 (lab1 port 3)\ncreate lan1 (lab1 port 1 up)\n"
+	stepsJSON := `{"steps":[{"action":"set","ifname":"lab1","up":true,"for":["lan1"],"also_up":["lab1.p2"]},` +
 		`{"action":"change","ifname":"lab1.p2","link":"lab1","port":2,"queue":0,"tag_enforce":0,"up":false},` +
 		`{"action":"create","ifname":"lab1.p3","link":"lab1","port":3,"queue":0,"tag_enforce":0},` +
 		`{"action":"create","ifname":"lan1","link":"lab1","port":1,"queue":0,"tag_enforce":0,"up":true}],"absent":[]}` + "\n"
