@@ -163,7 +163,9 @@ func (k *Kernel) Rename(old, new string) error {
 
 // SetUp sets the device named name up or down, as `ip link set` does. A
 // lower's ports follow it as the module's do: down with it, and all up
-// again with it. A port cannot come up on a lower that is down (ENETDOWN).
+// again with it (NETDEV_UP in brcm_port_lower_event), but only when its
+// state changes, as the kernel sends no event otherwise. A port cannot
+// come up on a lower that is down (ENETDOWN).
 func (k *Kernel) SetUp(name string, up bool) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -173,6 +175,9 @@ func (k *Kernel) SetUp(name string, up bool) error {
 	}
 	if d.port != nil {
 		return k.setPortUp(d, up)
+	}
+	if d.up == up {
+		return nil
 	}
 	d.up = up
 	for _, p := range k.portsOf(d) {

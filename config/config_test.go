@@ -383,7 +383,12 @@ func TestPlanLowerDown(t *testing.T) {
 		lowerUp bool
 		want    []string
 	}{
-		{"lower eth0\nport 1 name lan1 up\nport 2\nport 3\n", false, []string{"set eth0 up (for lan1)", "create lan1 (eth0 port 1 up)"}},
+		{"lower eth0\nport 1 name lan1 up\nport 2\nport 3\n", false, []string{
+			"set eth0 up (for lan1; also brings up eth0.p2, eth0.p3)",
+			"change eth0.p2: down",
+			"change eth0.p3: down",
+			"create lan1 (eth0 port 1 up)",
+		}},
 		{"lower eth0\nport 1 name lan1 up\nport 2\nport 3\n", true, []string{"create lan1 (eth0 port 1 up)"}},
 		// Issue 27: eth0.p2, left alone, stays down.
 		{"lower eth0\nport 2\nport 3 up\n", false, []string{"set eth0 up (for eth0.p3; also brings up eth0.p2)", "change eth0.p2: down"}},

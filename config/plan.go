@@ -21,7 +21,8 @@ const (
 	Rename
 	// Set sets up a lower that is down, for ports that are to be up: the
 	// kernel opens no port on a lower that is down, and brings every
-	// port of a lower up when the lower comes up.
+	// port of a lower up when the lower comes up; Change steps set down
+	// again those not to be up.
 	Set
 	Change
 	Create
@@ -56,10 +57,15 @@ type Step struct {
 	// For are, for Set, the names of the ports to be up that need the
 	// lower up.
 	For []string
+	// Also are, for Set, the names of the other ports of the lower, which
+	// the kernel brings up with it: a Change sets each down again, as the
+	// description wants it or as it was, down with its lower.
+	Also []string
 }
 
 // String describes s in a line, like "create wan (eth0 port 5 queue 2
-// up)", "change eth0.p6: queue 0 -> 2, up" or "set eth0 up (for wan)".
+// up)", "change eth0.p6: queue 0 -> 2, up" or "set eth0 up (for wan; also
+// brings up eth0.p2)".
 func (s Step) String() string {
 	port := func(p uint16) string {
 		if p == 0 {
@@ -73,7 +79,11 @@ func (s Step) String() string {
 	case Rename:
 		return fmt.Sprintf("rename %s -> %s (%s port %s)", s.Old.Name, s.New.Name, s.Lower, port(s.Old.Port))
 	case Set:
-		return fmt.Sprintf("set %s up (for %s)", s.Lower, strings.Join(s.For, ", "))
+		d := fmt.Sprintf("set %s up (for %s", s.Lower, strings.Join(s.For, ", "))
+		if len(s.Also) > 0 {
+			d += "; also brings up " + strings.Join(s.Also, ", ")
+		}
+		return d + ")"
 	case Change:
 		var what []string
 		if s.Old.Queue != s.New.Queue {
@@ -209,7 +219,9 @@ func portNames(l Lower) []string {
 // namespace) and devices to c: every network device of the namespace, or
 // at least those Devices returns. A lower that is down comes up first
 // (a Set step) if a port of it is to be up; the kernel brings its other
-// ports up with it, and those to be down go down again. It refuses,
+// ports up with it, and those not to be up go down again: those to be
+// down, and those c leaves alone, which keep their state, down as their
+// lower was. It refuses,
 // with an *Error at the name, a name c gives a port that a device keeps:
 // one that is no brcm port, or a port of a lower c does not own (or, for
 // a part of a description that Only returns, of a lower left out).
@@ -242,15 +254,17 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 				raise = append(raise, want.DeviceName(l.Name))
 			}
 		}
-		if raise != nil {
-			plan.Steps = append(plan.Steps, Step{Action: Set, Lower: l.Name,
-				Old: brcmlink.Port{Index: lower.Index, Name: l.Name}, New: Port{Name: l.Name, Up: new(true)}, For: raise})
-		}
 		have := map[uint16]brcmlink.Port{}
 		for _, p := range ports {
 			if p.Lower == l.Name {
 				have[p.Port] = p
 			}
+		}
+		raised := -1 // the Set step's index
+		if raise != nil {
+			raised = len(plan.Steps)
+			plan.Steps = append(plan.Steps, Step{Action: Set, Lower: l.Name,
+				Old: brcmlink.Port{Index: lower.Index, Name: l.Name}, New: Port{Name: l.Name, Up: new(true)}, For: raise})
 		}
 		for _, want := range l.Ports {
 			want.Name = want.DeviceName(l.Name)
@@ -266,7 +280,13 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 				freed[old.Name] = true
 				claims = append(claims, claim{want.Name, want.Pos, old.Index})
 			}
-			if raise != nil {
+			if raised >= 0 {
+				if want.Up == nil {
+					want.Up = new(old.Up) // as it was: down, as its lower
+				}
+				if !*want.Up {
+					plan.Steps[raised].Also = append(plan.Steps[raised].Also, want.Name)
+				}
 				old.Up = true // with its lower
 			}
 			if old.Queue != want.Queue || old.TagEnforce != want.TagEnforce || want.Up != nil && *want.Up != old.Up {

@@ -213,6 +213,9 @@ type stepJSON struct {
 	Up         *bool   `json:"up,omitempty"`
 	// For are, for a lower set up, the ports to be up that need it.
 	For []string `json:"for,omitempty"`
+	// Also are, for a lower set up, the other ports it brings up, which
+	// changes set down again.
+	Also []string `json:"also_up,omitempty"`
 }
 
 type absentJSON struct {
@@ -245,7 +248,7 @@ func (r *runner) printPlan(steps []config.Step, absent []config.Absent) error {
 		case config.Delete:
 			j.Ifname, j.Port = s.Old.Name, new(s.Old.Port)
 		case config.Set:
-			j = stepJSON{Action: s.Action.String(), Ifname: s.Lower, Up: s.New.Up, For: s.For}
+			j = stepJSON{Action: s.Action.String(), Ifname: s.Lower, Up: s.New.Up, For: s.For, Also: s.Also}
 		case config.Rename:
 			j.OldIfname = s.Old.Name
 		case config.Change, config.Create:
