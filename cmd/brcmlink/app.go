@@ -26,6 +26,7 @@ type env struct {
 	dial           Dialer
 	links          LinksDialer         // rtnetlink, for apply
 	lockPath       string              // the lock two applies take turns by; "" for none
+	lockWait       time.Duration       // how long apply waits for the lock; 0 for lockWaitMax
 	moduleVersion  func() string       // the loaded brcm module's MODULE_VERSION, or ""
 	now            func() time.Time    // monitor's timestamps; nil for time.Now
 	lowers         func() []string     // network devices, for completion

@@ -15,6 +15,7 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/brcmtest"
+	"golang.org/x/sys/unix"
 )
 
 // TestApply runs apply as an operator would: check, apply, apply again,
@@ -159,6 +160,49 @@ func TestApplyLock(t *testing.T) {
 	unlock()
 	if r := <-done; r.status != 0 || r.stdout != "create eth0.p5 (eth0 port 5)\n" {
 		t.Errorf("apply after the lock was released: %+v", r)
+	}
+}
+
+// TestApplyLockHeld checks that an apply waiting for the lock says which
+// process holds it, and gives up after its bound with an error (status
+// 2), having changed nothing.
+func TestApplyLockHeld(t *testing.T) {
+	f := newFake()
+	dir := t.TempDir()
+	file, lockPath := filepath.Join(dir, "f.conf"), filepath.Join(dir, "lock")
+	if err := os.WriteFile(file, []byte("lower eth0\n  port 5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Held as another process would hold it, by flock alone.
+	fd, err := unix.Open(lockPath, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(context.Background(), []string{"apply", file}, &env{
+			stdout: &out, stderr: &errOut, dial: f.dial, links: f.links, lockPath: lockPath, lockWait: 300 * time.Millisecond,
+		})
+	}()
+	var status int
+	select {
+	case status = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("apply still waits for the lock after 10s, with a bound of 300ms")
+	}
+	pid := os.Getpid()
+	want := fmt.Sprintf("waiting up to 300ms for the lock %[1]s, which pid %[2]d holds\n"+
+		"Error: gave up waiting for the lock %[1]s after 300ms: pid %[2]d holds it\n", lockPath, pid)
+	if status != exitSystem || out.String() != "" || errOut.String() != want {
+		t.Errorf("apply with the lock held: status %d, stdout %q, stderr %q; want 2 and %q", status, out.String(), errOut.String(), want)
+	}
+	if len(f.k.Ports()) != 0 {
+		t.Error("apply changed ports without the lock")
 	}
 }
 

@@ -60,6 +60,13 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"-n"}, `option "-n" needs an argument`},
 		{[]string{"-batch"}, `option "-batch" needs an argument`},
 		{[]string{"-batch", "-", "show"}, `-batch takes no command, but "show" was given`},
+		// ip -n takes a name, not a path: a mistake on the command line.
+		{[]string{"-n", "../x", "show"}, `invalid network namespace name "../x"`},
+		{[]string{"-netns=a/b", "show"}, `invalid network namespace name "a/b"`},
+		// ip refuses a value after an option that takes none.
+		{[]string{"--json=false", "show"}, `option "--json=false": -json takes no value`},
+		{[]string{"-j=true", "show"}, `option "-j=true": -json takes no value`},
+		{[]string{"-s=2", "show"}, `option "-s=2": -stats takes no value`},
 	} {
 		f := newFake()
 		r := runArgs(t, f, tt.args)
