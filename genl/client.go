@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -91,8 +90,8 @@ func WithNetNSName(name string) Option {
 	return func(o *options) {
 		o.openNetNS = func() (int, error) {
 			// ip netns takes no path, only a name.
-			if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
-				return 0, pkg.Errorf(syscall.EINVAL, "invalid network namespace name %q", name)
+			if err := nl.CheckNetNSName(name); err != nil {
+				return 0, pkg.Wrap("", "", err)
 			}
 			path := "/run/netns/" + name
 			fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)

@@ -16,6 +16,7 @@ import (
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/format"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/genl"
+	"github.com/brcmlink/brcmlink/internal/nl"
 	"github.com/urfave/cli/v2"
 )
 
@@ -64,7 +65,10 @@ var errDone = errors.New("done")
 // name, and returns its exit status.
 func Main(ctx context.Context, args []string, e *env) int {
 	a := &app{ctx: ctx, env: e}
-	err := a.cli().RunContext(ctx, append([]string{grammar.Program}, canonicalOptions(args)...))
+	args, err := canonicalOptions(args)
+	if err == nil {
+		err = a.cli().RunContext(ctx, append([]string{grammar.Program}, args...))
+	}
 	if errors.Is(err, errDone) {
 		err = nil
 	}
@@ -133,6 +137,11 @@ func (a *app) cli() *cli.App {
 			if o.batch != "" && cc.Args().Present() {
 				return usagef("-batch takes no command, but %q was given", cc.Args().First())
 			}
+			if cc.IsSet("netns") {
+				if err := grammar.CheckError(nl.CheckNetNSName(o.netns)); err != nil {
+					return err
+				}
+			}
 			if o.color != "" {
 				if err := grammar.LookupOption("-color").Check(o.color); err != nil {
 					return err
@@ -190,9 +199,10 @@ func (a *app) palette() *format.Palette {
 
 // canonicalOptions returns args with the global options before the
 // command in their long names, which urfave/cli knows, as ip takes any
-// prefix of them (-de, -stat, -Version). It leaves what is no option to
-// urfave/cli, to refuse.
-func canonicalOptions(args []string) []string {
+// prefix of them (-de, -stat, -Version). It refuses a value given to an
+// option that takes none, as ip does (urfave/cli would take -json=false);
+// it leaves what is no option to urfave/cli, to refuse.
+func canonicalOptions(args []string) ([]string, error) {
 	out := slices.Clone(args)
 	for i := 0; i < len(out); i++ {
 		w := out[i]
@@ -213,13 +223,15 @@ func canonicalOptions(args []string) []string {
 			}
 		}
 		switch {
+		case hasValue && o.Meta == "" && o.Values == nil:
+			return nil, usagef("option %q: -%s takes no value", w, o.Name)
 		case o.Values != nil && !hasValue:
 			out[i] = "-" + o.Name + "=" + o.Values[0] // -c is -color=always
 		case o.Meta != "" && !hasValue:
 			i++ // its value
 		}
 	}
-	return out
+	return out, nil
 }
 
 // must returns the destination of an option, which the grammar's table

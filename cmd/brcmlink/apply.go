@@ -3,13 +3,18 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/format"
@@ -128,7 +133,7 @@ func (r *runner) Apply(req *grammar.Request) error {
 		return err
 	}
 	if !req.Check && r.a.env.lockPath != "" {
-		unlock, err := lock(r.a.env.lockPath)
+		unlock, err := lock(r.a.ctx, r.a.env.lockPath, cmp.Or(r.a.env.lockWait, lockWaitMax), r.a.env.stderr)
 		if err != nil {
 			return err
 		}
@@ -187,18 +192,74 @@ func (r *runner) Apply(req *grammar.Request) error {
 	return nil
 }
 
-// lock takes the lock of the file path, waiting for an apply that holds
-// it, so that two applies do not interleave their plans and steps.
-func lock(path string) (unlock func(), err error) {
+// lockWaitMax is how long apply waits for the lock (docs/config.md): an
+// apply holds it well under a second, so one that holds it longer is
+// stuck, or no apply.
+const lockWaitMax = 30 * time.Second
+
+// lockPoll is how often a waiting apply tries the lock again.
+const lockPoll = 50 * time.Millisecond
+
+// lock takes the lock of the file path, so that two applies do not
+// interleave their plans and steps. If another process holds it, lock
+// says which on stderr and waits for it, up to wait, or until ctx ends.
+func lock(ctx context.Context, path string, wait time.Duration, stderr io.Writer) (unlock func(), err error) {
 	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the lock %s: %w", path, err)
 	}
-	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("cannot lock %s: %w", path, err)
+	deadline := time.Now().Add(wait)
+	for waiting := false; ; waiting = true {
+		err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			return func() { unix.Close(fd) }, nil // closing releases it
+		}
+		if err != unix.EWOULDBLOCK {
+			unix.Close(fd)
+			return nil, fmt.Errorf("cannot lock %s: %w", path, err)
+		}
+		holder := lockHolder(fd)
+		if !waiting {
+			fmt.Fprintf(stderr, "waiting up to %v for the lock %s, which %s holds\n", wait, path, holder)
+		}
+		if !time.Now().Before(deadline) {
+			unix.Close(fd)
+			return nil, fmt.Errorf("gave up waiting for the lock %s after %v: %s holds it", path, wait, holder)
+		}
+		select {
+		case <-ctx.Done():
+			unix.Close(fd)
+			return nil, ctx.Err()
+		case <-time.After(lockPoll):
+		}
 	}
-	return func() { unix.Close(fd) }, nil // closing releases it
+}
+
+// lockHolder names the process that holds the flock of fd, as
+// /proc/locks tells it: "pid N", or "an unknown process" if it does not
+// (the holder let go meanwhile, or is in another PID namespace).
+func lockHolder(fd int) string {
+	const unknown = "an unknown process"
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil {
+		return unknown
+	}
+	b, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		return unknown
+	}
+	// Like "1: FLOCK  ADVISORY  WRITE 1234 00:19:5678 0 EOF"; a waiter's
+	// line has "->" after the number.
+	file := fmt.Sprintf("%02x:%02x:%d", unix.Major(st.Dev), unix.Minor(st.Dev), st.Ino)
+	for line := range strings.Lines(string(b)) {
+		f := strings.Fields(line)
+		if len(f) >= 6 && f[1] == "FLOCK" && f[5] == file {
+			if pid, err := strconv.Atoi(f[4]); err == nil && pid > 0 {
+				return fmt.Sprintf("pid %d", pid)
+			}
+		}
+	}
+	return unknown
 }
 
 // stepJSON is a step of a plan in JSON, with ip's key names.

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -137,7 +138,7 @@ func TestApplyLock(t *testing.T) {
 	if err := os.WriteFile(file, []byte("lower eth0\n  port 5\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := lock(lockPath)
+	unlock, err := lock(context.Background(), lockPath, time.Second, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

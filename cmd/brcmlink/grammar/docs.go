@@ -51,9 +51,10 @@ var (
 	ExitText = []struct{ Status, Text string }{
 		{"0", "Success."},
 		{"1", "The command line is wrong: an unknown or ambiguous command, keyword or option, a missing or malformed argument, " +
-			"a value out of range, a device name the kernel would refuse; or the description apply reads has a mistake. Nothing was sent to the kernel."},
+			"a value out of range, a device name the kernel would refuse or expand (one with %), a -netns name that is a path; or the description apply reads has a mistake. Nothing was sent to the kernel."},
 		{"2", "The kernel or the system refused or failed: the port exists, there is no such device, permission is denied, " +
-			"the brcm module is not loaded, the network namespace, the batch file or apply's description cannot be opened; apply undid what it did."},
+			"the brcm module is not loaded, the network namespace, the batch file or apply's description cannot be opened, " +
+			"apply's lock stayed held for 30 seconds; apply undid what it did."},
 		{"3", "apply ... check: the ports differ from the description; apply would change them."},
 		{"4", "apply: done, but lower devices the description names are absent; their ports wait for them."},
 	}
@@ -61,7 +62,7 @@ var (
 	// FilesText are the files brcmlink reads, for the man page.
 	FilesText = []struct{ Path, Text string }{
 		{"/run/netns/NAME", "The network namespace -netns NAME works in, as ip netns add NAME made it."},
-		{"/run/brcmlink.lock", "The lock two applies take turns by."},
+		{"/run/brcmlink.lock", "The lock two applies take turns by: one waits up to 30 seconds for another, naming the process that holds it."},
 		{"/sys/class/net", "The devices completion offers as lower devices."},
 	}
 

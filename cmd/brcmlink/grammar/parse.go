@@ -336,7 +336,7 @@ func (p *Parser) set(a *Arg, w string) error {
 		if a.Field == FieldLower {
 			what = "lower device"
 		}
-		if err := checkError(brcmlink.CheckName(what, w)); err != nil {
+		if err := CheckError(brcmlink.CheckName(what, w)); err != nil {
 			return err
 		}
 		if !brcmlink.ValidDeviceName(w) {
@@ -400,12 +400,12 @@ func number(w, what string, r brcmlink.Range) (uint64, error) {
 	if ne := (*strconv.NumError)(nil); errors.As(err, &ne) {
 		return 0, usagef("argument %q is wrong: %s is not a number", w, what)
 	}
-	return v, checkError(err)
+	return v, CheckError(err)
 }
 
-// checkError turns a failed check of the kernel's into a usage error,
+// CheckError turns a failed check of the kernel's into a usage error,
 // keeping the kernel's wording.
-func checkError(err error) error {
+func CheckError(err error) error {
 	var e *brcmlink.Error
 	if errors.As(err, &e) {
 		return &UsageError{Msg: e.Message}
