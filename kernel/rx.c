@@ -32,15 +32,29 @@ static __be16 brcm_encap_proto(const struct sk_buff *skb, __be16 proto)
 /* The bytes of the frames GRO merged into @skb, @segs of them, as the
  * port sees each: its Ethernet header, the network and transport
  * headers GRO kept once, its payload. @skb's data is at the network
- * header; GRO left csum_start at the transport header.
+ * header; GRO left csum_start at the transport header, or the frames in
+ * a list.
  */
 static unsigned int brcm_rx_bytes(const struct sk_buff *skb, unsigned int segs)
 {
 	unsigned int gso_type = skb_shinfo(skb)->gso_type;
+	const struct sk_buff *seg;
 	const struct tcphdr *th;
 	unsigned int hdrs;
 
-	if (segs == 1 || skb->ip_summed != CHECKSUM_PARTIAL)
+	if (segs == 1)
+		return skb->len + ETH_HLEN;
+	/* Fraglist GRO keeps each frame in the list, its data past the
+	 * headers GRO pulled; its network header still marks where they
+	 * begin.
+	 */
+	if (gso_type & SKB_GSO_FRAGLIST) {
+		hdrs = 0;
+		skb_walk_frags(skb, seg)
+			hdrs += seg->data - skb_network_header(seg);
+		return skb->len + segs * ETH_HLEN + hdrs;
+	}
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
 		return skb->len + ETH_HLEN;
 	hdrs = skb_checksum_start_offset(skb);
 	if (gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
