@@ -89,7 +89,7 @@ func TestApplyCLI(t *testing.T) {
 	// apply sets it up for the port to be up, which brings the other
 	// port up with it, and sets that one down again.
 	sh(t, "ip", "link", "set", lw, "down")
-	steps = fmt.Sprintf("set %[1]s up (for %[2]s)\nchange %[1]s.p6: down\n", lw, wan)
+	steps = fmt.Sprintf("set %[1]s up (for %[2]s; also brings up %[1]s.p6)\nchange %[1]s.p6: down\n", lw, wan)
 	if out, errs, code := cli(t, "apply", file); code != 0 || out != steps || errs != "" {
 		t.Errorf("apply on the lower down: exit %d, stdout\n%s\nstderr %s\nwant exit 0 and\n%s", code, out, errs, steps)
 	}
