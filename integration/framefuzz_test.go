@@ -19,8 +19,19 @@ import (
 
 var (
 	fuzzFrames = flag.Int("frames", 10000, "frames TestFrameFuzz injects")
-	fuzzSeed   = flag.Uint64("seed", 0, "seed of TestFrameFuzz; 0 picks one")
+	fuzzSeed   = flag.Uint64("seed", 0, "seed of the fuzz tests; 0 picks one")
 )
+
+// fuzzRand is the random source of a fuzz test, one stream per test:
+// seeded by -seed, else by the clock, the seed logged for a rerun.
+func fuzzRand(t *testing.T, stream uint64) *rand.Rand {
+	seed := *fuzzSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (rerun with -seed %d)", seed, seed)
+	return rand.New(rand.NewPCG(seed, stream))
+}
 
 // rxVerdict is what the receive hook must do with one frame.
 type rxVerdict struct {
@@ -72,12 +83,7 @@ func verdict(rest []byte, bound map[int]bool) rxVerdict {
 // without ports, and checks that every frame was counted exactly where
 // the rules say and the kernel stayed quiet.
 func TestFrameFuzz(t *testing.T) {
-	seed := *fuzzSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (rerun with -seed %d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, 0x6272636d))
+	rng := fuzzRand(t, 0x6272636d)
 
 	l := newLab(t, 1, 2, 3)
 	c := client(t)
@@ -234,15 +240,10 @@ var fuzzBursts = flag.Int("bursts", 200, "bursts TestForwardFuzz sends")
 // bridged, port 3 takes what tc redirects from another lower, and tc
 // redirects what port 4 receives to a veth that cannot segment. The
 // kernel must stay silent, every frame the lower saw must be counted
-// once, by a port or as a drop, every frame the ports sent must have left the lower, and no
-// GSO packet may be dropped.
+// once, by a port or as a drop, every frame the ports sent must have
+// left the lower, and no GSO packet may be dropped.
 func TestForwardFuzz(t *testing.T) {
-	seed := *fuzzSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (rerun with -seed %d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, 0x66776466))
+	rng := fuzzRand(t, 0x66776466)
 
 	imp, sw := name("zi"), name("zs")
 	veth(t, imp, sw)

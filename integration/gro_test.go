@@ -91,15 +91,6 @@ func TestGRO(t *testing.T) {
 // tcpSegment builds a switch-to-host frame from port carrying one TCP/IPv4
 // segment of a single flow, checksums and all, as GRO requires.
 func tcpSegment(dst, src net.HardwareAddr, port uint16, seq uint32, id uint16, data []byte) []byte {
-	ip := make([]byte, 20, 40+len(data))
-	ip[0], ip[8], ip[9] = 0x45, 64, unix.IPPROTO_TCP
-	binary.BigEndian.PutUint16(ip[2:], uint16(40+len(data)))
-	binary.BigEndian.PutUint16(ip[4:], id)
-	binary.BigEndian.PutUint16(ip[6:], 0x4000) // DF
-	copy(ip[12:], net.IPv4(10, 61, 0, 2).To4())
-	copy(ip[16:], net.IPv4(10, 61, 0, 1).To4())
-	binary.BigEndian.PutUint16(ip[10:], inetChecksum(ip))
-
 	tcp := make([]byte, 20, 20+len(data))
 	binary.BigEndian.PutUint16(tcp[0:], 40000)
 	binary.BigEndian.PutUint16(tcp[2:], 5001)
@@ -107,15 +98,35 @@ func tcpSegment(dst, src net.HardwareAddr, port uint16, seq uint32, id uint16, d
 	binary.BigEndian.PutUint32(tcp[8:], 1)
 	tcp[12], tcp[13] = 5<<4, 0x10 // ACK
 	binary.BigEndian.PutUint16(tcp[14:], 65535)
-	tcp = append(tcp, data...)
-	pseudo := append(append([]byte{}, ip[12:20]...), 0, unix.IPPROTO_TCP, byte(len(tcp)>>8), byte(len(tcp)))
-	binary.BigEndian.PutUint16(tcp[16:], inetChecksum(pseudo, tcp))
+	return ipv4FromPort(dst, src, port, 61, id, unix.IPPROTO_TCP, append(tcp, data...), 16)
+}
+
+// ipv4FromPort builds a switch-to-host frame from port carrying an IPv4
+// packet (DF, from 10.NET.0.2 to 10.NET.0.1) of proto with the transport
+// header and payload l4, whose checksum at csumAt it fills in, and its
+// own.
+func ipv4FromPort(dst, src net.HardwareAddr, port uint16, net4 byte, id uint16, proto byte, l4 []byte, csumAt int) []byte {
+	ip := make([]byte, 20)
+	ip[0], ip[8], ip[9] = 0x45, 64, proto
+	binary.BigEndian.PutUint16(ip[2:], uint16(20+len(l4)))
+	binary.BigEndian.PutUint16(ip[4:], id)
+	binary.BigEndian.PutUint16(ip[6:], 0x4000) // DF
+	copy(ip[12:], net.IPv4(10, net4, 0, 2).To4())
+	copy(ip[16:], net.IPv4(10, net4, 0, 1).To4())
+	binary.BigEndian.PutUint16(ip[10:], inetChecksum(ip))
+
+	pseudo := append(append([]byte{}, ip[12:20]...), 0, proto, byte(len(l4)>>8), byte(len(l4)))
+	sum := inetChecksum(pseudo, l4)
+	if sum == 0 && proto == unix.IPPROTO_UDP {
+		sum = 0xffff // 0 would say there is none
+	}
+	binary.BigEndian.PutUint16(l4[csumAt:], sum)
 
 	tag := brcmlink.RxTagFrom(port)
-	tag.Length = uint16(12 + 2 + 40 + len(data) + 4) // the frame without the tag, FCS included
+	tag.Length = uint16(12 + 2 + 20 + len(l4) + 4) // the frame without the tag, FCS included
 	body := binary.BigEndian.AppendUint32(nil, tag.Word())
 	body = append(body, 0x08, 0x00)
-	body = append(append(body, ip...), tcp...)
+	body = append(append(body, ip...), l4...)
 	return frame(dst, src, brcmlink.EthPBrcm, body)
 }
 
@@ -188,29 +199,9 @@ func TestGROUDP(t *testing.T) {
 // udpDatagram builds a switch-to-host frame from port carrying one UDP
 // datagram of a single flow, checksums and all, as GRO requires.
 func udpDatagram(dst, src net.HardwareAddr, port, id uint16, data []byte) []byte {
-	ip := make([]byte, 20, 28+len(data))
-	ip[0], ip[8], ip[9] = 0x45, 64, unix.IPPROTO_UDP
-	binary.BigEndian.PutUint16(ip[2:], uint16(28+len(data)))
-	binary.BigEndian.PutUint16(ip[4:], id)
-	binary.BigEndian.PutUint16(ip[6:], 0x4000) // DF
-	copy(ip[12:], net.IPv4(10, 62, 0, 2).To4())
-	copy(ip[16:], net.IPv4(10, 62, 0, 1).To4())
-	binary.BigEndian.PutUint16(ip[10:], inetChecksum(ip))
 	udp := binary.BigEndian.AppendUint16(nil, 40000)
 	udp = binary.BigEndian.AppendUint16(udp, 5002)
 	udp = binary.BigEndian.AppendUint16(udp, uint16(8+len(data)))
 	udp = append(append(udp, 0, 0), data...)
-	pseudo := append(append([]byte{}, ip[12:20]...), 0, unix.IPPROTO_UDP, byte(len(udp)>>8), byte(len(udp)))
-	sum := inetChecksum(pseudo, udp)
-	if sum == 0 {
-		sum = 0xffff // 0 would say there is none
-	}
-	binary.BigEndian.PutUint16(udp[6:], sum)
-
-	tag := brcmlink.RxTagFrom(port)
-	tag.Length = uint16(12 + 2 + 28 + len(data) + 4)
-	body := binary.BigEndian.AppendUint32(nil, tag.Word())
-	body = append(body, 0x08, 0x00)
-	body = append(append(body, ip...), udp...)
-	return frame(dst, src, brcmlink.EthPBrcm, body)
+	return ipv4FromPort(dst, src, port, 62, id, unix.IPPROTO_UDP, udp, 6)
 }

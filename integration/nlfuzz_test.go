@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/mdlayher/genetlink"
@@ -134,12 +133,7 @@ func genlTakes(cmd uint8, dump bool) (map[uint16]bool, bool) {
 // ones did is undone at the end, and the ports and devices must be back
 // as they were.
 func TestGenlFuzz(t *testing.T) {
-	seed := *fuzzSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (rerun with -seed %d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, 0x67656e6c))
+	rng := fuzzRand(t, 0x67656e6c)
 
 	var lowers []string
 	for i := 0; i < 2; i++ {
@@ -246,12 +240,7 @@ func genlExchange(c *genetlink.Conn, m genetlink.Message, family uint16, flags n
 // TestRtnlFuzz does the same for RTM_NEWLINK of kind brcm: random
 // IFLA_INFO_DATA on new and existing links.
 func TestRtnlFuzz(t *testing.T) {
-	seed := *fuzzSeed
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (rerun with -seed %d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, 0x72746e6c))
+	rng := fuzzRand(t, 0x72746e6c)
 
 	lw, peer := name("yl"), name("yp")
 	veth(t, lw, peer)

@@ -73,7 +73,7 @@ static struct sk_buff *brcm_gro_receive(struct list_head *head,
 	unsigned int off, len;
 	struct sk_buff *p;
 	u8 *hdr;
-	__be16 type;
+	__be16 type, l3;
 	u32 flow;
 	int flush = 1;
 
@@ -90,7 +90,7 @@ static struct sk_buff *brcm_gro_receive(struct list_head *head,
 	if (unlikely(!hdr))
 		goto out;
 	/* Merge only what GSO can segment again. */
-	if (!brcm_l2_walk(hdr + BRCM_TAG_LEN, len - BRCM_TAG_LEN, &type))
+	if (!brcm_l2_walk(hdr + BRCM_TAG_LEN, len - BRCM_TAG_LEN, &l3))
 		goto out;
 	flow = get_unaligned_be32(hdr) & BRCM_RX_FLOW_MASK;
 	type = get_unaligned((__be16 *)(hdr + BRCM_TAG_LEN));
