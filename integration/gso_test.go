@@ -141,13 +141,19 @@ func (tp *tap) run() {
 	defer close(tp.done)
 	buf := make([]byte, 1<<17)
 	for {
+		// Once stopped, read what the socket holds, then end: a frame
+		// queued before stop() is one the test sent.
+		flags := 0
 		select {
 		case <-tp.quit:
-			return
+			flags = unix.MSG_DONTWAIT
 		default:
 		}
-		n, from, err := unix.Recvfrom(tp.s.fd, buf, 0)
+		n, from, err := unix.Recvfrom(tp.s.fd, buf, flags)
 		if err != nil {
+			if errors.Is(err, unix.EAGAIN) && flags != 0 {
+				return
+			}
 			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
 				continue
 			}
