@@ -19,13 +19,29 @@
  * The tag is decoded with the BRCM_TX_* and BRCM_RX_* shifts and masks
  * below, applied to the tag in host byte order (after be32_to_cpu/ntohl).
  *
- * Host to switch (transmit):
+ * Host to switch (transmit), in the lower's tag format (BRCM_FORMAT_*):
  *
- *    bits 31-29  opcode: BRCM_OP_EGRESS_DIRECTED for a device bound to
- *                switch port 1-27, BRCM_OP_NORMAL for port 0 ("any")
+ *    bits 31-29  opcode: BRCM_OP_NORMAL for port 0 ("any"); for a device
+ *                bound to switch port 1-27, BRCM_OP_EGRESS_FE to port
+ *                1-24 and BRCM_OP_EGRESS_GE to 25-27 in BRCM_FORMAT_BCM53242,
+ *                BRCM_OP_EGRESS_DIRECTED in BRCM_FORMAT_ORIGINAL
  *    bits 28-27  traffic queue, 0-3
  *    bits 26-25  tag enforcement, 0-3
- *    bits 24-0   destination: port + BRCM_PORT_ID_OFFSET, or 0 for port 0
+ *    bits 24-0   destination, 0 for port 0; else BRCM_FORMAT_BCM53242: a
+ *                bitmap of the switch's own port numbers, which are one
+ *                less than brcm's: 1 << (port - 1) for port 1-24,
+ *                1 << (port - 25) for port 25-27; BRCM_FORMAT_ORIGINAL:
+ *                port + BRCM_PORT_ID_OFFSET
+ *
+ * A port with a VLAN id (IFLA_BRCM_VLAN) sends an 802.1Q header right
+ * after the tag: ETH_P_8021Q and the id, with the priority bits of the
+ * frame's priority. It takes that header off the frames it receives
+ * with the same id, before anything else sees them.
+ *
+ * A frame's priority is the priority bits of the 802.1Q header it
+ * carries from a VLAN device on the port, else skb->priority, taken as
+ * 7 when above 7. A port with IFLA_BRCM_QUEUE_FROM_PRIO sends each frame
+ * to queue priority / 2 instead of its fixed queue.
  *
  * Switch to host (receive):
  *
@@ -56,9 +72,21 @@
  *    IFLA_BRCM_QUEUE: NLA_U8, 0-BRCM_QUEUE_MAX, default 0, changeable
  *    IFLA_BRCM_TAG_ENFORCE: NLA_U8, 0-BRCM_TAG_ENFORCE_MAX, default 0,
  *                           changeable
+ *    IFLA_BRCM_FORMAT: NLA_U8, BRCM_FORMAT_*, the tag format of the
+ *                      lower, which all its ports share: the first port
+ *                      sets it (default BRCM_FORMAT_BCM53242), every
+ *                      other may only repeat it. The only port of a
+ *                      lower may change it; BRCM_CMD_LINK_SET changes it
+ *                      for all ports of a lower at once.
+ *    IFLA_BRCM_QUEUE_FROM_PRIO: NLA_U8, 0 or 1, default 0, changeable:
+ *                               1 takes each frame's queue from its
+ *                               priority instead of IFLA_BRCM_QUEUE
+ *    IFLA_BRCM_VLAN: NLA_U16, 0-BRCM_VLAN_MAX, default 0 (none),
+ *                    changeable: the VLAN id of the 802.1Q header the
+ *                    port inserts after the tag and takes off on receive
  *
  * Each port number is bound at most once per lower device. RTM_GETLINK
- * reports all three attributes. Errors carry an extended ack message
+ * reports all six attributes. Errors carry an extended ack message
  * naming the problem and the value.
  *
  * Counters of the lower
@@ -98,6 +126,9 @@
  *                   then fit in IFNAMSIZ - 1 bytes
  *    BRCM_A_QUEUE: NLA_U8, 0-BRCM_QUEUE_MAX, optional, default 0
  *    BRCM_A_TAG_ENFORCE: NLA_U8, 0-BRCM_TAG_ENFORCE_MAX, optional, default 0
+ *    BRCM_A_FORMAT: NLA_U8, BRCM_FORMAT_*, optional, as IFLA_BRCM_FORMAT
+ *    BRCM_A_QUEUE_FROM_PRIO: NLA_U8, 0 or 1, optional, default 0
+ *    BRCM_A_VLAN: NLA_U16, 0-BRCM_VLAN_MAX, optional, default 0 (none)
  *    BRCM_A_ADMIN_UP: NLA_U8, 1 to bring the port up, optional
  *
  * The reply is the new port, as BRCM_CMD_PORT_GET returns it.
@@ -122,7 +153,8 @@
  * ~~~~~~~~~~~~~~~~~
  *
  * NLM_F_REQUEST. Changes the selected port: any of BRCM_A_QUEUE,
- * BRCM_A_TAG_ENFORCE and BRCM_A_ADMIN_UP (0 or 1). A port selected by
+ * BRCM_A_TAG_ENFORCE, BRCM_A_QUEUE_FROM_PRIO, BRCM_A_VLAN, BRCM_A_FORMAT
+ * (as IFLA_BRCM_FORMAT) and BRCM_A_ADMIN_UP (0 or 1). A port selected by
  * index or name may repeat its BRCM_A_PORT but not change it. The reply
  * is the port as it is now.
  *
@@ -143,6 +175,9 @@
  *    BRCM_A_PORT: NLA_U16
  *    BRCM_A_QUEUE: NLA_U8
  *    BRCM_A_TAG_ENFORCE: NLA_U8
+ *    BRCM_A_FORMAT: NLA_U8, the lower's tag format
+ *    BRCM_A_QUEUE_FROM_PRIO: NLA_U8, 0 or 1
+ *    BRCM_A_VLAN: NLA_U16, 0 for none
  *    BRCM_A_ADMIN_UP: NLA_U8, 0 or 1
  *    BRCM_A_OPERSTATE: NLA_U8, IF_OPER_* of <linux/if.h>
  *    BRCM_A_MTU: NLA_U32
@@ -168,11 +203,20 @@
  *    BRCM_A_LOWER_IFINDEX: NLA_U32
  *    BRCM_A_LOWER_IFNAME: NLA_NUL_STRING
  *    BRCM_A_NR_PORTS: NLA_U32
+ *    BRCM_A_FORMAT: NLA_U8, the tag format of its ports
  *    BRCM_A_LOWER_STATS: NLA_NESTED
  *        BRCM_LOWER_STATS_A_RX_TAGGED ... BRCM_LOWER_STATS_A_RX_UNKNOWN_PORT:
  *        NLA_U64 each
  *
  * A lower without ports is ENODEV. Dumps end and are interrupted as above.
+ *
+ * BRCM_CMD_LINK_SET
+ * ~~~~~~~~~~~~~~~~~
+ *
+ * NLM_F_REQUEST with BRCM_A_LOWER_IFINDEX or BRCM_A_LOWER_IFNAME and
+ * BRCM_A_FORMAT: changes the tag format of every port of that lower, in
+ * every namespace, at once. The reply is the lower as BRCM_CMD_LINK_GET
+ * returns it. A lower without ports is ENODEV.
  *
  * The "monitor" multicast group
  * -----------------------------
@@ -186,8 +230,9 @@
  *                       its lower going away, its namespace going away,
  *                       the module unloading), or moved out of this
  *                       namespace
- *    BRCM_CMD_PORT_SET: a port changed: queue, tag enforcement, admin or
- *                       operational state, MTU, name or address
+ *    BRCM_CMD_PORT_SET: a port changed: queue, tag enforcement, tag
+ *                       format, VLAN, admin or operational state, MTU,
+ *                       name or address
  */
 
 #ifndef _UAPI_LINUX_BRCM_H
@@ -206,8 +251,27 @@
 /* Switch port p is port id p + BRCM_PORT_ID_OFFSET in a tag. */
 #define BRCM_PORT_ID_OFFSET	23
 
+#define BRCM_VLAN_MAX		4094
+
+/* Tag formats: how a transmit tag names its destination. */
+enum brcm_format {
+	/* The BCM53242 family's own (BCM53242, BCM53262): a port bitmap. */
+	BRCM_FORMAT_BCM53242,
+	/* The original 2.6 module's: the port id, port + 23. */
+	BRCM_FORMAT_ORIGINAL,
+	__BRCM_FORMAT_MAX
+};
+
+#define BRCM_FORMAT_MAX (__BRCM_FORMAT_MAX - 1)
+
 #define BRCM_OP_NORMAL			0
 #define BRCM_OP_EGRESS_DIRECTED		2
+/* BRCM_FORMAT_BCM53242: to the Fast Ethernet ports (brcm's 1-24), and to
+ * the ports from BRCM_GE_PORT_FIRST on (Gigabit and IMP).
+ */
+#define BRCM_OP_EGRESS_FE		4
+#define BRCM_OP_EGRESS_GE		5
+#define BRCM_GE_PORT_FIRST		25
 
 /* Both directions */
 #define BRCM_OPCODE_SHIFT		29
@@ -238,6 +302,9 @@ enum {
 	IFLA_BRCM_PORT,
 	IFLA_BRCM_QUEUE,
 	IFLA_BRCM_TAG_ENFORCE,
+	IFLA_BRCM_FORMAT,
+	IFLA_BRCM_QUEUE_FROM_PRIO,
+	IFLA_BRCM_VLAN,
 	__IFLA_BRCM_MAX
 };
 
@@ -254,6 +321,7 @@ enum brcm_cmd {
 	BRCM_CMD_PORT_SET,
 	BRCM_CMD_PORT_GET,
 	BRCM_CMD_LINK_GET,
+	BRCM_CMD_LINK_SET,
 	__BRCM_CMD_MAX
 };
 
@@ -280,6 +348,9 @@ enum brcm_attr {
 	BRCM_A_IFINDEX_LIST,
 	BRCM_A_FLAGS,
 	BRCM_A_ADDRESS,
+	BRCM_A_FORMAT,
+	BRCM_A_QUEUE_FROM_PRIO,
+	BRCM_A_VLAN,
 	__BRCM_A_MAX
 };
 
