@@ -40,6 +40,8 @@ struct brcm_group {
 	unsigned int nr_ports;
 	/* The lower's MTU before this group raised it, or 0. */
 	unsigned int saved_mtu;
+	/* BRCM_FORMAT_*: one switch chip, one tag format for all ports. */
+	u8 format;
 	struct brcm_lower_stats __percpu *stats;
 	struct rcu_head rcu;
 };
@@ -67,20 +69,29 @@ struct brcm_port {
 	struct brcm_group *group;
 	struct brcm_pcpu_stats __percpu *stats;
 	/* The tag every transmitted frame carries, rebuilt under RTNL when
-	 * queue or tag enforcement change and read locklessly on transmit.
+	 * a setting changes and read locklessly on transmit, as are vlan and
+	 * queue_from_prio: a frame sent during a change may have the old
+	 * value of one and the new of another, as it would have either.
 	 */
 	__be32 tx_tag;
 	u16 port;
+	u16 vlan;
 	u8 queue;
 	u8 tag_enforce;
+	u8 format;
+	u8 queue_from_prio;
 	/* The lower's address when last synced, to follow its changes. */
 	u8 lower_addr[ETH_ALEN];
 };
 
 struct brcm_port_cfg {
 	u16 port;
+	u16 vlan;
 	u8 queue;
 	u8 tag_enforce;
+	u8 format;
+	u8 queue_from_prio;
+	bool format_set;	/* else a new port takes its lower's */
 	bool mtu_set;	/* dev->mtu was given by the caller */
 };
 
@@ -161,6 +172,8 @@ int brcm_port_check_change(const struct net_device *dev,
 int brcm_port_change(struct net_device *dev, const struct brcm_port_cfg *cfg,
 		     struct netlink_ext_ack *extack);
 void brcm_port_lower_event(struct net_device *dev, unsigned long event);
+int brcm_group_set_format(struct brcm_group *grp, u8 format,
+			  struct netlink_ext_ack *extack);
 void brcm_port_event(struct net_device *dev, unsigned long event);
 
 /* genl.c */

@@ -52,18 +52,28 @@ static const struct nla_policy brcm_del_policy[BRCM_A_IFINDEX_LIST + 1] = {
 };
 
 /* BRCM_CMD_PORT_NEW and _SET: a selector or a new port, and settings. */
-static const struct nla_policy brcm_config_policy[BRCM_A_ADMIN_UP + 1] = {
+static const struct nla_policy brcm_config_policy[BRCM_A_VLAN + 1] = {
 	BRCM_POLICY_SELECT,
 	[BRCM_A_QUEUE]		= { .type = NLA_U8 },
 	[BRCM_A_TAG_ENFORCE]	= { .type = NLA_U8 },
 	/* Not a port setting: a flag, checked here. */
 	[BRCM_A_ADMIN_UP]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[BRCM_A_FORMAT]		= { .type = NLA_U8 },
+	[BRCM_A_QUEUE_FROM_PRIO] = { .type = NLA_U8 },
+	[BRCM_A_VLAN]		= { .type = NLA_U16 },
 };
 
 /* BRCM_CMD_LINK_GET: a lower. */
 static const struct nla_policy brcm_lower_policy[BRCM_A_LOWER_IFNAME + 1] = {
 	[BRCM_A_LOWER_IFINDEX]	= BRCM_POLICY_IFINDEX,
 	[BRCM_A_LOWER_IFNAME]	= BRCM_POLICY_IFNAME,
+};
+
+/* BRCM_CMD_LINK_SET: a lower and its format, checked where it is read. */
+static const struct nla_policy brcm_lower_set_policy[BRCM_A_FORMAT + 1] = {
+	[BRCM_A_LOWER_IFINDEX]	= BRCM_POLICY_IFINDEX,
+	[BRCM_A_LOWER_IFNAME]	= BRCM_POLICY_IFNAME,
+	[BRCM_A_FORMAT]		= { .type = NLA_U8 },
 };
 
 /* Returns the name in @attr, or NULL with an error if it cannot be one. */
@@ -289,6 +299,9 @@ static int brcm_fill_port(struct sk_buff *skb, struct net_device *dev,
 	if (nla_put_u16(skb, BRCM_A_PORT, p->port) ||
 	    nla_put_u8(skb, BRCM_A_QUEUE, p->queue) ||
 	    nla_put_u8(skb, BRCM_A_TAG_ENFORCE, p->tag_enforce) ||
+	    nla_put_u8(skb, BRCM_A_FORMAT, p->format) ||
+	    nla_put_u8(skb, BRCM_A_QUEUE_FROM_PRIO, p->queue_from_prio) ||
+	    nla_put_u16(skb, BRCM_A_VLAN, p->vlan) ||
 	    nla_put_u8(skb, BRCM_A_ADMIN_UP, !!(dev->flags & IFF_UP)) ||
 	    nla_put_u8(skb, BRCM_A_OPERSTATE, brcm_operstate(dev)) ||
 	    nla_put_u32(skb, BRCM_A_MTU, dev->mtu) ||
@@ -329,7 +342,8 @@ static int brcm_fill_lower(struct sk_buff *skb, const struct brcm_group *grp,
 
 	if (nla_put_u32(skb, BRCM_A_LOWER_IFINDEX, grp->lower->ifindex) ||
 	    nla_put_string(skb, BRCM_A_LOWER_IFNAME, grp->lower->name) ||
-	    nla_put_u32(skb, BRCM_A_NR_PORTS, grp->nr_ports))
+	    nla_put_u32(skb, BRCM_A_NR_PORTS, grp->nr_ports) ||
+	    nla_put_u8(skb, BRCM_A_FORMAT, grp->format))
 		goto cancel;
 	nest = nla_nest_start(skb, BRCM_A_LOWER_STATS);
 	if (!nest)
@@ -369,6 +383,14 @@ static void brcm_genl_cfg(struct brcm_port_cfg *cfg, struct nlattr **attrs)
 		cfg->queue = nla_get_u8(attrs[BRCM_A_QUEUE]);
 	if (attrs[BRCM_A_TAG_ENFORCE])
 		cfg->tag_enforce = nla_get_u8(attrs[BRCM_A_TAG_ENFORCE]);
+	if (attrs[BRCM_A_FORMAT]) {
+		cfg->format = nla_get_u8(attrs[BRCM_A_FORMAT]);
+		cfg->format_set = true;
+	}
+	if (attrs[BRCM_A_QUEUE_FROM_PRIO])
+		cfg->queue_from_prio = nla_get_u8(attrs[BRCM_A_QUEUE_FROM_PRIO]);
+	if (attrs[BRCM_A_VLAN])
+		cfg->vlan = nla_get_u16(attrs[BRCM_A_VLAN]);
 }
 
 /* Deletes @n ports together: unregistered as one batch, they wait for
@@ -873,6 +895,54 @@ unlock:
 	return err;
 }
 
+static int brcm_genl_link_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct net_device *lower;
+	struct brcm_group *grp;
+	struct sk_buff *reply;
+	int err;
+
+	if (brcm_genl_names(info->nlhdr, extack))
+		return -EINVAL;
+	if (!info->attrs[BRCM_A_FORMAT]) {
+		NL_SET_ERR_MSG(extack, "tag format not given (BRCM_A_FORMAT)");
+		return -EINVAL;
+	}
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	rtnl_lock();
+	lower = brcm_genl_lower(genl_info_net(info), info->attrs, extack);
+	if (IS_ERR(lower)) {
+		err = PTR_ERR(lower);
+		goto unlock;
+	}
+	grp = brcm_group_find(lower);
+	if (!grp) {
+		brcm_err(extack, "%s has no brcm ports", lower->name);
+		err = -ENODEV;
+		goto unlock;
+	}
+	err = brcm_group_set_format(grp, nla_get_u8(info->attrs[BRCM_A_FORMAT]),
+				    extack);
+	if (err)
+		goto unlock;
+	/* Changed: whatever becomes of the reply, the request succeeded. */
+	if (brcm_fill_lower(reply, grp, info->snd_portid, info->snd_seq, 0,
+			    NULL))
+		nlmsg_free(reply);
+	else
+		genlmsg_reply(reply, info);
+	rtnl_unlock();
+	return 0;
+
+unlock:
+	rtnl_unlock();
+	nlmsg_free(reply);
+	return err;
+}
+
 static int brcm_genl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
@@ -933,6 +1003,13 @@ static const struct genl_ops brcm_genl_ops[] = {
 		.dumpit = brcm_genl_link_dump,
 		.policy = brcm_lower_policy,
 		.maxattr = ARRAY_SIZE(brcm_lower_policy) - 1,
+	},
+	{
+		.cmd = BRCM_CMD_LINK_SET,
+		.doit = brcm_genl_link_set,
+		.policy = brcm_lower_set_policy,
+		.maxattr = ARRAY_SIZE(brcm_lower_set_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

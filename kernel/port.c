@@ -9,6 +9,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/netpoll.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -22,17 +23,56 @@ bool brcm_is_port(const struct net_device *dev)
 	return dev->netdev_ops == &brcm_netdev_ops;
 }
 
-static __be32 brcm_tx_tag(u16 port, u8 queue, u8 tag_enforce)
+static const char *const brcm_format_names[BRCM_FORMAT_MAX + 1] = {
+	[BRCM_FORMAT_BCM53242]	= "bcm53242",
+	[BRCM_FORMAT_ORIGINAL]	= "original",
+};
+
+/* The tag of @p's frames; without the queue when each frame's priority
+ * gives it.
+ */
+static __be32 brcm_tx_tag(const struct brcm_port *p)
 {
+	u8 queue = p->queue_from_prio ? 0 : p->queue;
 	u32 tag = ((u32)queue & BRCM_TX_QUEUE_MASK) << BRCM_TX_QUEUE_SHIFT |
-		  ((u32)tag_enforce & BRCM_TX_TE_MASK) << BRCM_TX_TE_SHIFT;
+		  ((u32)p->tag_enforce & BRCM_TX_TE_MASK) << BRCM_TX_TE_SHIFT;
+	u32 op, dst;
 
 	/* Port 0 leaves forwarding to the switch's address table. */
-	if (port)
-		tag |= (u32)BRCM_OP_EGRESS_DIRECTED << BRCM_OPCODE_SHIFT |
-		       ((port + BRCM_PORT_ID_OFFSET) & BRCM_TX_DST_MASK) <<
-		       BRCM_TX_DST_SHIFT;
+	if (!p->port)
+		return cpu_to_be32(tag);
+	if (p->format == BRCM_FORMAT_ORIGINAL) {
+		op = BRCM_OP_EGRESS_DIRECTED;
+		dst = p->port + BRCM_PORT_ID_OFFSET;
+	} else if (p->port < BRCM_GE_PORT_FIRST) {
+		/* The chip numbers its ports from 0, brcm from 1. */
+		op = BRCM_OP_EGRESS_FE;
+		dst = BIT(p->port - 1);
+	} else {
+		op = BRCM_OP_EGRESS_GE;
+		dst = BIT(p->port - BRCM_GE_PORT_FIRST);
+	}
+	tag |= op << BRCM_OPCODE_SHIFT | (dst & BRCM_TX_DST_MASK) << BRCM_TX_DST_SHIFT;
 	return cpu_to_be32(tag);
+}
+
+static void brcm_update_tag(struct brcm_port *p)
+{
+	WRITE_ONCE(p->tx_tag, brcm_tx_tag(p));
+}
+
+/* A frame's priority, 0-7: that of the 802.1Q header a VLAN device on the
+ * port gave it, by its egress map; else its own, as SO_PRIORITY or tc
+ * skbedit set it, where all above 7 count as 7.
+ */
+static u32 brcm_tx_prio(const struct sk_buff *skb)
+{
+	const struct vlan_ethhdr *veth = (const struct vlan_ethhdr *)skb->data;
+
+	if (veth->h_vlan_proto == htons(ETH_P_8021Q) &&
+	    skb_headlen(skb) >= VLAN_ETH_HLEN)
+		return ntohs(veth->h_vlan_TCI) >> VLAN_PRIO_SHIFT;
+	return min_t(u32, skb->priority, 7);
 }
 
 #ifdef CONFIG_NET_POLL_CONTROLLER
@@ -87,14 +127,18 @@ static int brcm_netpoll_send(struct brcm_port *p, struct sk_buff *skb)
 }
 #endif
 
-/* Hands one tagged frame to the lower; false if it was dropped. */
+/* Hands one tagged frame, whose headers before the frame's own are @hlen
+ * bytes, to the lower; false if it was dropped.
+ */
 static bool brcm_xmit_one(struct brcm_port *p, struct net_device *dev,
-			  struct sk_buff *skb)
+			  struct sk_buff *skb, unsigned int hlen)
 {
 	int ret;
 
-	/* The switch checks the 60-byte minimum after stripping the tag. */
-	if (unlikely(skb_put_padto(skb, BRCM_MIN_FRAME_LEN)))
+	/* The switch checks the 60-byte minimum after stripping the tag
+	 * (and the VLAN header it may take off for an untagged egress).
+	 */
+	if (unlikely(skb_put_padto(skb, BRCM_MIN_FRAME_LEN - BRCM_HLEN + hlen)))
 		return false;	/* freed */
 	if (unlikely(netpoll_tx_running(dev)))
 		ret = brcm_netpoll_send(p, skb);
@@ -109,7 +153,8 @@ static bool brcm_xmit_one(struct brcm_port *p, struct net_device *dev,
  * left to the lower where it offloads them generically, else computed.
  */
 static void brcm_xmit_gso(struct brcm_port *p, struct net_device *dev,
-			  struct sk_buff *skb, struct brcm_pcpu_stats *s)
+			  struct sk_buff *skb, unsigned int hlen,
+			  struct brcm_pcpu_stats *s)
 {
 	netdev_features_t features = netif_skb_features(skb);
 	unsigned int packets = 0, bytes = 0, dropped = 0;
@@ -127,10 +172,10 @@ static void brcm_xmit_gso(struct brcm_port *p, struct net_device *dev,
 	else
 		segs = skb;
 	skb_list_walk_safe(segs, seg, next) {
-		unsigned int len = seg->len - BRCM_HLEN;
+		unsigned int len = seg->len - hlen;
 
 		skb_mark_not_on_list(seg);
-		if (brcm_xmit_one(p, dev, seg)) {
+		if (brcm_xmit_one(p, dev, seg, hlen)) {
 			packets++;
 			bytes += len;
 		} else {
@@ -151,18 +196,34 @@ static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct net_device *lower = p->lower;
 	unsigned int len = skb->len;
 	struct brcm_pcpu_stats *s = this_cpu_ptr(p->stats);
+	__be32 tag = READ_ONCE(p->tx_tag);
+	u16 vlan = READ_ONCE(p->vlan);
+	unsigned int hlen = vlan ? BRCM_HLEN + VLAN_HLEN : BRCM_HLEN;
 	unsigned long flags;
+	u32 prio = 0;
 	u8 *hdr;
 
-	if (unlikely(len < ETH_HLEN || skb_cow_head(skb, BRCM_HLEN)))
+	if (unlikely(len < ETH_HLEN || skb_cow_head(skb, hlen)))
 		goto drop;
+	if (vlan || READ_ONCE(p->queue_from_prio)) {
+		prio = brcm_tx_prio(skb);
+		if (READ_ONCE(p->queue_from_prio))
+			tag |= cpu_to_be32(prio / 2 << BRCM_TX_QUEUE_SHIFT);
+	}
 
-	/* dst | src | ETH_P_BRCM | tag | the frame's own ethertype ... */
-	hdr = skb_push(skb, BRCM_HLEN);
-	memmove(hdr, hdr + BRCM_HLEN, 2 * ETH_ALEN);
+	/* dst | src | ETH_P_BRCM | tag | [ETH_P_8021Q | TCI |] the frame's
+	 * own ethertype ...
+	 */
+	hdr = skb_push(skb, hlen);
+	memmove(hdr, hdr + hlen, 2 * ETH_ALEN);
 	put_unaligned(htons(ETH_P_BRCM), (__be16 *)(hdr + 2 * ETH_ALEN));
-	put_unaligned(READ_ONCE(p->tx_tag),
-		      (__be32 *)(hdr + 2 * ETH_ALEN + sizeof(__be16)));
+	put_unaligned(tag, (__be32 *)(hdr + 2 * ETH_ALEN + sizeof(__be16)));
+	if (vlan) {
+		put_unaligned(htons(ETH_P_8021Q), (__be16 *)(hdr + ETH_HLEN +
+							     BRCM_TAG_LEN));
+		put_unaligned(htons(prio << VLAN_PRIO_SHIFT | vlan),
+			      (__be16 *)(hdr + ETH_HLEN + BRCM_HLEN));
+	}
 	skb_reset_mac_header(skb);
 
 	/* No layer past this knows the tag: checksum and GSO see it whole. */
@@ -172,10 +233,10 @@ static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 		skb_scrub_packet(skb, true);
 
 	if (skb_is_gso(skb)) {
-		brcm_xmit_gso(p, dev, skb, s);
+		brcm_xmit_gso(p, dev, skb, hlen, s);
 		return NETDEV_TX_OK;
 	}
-	if (unlikely(!brcm_xmit_one(p, dev, skb)))
+	if (unlikely(!brcm_xmit_one(p, dev, skb, hlen)))
 		goto dropped;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
@@ -204,7 +265,7 @@ static void brcm_transfer_features(struct net_device *dev)
 	struct net_device *lower = brcm_port(dev)->lower;
 
 	netif_inherit_tso_max(dev, lower);
-	dev->needed_headroom = lower->needed_headroom + BRCM_HLEN;
+	dev->needed_headroom = lower->needed_headroom + BRCM_HLEN + VLAN_HLEN;
 	dev->needed_tailroom = lower->needed_tailroom;
 	netdev_update_features(dev);
 }
@@ -229,7 +290,7 @@ static int brcm_init(struct net_device *dev)
 	dev->vlan_features = BRCM_FEATURES | BRCM_GSO_FEATURES;
 	dev->dev_id = lower->dev_id;
 	netif_inherit_tso_max(dev, lower);
-	dev->needed_headroom = lower->needed_headroom + BRCM_HLEN;
+	dev->needed_headroom = lower->needed_headroom + BRCM_HLEN + VLAN_HLEN;
 	dev->needed_tailroom = lower->needed_tailroom;
 
 	if (is_zero_ether_addr(dev->dev_addr)) {
@@ -393,9 +454,21 @@ static void brcm_set_rx_mode(struct net_device *dev)
 	dev_uc_sync(lower, dev);
 }
 
+/* The largest MTU @p can have: what its lower carries with the tag and
+ * the VLAN header @p sends, if it sends one.
+ */
+static unsigned int brcm_max_mtu(const struct brcm_port *p, u16 vlan)
+{
+	unsigned int hlen = vlan ? BRCM_HLEN + VLAN_HLEN : BRCM_HLEN;
+
+	return p->lower->mtu > hlen ? p->lower->mtu - hlen : 0;
+}
+
 static int brcm_change_mtu(struct net_device *dev, int new_mtu)
 {
-	if (new_mtu > (int)brcm_port(dev)->lower->mtu - BRCM_HLEN)
+	const struct brcm_port *p = brcm_port(dev);
+
+	if (new_mtu > (int)brcm_max_mtu(p, p->vlan))
 		return -ERANGE;
 	WRITE_ONCE(dev->mtu, new_mtu);
 	return 0;
@@ -542,12 +615,6 @@ void brcm_setup(struct net_device *dev)
 	SET_NETDEV_DEVTYPE(dev, &brcm_type);
 }
 
-/* The largest MTU a port can have: what @lower carries with the tag. */
-static unsigned int brcm_max_mtu(const struct net_device *lower)
-{
-	return lower->mtu > BRCM_HLEN ? lower->mtu - BRCM_HLEN : 0;
-}
-
 static int brcm_check_lower(struct net_device *lower,
 			    struct netlink_ext_ack *extack)
 {
@@ -588,6 +655,21 @@ int brcm_check_cfg(const struct brcm_port_cfg *cfg,
 	if (cfg->tag_enforce > BRCM_TAG_ENFORCE_MAX) {
 		brcm_err(extack, "tag enforcement %u out of range (0-%u)",
 			 cfg->tag_enforce, BRCM_TAG_ENFORCE_MAX);
+		return -ERANGE;
+	}
+	if (cfg->format > BRCM_FORMAT_MAX) {
+		brcm_err(extack, "tag format %u unknown (0-%u)",
+			 cfg->format, BRCM_FORMAT_MAX);
+		return -ERANGE;
+	}
+	if (cfg->queue_from_prio > 1) {
+		brcm_err(extack, "queue from priority %u is not 0 or 1",
+			 cfg->queue_from_prio);
+		return -ERANGE;
+	}
+	if (cfg->vlan > BRCM_VLAN_MAX) {
+		brcm_err(extack, "vlan %u out of range (0-%u)",
+			 cfg->vlan, BRCM_VLAN_MAX);
 		return -ERANGE;
 	}
 	return 0;
@@ -643,12 +725,33 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 			 cfg->port, lower->name, other->name);
 		return -EEXIST;
 	}
+	if (grp && cfg->format_set && cfg->format != grp->format) {
+		brcm_err(extack, "%s's ports speak format %s, not %s",
+			 lower->name, brcm_format_names[grp->format],
+			 brcm_format_names[cfg->format]);
+		return -EINVAL;
+	}
 	grp = brcm_group_get(lower, extack);
 	if (IS_ERR(grp))
 		return PTR_ERR(grp);
+	/* The first port says what the switch speaks. */
+	if (!grp->nr_ports)
+		grp->format = cfg->format_set ? cfg->format :
+			      BRCM_FORMAT_BCM53242;
 
-	/* A full 1500 bytes unless the lower cannot carry them with the tag. */
-	max_mtu = brcm_max_mtu(lower);
+	p->lower = lower;
+	p->port = cfg->port;
+	p->vlan = cfg->vlan;
+	p->queue = cfg->queue;
+	p->tag_enforce = cfg->tag_enforce;
+	p->format = grp->format;
+	p->queue_from_prio = cfg->queue_from_prio;
+	p->tx_tag = brcm_tx_tag(p);
+
+	/* A full 1500 bytes unless the lower cannot carry them with the tag
+	 * and the port's VLAN header.
+	 */
+	max_mtu = brcm_max_mtu(p, p->vlan);
 	if (!cfg->mtu_set) {
 		WRITE_ONCE(dev->mtu, min_t(unsigned int, ETH_DATA_LEN, max_mtu));
 	} else if (dev->mtu > max_mtu) {
@@ -657,12 +760,6 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 		err = -ERANGE;
 		goto put_group;
 	}
-
-	p->lower = lower;
-	p->port = cfg->port;
-	p->queue = cfg->queue;
-	p->tag_enforce = cfg->tag_enforce;
-	p->tx_tag = brcm_tx_tag(cfg->port, cfg->queue, cfg->tag_enforce);
 
 	err = register_netdevice(dev);
 	if (err)
@@ -714,15 +811,16 @@ void brcm_port_delete(struct net_device *dev, struct list_head *head)
 	unregister_netdevice_queue(dev, head);
 }
 
-/* Whether brcm_port_change() would take @cfg for @dev: queue and tag
- * enforcement may change, the port may not. For callers that must check
- * before they change anything else.
+/* Whether brcm_port_change() would take @cfg for @dev: every setting but
+ * the port may change, the format only on the lower's only port. For
+ * callers that must check before they change anything else.
  */
 int brcm_port_check_change(const struct net_device *dev,
 			   const struct brcm_port_cfg *cfg,
 			   struct netlink_ext_ack *extack)
 {
 	const struct brcm_port *p = brcm_port(dev);
+	unsigned int max_mtu;
 	int err;
 
 	err = brcm_check_cfg(cfg, extack);
@@ -732,6 +830,17 @@ int brcm_port_check_change(const struct net_device *dev,
 		brcm_err(extack, "cannot change %s from port %u to %u: delete it and add it again",
 			 dev->name, p->port, cfg->port);
 		return -EOPNOTSUPP;
+	}
+	if (cfg->format != p->format && p->group && p->group->nr_ports > 1) {
+		brcm_err(extack, "%s has %u other ports: set its format on the lower",
+			 p->lower->name, p->group->nr_ports - 1);
+		return -EBUSY;
+	}
+	max_mtu = brcm_max_mtu(p, cfg->vlan);
+	if (dev->mtu > max_mtu) {
+		brcm_err(extack, "MTU %u too large for vlan %u: %s carries %u",
+			 dev->mtu, cfg->vlan, p->lower->name, max_mtu);
+		return -ERANGE;
 	}
 	return 0;
 }
@@ -749,12 +858,50 @@ int brcm_port_change(struct net_device *dev, const struct brcm_port_cfg *cfg,
 	err = brcm_port_check_change(dev, cfg, extack);
 	if (err)
 		return err;
-	if (cfg->queue == p->queue && cfg->tag_enforce == p->tag_enforce)
+	if (cfg->queue == p->queue && cfg->tag_enforce == p->tag_enforce &&
+	    cfg->format == p->format && cfg->vlan == p->vlan &&
+	    cfg->queue_from_prio == p->queue_from_prio)
 		return 0;
 	p->queue = cfg->queue;
 	p->tag_enforce = cfg->tag_enforce;
-	WRITE_ONCE(p->tx_tag, brcm_tx_tag(p->port, p->queue, p->tag_enforce));
+	WRITE_ONCE(p->vlan, cfg->vlan);
+	WRITE_ONCE(p->queue_from_prio, cfg->queue_from_prio);
+	/* Checked above: the only port of its lower. */
+	if (p->group)
+		p->group->format = cfg->format;
+	p->format = cfg->format;
+	brcm_update_tag(p);
 	brcm_notify(dev, BRCM_CMD_PORT_SET);
+	return 0;
+}
+
+/* Changes the tag format of every port on @grp's lower, in every
+ * namespace.
+ */
+int brcm_group_set_format(struct brcm_group *grp, u8 format,
+			  struct netlink_ext_ack *extack)
+{
+	struct brcm_port_cfg cfg = { .format = format };
+	struct net_device *dev;
+	struct brcm_port *p;
+	int err, i;
+
+	ASSERT_RTNL();
+	err = brcm_check_cfg(&cfg, extack);
+	if (err)
+		return err;
+	if (format == grp->format)
+		return 0;
+	grp->format = format;
+	for (i = 0; i <= BRCM_PORT_MAX; i++) {
+		dev = rtnl_dereference(grp->ports[i]);
+		if (!dev)
+			continue;
+		p = brcm_port(dev);
+		p->format = format;
+		brcm_update_tag(p);
+		brcm_notify(dev, BRCM_CMD_PORT_SET);
+	}
 	return 0;
 }
 
@@ -764,8 +911,12 @@ void brcm_port_cfg(const struct net_device *dev, struct brcm_port_cfg *cfg)
 	const struct brcm_port *p = brcm_port(dev);
 
 	cfg->port = p->port;
+	cfg->vlan = p->vlan;
 	cfg->queue = p->queue;
 	cfg->tag_enforce = p->tag_enforce;
+	cfg->format = p->format;
+	cfg->format_set = true;
+	cfg->queue_from_prio = p->queue_from_prio;
 }
 
 /* @dev itself reported @event: tell the monitor group what users see. */
@@ -812,7 +963,7 @@ void brcm_port_lower_event(struct net_device *dev, unsigned long event)
 			brcm_sync_address(dev, lower);
 		break;
 	case NETDEV_CHANGEMTU:
-		max_mtu = brcm_max_mtu(lower);
+		max_mtu = brcm_max_mtu(brcm_port(dev), brcm_port(dev)->vlan);
 		if (dev->mtu > max_mtu)
 			dev_set_mtu(dev, max_mtu);
 		break;

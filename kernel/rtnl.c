@@ -15,17 +15,46 @@ static const struct nla_policy brcm_policy[IFLA_BRCM_MAX + 1] = {
 	[IFLA_BRCM_PORT]	= { .type = NLA_U16 },
 	[IFLA_BRCM_QUEUE]	= { .type = NLA_U8 },
 	[IFLA_BRCM_TAG_ENFORCE]	= { .type = NLA_U8 },
+	[IFLA_BRCM_FORMAT]	= { .type = NLA_U8 },
+	[IFLA_BRCM_QUEUE_FROM_PRIO] = { .type = NLA_U8 },
+	[IFLA_BRCM_VLAN]	= { .type = NLA_U16 },
 };
+
+/* Takes one attribute of the link data into @cfg. */
+static void brcm_cfg_from_attr(struct brcm_port_cfg *cfg, int type,
+			       const struct nlattr *attr)
+{
+	switch (type) {
+	case IFLA_BRCM_PORT:
+		cfg->port = nla_get_u16(attr);
+		break;
+	case IFLA_BRCM_QUEUE:
+		cfg->queue = nla_get_u8(attr);
+		break;
+	case IFLA_BRCM_TAG_ENFORCE:
+		cfg->tag_enforce = nla_get_u8(attr);
+		break;
+	case IFLA_BRCM_FORMAT:
+		cfg->format = nla_get_u8(attr);
+		cfg->format_set = true;
+		break;
+	case IFLA_BRCM_QUEUE_FROM_PRIO:
+		cfg->queue_from_prio = nla_get_u8(attr);
+		break;
+	case IFLA_BRCM_VLAN:
+		cfg->vlan = nla_get_u16(attr);
+		break;
+	}
+}
 
 static void brcm_cfg_from_attrs(struct brcm_port_cfg *cfg,
 				struct nlattr *data[])
 {
-	if (data[IFLA_BRCM_PORT])
-		cfg->port = nla_get_u16(data[IFLA_BRCM_PORT]);
-	if (data[IFLA_BRCM_QUEUE])
-		cfg->queue = nla_get_u8(data[IFLA_BRCM_QUEUE]);
-	if (data[IFLA_BRCM_TAG_ENFORCE])
-		cfg->tag_enforce = nla_get_u8(data[IFLA_BRCM_TAG_ENFORCE]);
+	int type;
+
+	for (type = 1; type <= IFLA_BRCM_MAX; type++)
+		if (data[type])
+			brcm_cfg_from_attr(cfg, type, data[type]);
 }
 
 /* rtnetlink parses IFLA_INFO_DATA leniently: it skips unknown types,
@@ -41,6 +70,9 @@ static int brcm_validate_data(const struct nlattr *linkinfo,
 		[IFLA_BRCM_PORT]	= sizeof(u16),
 		[IFLA_BRCM_QUEUE]	= sizeof(u8),
 		[IFLA_BRCM_TAG_ENFORCE]	= sizeof(u8),
+		[IFLA_BRCM_FORMAT]	= sizeof(u8),
+		[IFLA_BRCM_QUEUE_FROM_PRIO] = sizeof(u8),
+		[IFLA_BRCM_VLAN]	= sizeof(u16),
 	};
 	const struct nlattr *data, *attr;
 	struct brcm_port_cfg cfg;
@@ -62,12 +94,7 @@ static int brcm_validate_data(const struct nlattr *linkinfo,
 			goto bad_attr;
 		}
 		memset(&cfg, 0, sizeof(cfg));
-		if (type == IFLA_BRCM_PORT)
-			cfg.port = nla_get_u16(attr);
-		else if (type == IFLA_BRCM_QUEUE)
-			cfg.queue = nla_get_u8(attr);
-		else
-			cfg.tag_enforce = nla_get_u8(attr);
+		brcm_cfg_from_attr(&cfg, type, attr);
 		err = brcm_check_cfg(&cfg, extack);
 		if (err) {
 			NL_SET_BAD_ATTR(extack, attr);
@@ -149,7 +176,10 @@ static size_t brcm_get_size(const struct net_device *dev)
 {
 	return nla_total_size(sizeof(u16)) +	/* IFLA_BRCM_PORT */
 	       nla_total_size(sizeof(u8)) +	/* IFLA_BRCM_QUEUE */
-	       nla_total_size(sizeof(u8));	/* IFLA_BRCM_TAG_ENFORCE */
+	       nla_total_size(sizeof(u8)) +	/* IFLA_BRCM_TAG_ENFORCE */
+	       nla_total_size(sizeof(u8)) +	/* IFLA_BRCM_FORMAT */
+	       nla_total_size(sizeof(u8)) +	/* IFLA_BRCM_QUEUE_FROM_PRIO */
+	       nla_total_size(sizeof(u16));	/* IFLA_BRCM_VLAN */
 }
 
 static int brcm_fill_info(struct sk_buff *skb, const struct net_device *dev)
@@ -158,7 +188,10 @@ static int brcm_fill_info(struct sk_buff *skb, const struct net_device *dev)
 
 	if (nla_put_u16(skb, IFLA_BRCM_PORT, p->port) ||
 	    nla_put_u8(skb, IFLA_BRCM_QUEUE, p->queue) ||
-	    nla_put_u8(skb, IFLA_BRCM_TAG_ENFORCE, p->tag_enforce))
+	    nla_put_u8(skb, IFLA_BRCM_TAG_ENFORCE, p->tag_enforce) ||
+	    nla_put_u8(skb, IFLA_BRCM_FORMAT, p->format) ||
+	    nla_put_u8(skb, IFLA_BRCM_QUEUE_FROM_PRIO, p->queue_from_prio) ||
+	    nla_put_u16(skb, IFLA_BRCM_VLAN, p->vlan))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/if_ether.h>
+#include <linux/if_vlan.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -68,6 +69,23 @@ static unsigned int brcm_rx_bytes(const struct sk_buff *skb, unsigned int segs)
 	return skb->len + segs * ETH_HLEN + (segs - 1) * hdrs;
 }
 
+/* The bytes before the frame's own ethertype that @skb's port takes off:
+ * the tag, and the 802.1Q header with the port's VLAN id if it has one.
+ * @skb's data is at the tag, of which BRCM_HLEN bytes are pulled.
+ */
+static unsigned int brcm_rx_hlen(struct sk_buff *skb, u16 vlan)
+{
+	const u8 *vhdr;
+
+	if (!vlan || !pskb_may_pull(skb, BRCM_HLEN + VLAN_HLEN))
+		return BRCM_HLEN;
+	vhdr = skb->data + BRCM_TAG_LEN;
+	if (get_unaligned((const __be16 *)vhdr) != htons(ETH_P_8021Q) ||
+	    (get_unaligned_be16(vhdr + 2) & VLAN_VID_MASK) != vlan)
+		return BRCM_HLEN;
+	return BRCM_HLEN + VLAN_HLEN;
+}
+
 /* Whether eth_type_trans() on @lower found @skb for the lower itself or
  * for a group.
  */
@@ -90,7 +108,7 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	struct brcm_pcpu_stats *s;
 	u32 tag, port_id;
 	unsigned long flags;
-	unsigned int segs;
+	unsigned int segs, hlen;
 	__be16 proto;
 	u8 *hdr;
 
@@ -161,13 +179,14 @@ int brcm_rcv(struct sk_buff *skb, struct net_device *lower,
 	}
 
 	/* The port's MAC header is the lower's addresses and the ethertype
-	 * behind the tag: without the 802.1Q header a VLAN lower leaves in
-	 * place (reorder_hdr off), as the port is an Ethernet device of its
-	 * own.
+	 * behind the tag (and the port's own VLAN header): without the
+	 * 802.1Q header a VLAN lower leaves in place (reorder_hdr off), as
+	 * the port is an Ethernet device of its own.
 	 */
+	hlen = brcm_rx_hlen(skb, READ_ONCE(p->vlan));
 	hdr = skb_mac_header(skb);
-	proto = *(__be16 *)(skb->data + BRCM_TAG_LEN);
-	skb_pull_rcsum(skb, BRCM_HLEN);
+	proto = *(__be16 *)(skb->data + hlen - sizeof(__be16));
+	skb_pull_rcsum(skb, hlen);
 	memmove(skb->data - ETH_HLEN, hdr, 2 * ETH_ALEN);
 	skb_set_mac_header(skb, -ETH_HLEN);
 	skb_reset_network_header(skb);
