@@ -16,7 +16,7 @@ import (
 // it. Both clients check their requests with these before sending them,
 // and the brcmlink command checks its command line with them.
 type Range struct {
-	What string // "port", "queue" or "tag enforcement"
+	What string // "port", "queue", "tag enforcement" or "vlan"
 	Max  uint64
 }
 
@@ -25,6 +25,7 @@ var (
 	PortRange       = Range{"port", PortMax}
 	QueueRange      = Range{"queue", QueueMax}
 	TagEnforceRange = Range{"tag enforcement", TagEnforceMax}
+	VLANRange       = Range{"vlan", VLANMax} // a port's VLAN id, 0 for none
 )
 
 // Check refuses v out of r with the kernel's errno, ERANGE, and message,
@@ -91,4 +92,13 @@ func ValidDeviceName(name string) bool {
 		}
 	}
 	return true
+}
+
+// Check refuses a Format the kernel does not know with its errno, ERANGE,
+// and message, like "tag format 2 unknown (0-1)", as an *Error.
+func (f Format) Check() error {
+	if f > FormatMax {
+		return errorf(syscall.ERANGE, "tag format %d unknown (0-%d)", uint8(f), uint8(FormatMax))
+	}
+	return nil
 }

@@ -12,16 +12,19 @@ import (
 )
 
 // The tag eth0.p5 puts on a frame for switch port 5 on traffic queue 2,
-// and the port a received tag names.
+// in either tag format, and the port a received tag names.
 func ExampleTxTagFor() {
-	tx := brcmlink.TxTagFor(5, 2, 0)
-	fmt.Printf("%#08x opcode %d dest %d\n", tx.Word(), tx.Opcode, tx.Dest)
+	for _, f := range []brcmlink.Format{brcmlink.FormatBCM53242, brcmlink.FormatOriginal} {
+		tx := brcmlink.TxTagFor(f, 5, 2, 0)
+		fmt.Printf("%s: %#08x opcode %d dest %#x\n", f, tx.Word(), tx.Opcode, tx.Dest)
+	}
 
 	rx := brcmlink.ParseRxTag(0x0000001c)
 	port, err := rx.Port()
 	fmt.Println(port, err)
 	// Output:
-	// 0x5000001c opcode 2 dest 28
+	// bcm53242: 0x90000010 opcode 4 dest 0x10
+	// original: 0x5000001c opcode 2 dest 0x1c
 	// 5 <nil>
 }
 

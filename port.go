@@ -17,12 +17,20 @@ type Port struct {
 	// lower's by, when the lower is in another one (IFLA_LINK_NETNSID, as
 	// `ip netns list-id` shows it); nil when the lower is in the port's.
 	LowerNetNSID *int32
-	Port         uint16    // switch port, 0 ("any") to PortMax
-	Queue        uint8     // traffic queue put in transmit tags, 0-QueueMax
-	TagEnforce   uint8     // tag enforcement put in transmit tags, 0-TagEnforceMax
-	Up           bool      // administratively up (IFF_UP)
-	OperState    OperState // operational state: OperUp, OperDown, OperLowerLayerDown, ...
-	MTU          uint32
+	Port         uint16 // switch port, 0 ("any") to PortMax
+	Queue        uint8  // traffic queue put in transmit tags, 0-QueueMax
+	TagEnforce   uint8  // tag enforcement put in transmit tags, 0-TagEnforceMax
+	Format       Format // the tag format of its lower, which all the lower's ports share
+	// QueueFromPriority is whether the port takes each frame's queue from
+	// its priority (priority / 2) instead of Queue.
+	QueueFromPriority bool
+	// VLAN is the id of the 802.1Q header the port inserts after the tag
+	// of every frame it sends, and takes off the frames it receives with
+	// that id: 1-VLANMax, or 0 for none.
+	VLAN      uint16
+	Up        bool      // administratively up (IFF_UP)
+	OperState OperState // operational state: OperUp, OperDown, OperLowerLayerDown, ...
+	MTU       uint32
 	// Flags are the device's IFF_* flags of <linux/if.h>, as RTM_GETLINK
 	// reports them: IFF_UP, IFF_BROADCAST, IFF_LOWER_UP, ...
 	Flags   uint32
@@ -51,7 +59,10 @@ type Lower struct {
 	Index int    // ifindex of the lower device
 	Name  string // its name, like "eth0"
 	Ports int    // number of brcm devices bound to it, in any netns
-	Stats LowerStats
+	// Format is the tag format of all its ports (genl.Client.SetLowerFormat
+	// changes it).
+	Format Format
+	Stats  LowerStats
 }
 
 // LowerStats count, in 64 bits, the tagged frames a lower received and

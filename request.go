@@ -94,7 +94,19 @@ type AddRequest struct {
 	Name       string
 	Queue      *uint8 // traffic queue, 0-QueueMax; nil for the kernel's default, 0
 	TagEnforce *uint8 // tag enforcement, 0-TagEnforceMax; nil for the kernel's default, 0
-	Up         bool   // bring the port up as it is created
+	// Format is the tag format of the lower's ports. The first port on a
+	// lower sets it, nil for the kernel's default, FormatBCM53242; another
+	// port takes the lower's when nil, and is refused with EINVAL when it
+	// names another.
+	Format *Format
+	// QueueFromPriority, if true, takes each frame's queue from its
+	// priority (priority / 2) instead of Queue; nil for the kernel's
+	// default, false.
+	QueueFromPriority *bool
+	// VLAN is the id of the 802.1Q header the port inserts after the tag
+	// and takes off on receive, 1-VLANMax; nil or 0 for none.
+	VLAN *uint16
+	Up   bool // bring the port up as it is created
 }
 
 // SetRequest describes a change to a port, for the genl and rtlink
@@ -103,5 +115,13 @@ type AddRequest struct {
 type SetRequest struct {
 	Queue      *uint8 // traffic queue, 0-QueueMax
 	TagEnforce *uint8 // tag enforcement, 0-TagEnforceMax
-	Up         *bool  // administratively up or down
+	// Format changes the tag format of the port's lower, which only its
+	// only port may do: with other ports on the lower the kernel refuses
+	// it with EBUSY (genl.Client.SetLowerFormat changes them all).
+	Format *Format
+	// QueueFromPriority, if true, takes each frame's queue from its
+	// priority (priority / 2) instead of Queue; false goes back to Queue.
+	QueueFromPriority *bool
+	VLAN              *uint16 // the VLAN id inserted after the tag, 1-VLANMax; 0 for none
+	Up                *bool   // administratively up or down
 }

@@ -21,9 +21,14 @@ type spec struct {
 	CVersionName string `yaml:"c-version-name"`
 	Version      int64  `yaml:"version"`
 	Definitions  []struct {
-		Name  string `yaml:"name"`
-		Type  string `yaml:"type"`
-		Value any    `yaml:"value"`
+		Name       string `yaml:"name"`
+		Type       string `yaml:"type"`
+		Value      any    `yaml:"value"`
+		NamePrefix string `yaml:"name-prefix"`
+		RenderMax  bool   `yaml:"render-max"`
+		Entries    []struct {
+			Name string `yaml:"name"`
+		} `yaml:"entries"`
 	} `yaml:"definitions"`
 	AttributeSets []struct {
 		Name       string `yaml:"name"`
@@ -85,10 +90,22 @@ func readSpec(t *testing.T) *spec {
 }
 
 // specNames returns the C names and values of the spec's enums: every
-// attribute set's attributes and their maximum, the commands (not the
-// notifications, which reuse their numbers) and their maximum.
+// enum definition's entries and their maximum, every attribute set's
+// attributes and their maximum, the commands (not the notifications,
+// which reuse their numbers) and their maximum.
 func specNames(s *spec) map[string]int64 {
 	names := map[string]int64{}
+	for _, d := range s.Definitions {
+		if d.Type != "enum" {
+			continue
+		}
+		for i, e := range d.Entries {
+			names[specCName(d.NamePrefix, e.Name)] = int64(i)
+		}
+		if d.RenderMax {
+			names[specCName(d.NamePrefix, "max")] = int64(len(d.Entries) - 1)
+		}
+	}
 	for _, set := range s.AttributeSets {
 		var v int64
 		for _, a := range set.Attributes {
@@ -130,7 +147,7 @@ func TestSpec(t *testing.T) {
 
 	// The header, both ways.
 	want := specNames(s)
-	prefixes := regexp.MustCompile(`^(BRCM_A_|BRCM_STATS_A_|BRCM_LOWER_STATS_A_|BRCM_CMD_)`)
+	prefixes := regexp.MustCompile(`^(BRCM_A_|BRCM_STATS_A_|BRCM_LOWER_STATS_A_|BRCM_CMD_|BRCM_FORMAT_)`)
 	for name, v := range defs {
 		if !prefixes.MatchString(name) {
 			continue
@@ -152,6 +169,9 @@ func TestSpec(t *testing.T) {
 		}
 	}
 	for _, d := range s.Definitions {
+		if d.Type == "enum" {
+			continue // its entries are among the names above
+		}
 		if c := specCName("brcm-", d.Name); fmt.Sprint(defs[c]) != fmt.Sprint(d.Value) {
 			t.Errorf("definition %s: %s is %v in the header, %v in the spec", d.Name, c, defs[c], d.Value)
 		}

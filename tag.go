@@ -2,23 +2,44 @@
 
 package brcmlink
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+)
 
 // TxTag is the tag of a frame the host sends to the switch.
 type TxTag struct {
-	Opcode     uint8  // OpEgressDirect for ports 1-27, OpNormal for port 0
-	Queue      uint8  // traffic queue, 0-3
-	TagEnforce uint8  // tag enforcement, 0-3
-	Dest       uint32 // port + PortIDOffset, or 0 with OpNormal
+	// Opcode is OpNormal for port 0; for ports 1-27, OpEgressDirect in
+	// FormatOriginal, OpEgressFE (ports 1-24) or OpEgressGE (ports
+	// GEPortFirst-27) in FormatBCM53242.
+	Opcode     uint8
+	Queue      uint8 // traffic queue, 0-3
+	TagEnforce uint8 // tag enforcement, 0-3
+	// Dest is 0 with OpNormal; port + PortIDOffset with OpEgressDirect;
+	// with OpEgressFE and OpEgressGE a bitmap of the switch's own port
+	// numbers, one less than brcm's: 1<<(port-1) for ports 1-24,
+	// 1<<(port-GEPortFirst) for ports GEPortFirst-27.
+	Dest uint32
 }
 
-// TxTagFor returns the tag a device bound to port, with the given queue
-// and tag enforcement, puts on the frames it sends.
-func TxTagFor(port uint16, queue, tagEnforce uint8) TxTag {
+// TxTagFor returns the tag a device bound to port, on a lower of format
+// f, with the given queue and tag enforcement, puts on the frames it
+// sends. It panics on a Format it does not know (Format.Check refuses
+// one), as on a programming error.
+func TxTagFor(f Format, port uint16, queue, tagEnforce uint8) TxTag {
+	if err := f.Check(); err != nil {
+		panic("brcmlink: TxTagFor: " + err.Error())
+	}
 	t := TxTag{Queue: queue, TagEnforce: tagEnforce}
-	if port != 0 {
-		t.Opcode = OpEgressDirect
-		t.Dest = uint32(port) + PortIDOffset
+	switch {
+	case port == 0:
+		// OpNormal: the switch forwards by its address table.
+	case f == FormatOriginal:
+		t.Opcode, t.Dest = OpEgressDirect, uint32(port)+PortIDOffset
+	case port < GEPortFirst:
+		t.Opcode, t.Dest = OpEgressFE, 1<<(port-1)
+	default:
+		t.Opcode, t.Dest = OpEgressGE, 1<<(port-GEPortFirst)
 	}
 	return t
 }
@@ -41,16 +62,35 @@ func ParseTxTag(w uint32) TxTag {
 	}
 }
 
-// Port returns the switch port a transmit tag is directed to: 0 for
-// OpNormal, the destination less PortIDOffset for OpEgressDirect.
+// Port returns the switch port a transmit tag is directed to, in either
+// format: 0 for OpNormal without a destination; the destination less
+// PortIDOffset for OpEgressDirect; for OpEgressFE and OpEgressGE, the
+// port of the one bit of the destination bitmap. Any other tag, such as
+// a bitmap of no port or of several, or a port beyond PortMax, is an
+// error.
 func (t TxTag) Port() (uint16, error) {
-	switch {
-	case t.Opcode == OpNormal && t.Dest == 0:
-		return 0, nil
-	case t.Opcode == OpEgressDirect && t.Dest > PortIDOffset && t.Dest <= PortIDOffset+PortMax:
-		return uint16(t.Dest - PortIDOffset), nil
+	var port uint32
+	switch t.Opcode {
+	case OpNormal:
+		if t.Dest == 0 {
+			return 0, nil
+		}
+	case OpEgressDirect:
+		port = t.Dest - PortIDOffset // wraps below PortIDOffset: refused below
+	case OpEgressFE, OpEgressGE:
+		if t.Dest != 0 && t.Dest&(t.Dest-1) == 0 { // exactly one bit
+			port = uint32(bits.TrailingZeros32(t.Dest)) + 1
+			if t.Opcode == OpEgressGE {
+				port += GEPortFirst - 1
+			} else if port >= GEPortFirst {
+				port = 0 // the Fast Ethernet opcode names ports below GEPortFirst only
+			}
+		}
 	}
-	return 0, fmt.Errorf("brcmlink: transmit tag opcode %d destination %d names no port", t.Opcode, t.Dest)
+	if port >= 1 && port <= PortMax {
+		return uint16(port), nil
+	}
+	return 0, fmt.Errorf("brcmlink: transmit tag opcode %d destination %#x names no port", t.Opcode, t.Dest)
 }
 
 // RxTag is the tag of a frame the switch sends to the host.

@@ -278,7 +278,7 @@ func TestGSOUnderVLAN(t *testing.T) {
 		if vid := binary.BigEndian.Uint16(f[20:]) & 0xfff; vid != 7 || binary.BigEndian.Uint16(f[22:]) != unix.ETH_P_IP {
 			t.Fatalf("segment %d: VLAN %d, ethertype %#x: % x", i, vid, binary.BigEndian.Uint16(f[22:]), f[:24])
 		}
-		if tag := binary.BigEndian.Uint32(f[14:]); tag != brcmlink.TxTagFor(5, 0, 0).Word() {
+		if tag := binary.BigEndian.Uint32(f[14:]); tag != brcmlink.TxTagFor(brcmlink.FormatBCM53242, 5, 0, 0).Word() {
 			t.Errorf("segment %d: tag %#08x", i, tag)
 		}
 		ip := f[24:]

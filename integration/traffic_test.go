@@ -172,7 +172,7 @@ func TestTagsOnWire(t *testing.T) {
 		{d5, 5, 2, 1, 10, 0x5200001c, 66},            // a runt, padded to 66
 		{d0, 0, 0, 0, 100, 0x00000000, 14 + 6 + 100}, // opcode 0, destination 0
 	} {
-		if w := brcmlink.TxTagFor(tc.port, tc.queue, tc.te).Word(); w != tc.tag {
+		if w := brcmlink.TxTagFor(brcmlink.FormatOriginal, tc.port, tc.queue, tc.te).Word(); w != tc.tag {
 			t.Errorf("the Go codec gives %#x for port %d, the table %#x", w, tc.port, tc.tag)
 		}
 		s := openRaw(t, nil, tc.dev)
@@ -554,7 +554,7 @@ func TestBondFailover(t *testing.T) {
 		t.Fatalf("no gratuitous ARP from %s through %s's new active slave %s", dev, bond, slaves[1])
 	}
 	tag := binary.BigEndian.Uint32(got[14:])
-	if want := brcmlink.TxTagFor(7, 0, 0).Word(); tag != want {
+	if want := brcmlink.TxTagFor(brcmlink.FormatBCM53242, 7, 0, 0).Word(); tag != want {
 		t.Errorf("the announcement's tag is %08x, want %08x (switch port 7)", tag, want)
 	}
 }

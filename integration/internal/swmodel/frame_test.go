@@ -108,10 +108,10 @@ func TestHostFramePort(t *testing.T) {
 		r     DropReason
 		ok    bool
 	}{
-		{"directed", frame(66, brcmlink.TxTagFor(3, 1, 2).Word()), 3, 0, true},
-		{"by address", frame(66, brcmlink.TxTagFor(0, 0, 0).Word()), 0, 0, true},
-		{"last port", frame(1520, brcmlink.TxTagFor(brcmlink.PortMax, 0, 0).Word()), brcmlink.PortMax, 0, true},
-		{"runt", frame(65, brcmlink.TxTagFor(3, 0, 0).Word()), 0, DropRunt, false},
+		{"directed", frame(66, brcmlink.TxTagFor(brcmlink.FormatOriginal, 3, 1, 2).Word()), 3, 0, true},
+		{"by address", frame(66, brcmlink.TxTagFor(brcmlink.FormatOriginal, 0, 0, 0).Word()), 0, 0, true},
+		{"last port", frame(1520, brcmlink.TxTagFor(brcmlink.FormatOriginal, brcmlink.PortMax, 0, 0).Word()), brcmlink.PortMax, 0, true},
+		{"runt", frame(65, brcmlink.TxTagFor(brcmlink.FormatOriginal, 3, 0, 0).Word()), 0, DropRunt, false},
 		{"shorter than a header", macA, 0, DropRunt, false},
 		{"untagged", padTo(ether(broadcast, macA, etherTypeTest, nil), 66), 0, DropUntagged, false},
 		{"opcode 1", frame(66, brcmlink.TxTag{Opcode: 1, Dest: 99}.Word()), 0, DropBadTag, false},

@@ -128,7 +128,7 @@ func (e *env) sendTagged(frame []byte, w uint32) {
 }
 
 // directed returns the tag word a brcm device bound to port sends with.
-func directed(port uint16) uint32 { return brcmlink.TxTagFor(port, 0, 0).Word() }
+func directed(port uint16) uint32 { return brcmlink.TxTagFor(brcmlink.FormatOriginal, port, 0, 0).Word() }
 
 // received returns the tag word the switch puts on an n-byte frame from port.
 func received(port uint16, n int) uint32 {
@@ -279,7 +279,7 @@ func TestFlood(t *testing.T) {
 	bcast := padTo(ether(broadcast, hostMAC, etherTypeARP,
 		arp(1, hostMAC, impAddr(1), make(net.HardwareAddr, 6), netip.MustParseAddr("192.0.2.99"))), 60)
 	mcast := testFrame(net.HardwareAddr{0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb}, hostMAC, 100, 1)
-	any := brcmlink.TxTagFor(0, 0, 0).Word()
+	any := brcmlink.TxTagFor(brcmlink.FormatOriginal, 0, 0, 0).Word()
 	e.sendTagged(bcast, any)
 	e.sendTagged(mcast, any)
 	for p, s := range hosts {
@@ -304,7 +304,7 @@ func TestLearning(t *testing.T) {
 		hosts[p] = e.open(sockMode{recv: true}, h)
 	}
 	h2 := e.host(2)
-	any := brcmlink.TxTagFor(0, 0, 0).Word()
+	any := brcmlink.TxTagFor(brcmlink.FormatOriginal, 0, 0, 0).Word()
 
 	// Unknown unicast floods.
 	e.sendTagged(testFrame(h2.MAC, hostMAC, 60, 1), any)
