@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
 	"golang.org/x/sys/unix"
 )
@@ -28,13 +29,30 @@ type lab struct {
 var labSubnet = 76
 
 // newLab builds a topology of the given ports and runs the switch model
-// on it until the test ends.
+// on it until the test ends. The model accepts the kernel's default tag
+// format, bcm53242, and expects no inner VLAN header: newLabOpts (or
+// l.sw.SetFormat and l.sw.SetInnerVLAN, as the test changes the lower)
+// says otherwise.
 func newLab(t testing.TB, ports ...uint16) *lab {
 	t.Helper()
-	return newLabMTU(t, 0, ports...)
+	return newLabOpts(t, swmodel.Options{}, 0, ports...)
 }
 
 func newLabMTU(t testing.TB, impMTU int, ports ...uint16) *lab {
+	t.Helper()
+	return newLabOpts(t, swmodel.Options{}, impMTU, ports...)
+}
+
+// newLabFormat is newLab with a model accepting tag format f, which the
+// test must then give the lower's ports.
+func newLabFormat(t testing.TB, f brcmlink.Format, ports ...uint16) *lab {
+	t.Helper()
+	return newLabOpts(t, swmodel.Options{Format: f}, 0, ports...)
+}
+
+// newLabOpts is newLab with a model of the given options and IMP MTU (0
+// for swmodel.DefaultIMPMTU).
+func newLabOpts(t testing.TB, opt swmodel.Options, impMTU int, ports ...uint16) *lab {
 	t.Helper()
 	labSubnet++
 	subnet := labSubnet
@@ -50,7 +68,7 @@ func newLabMTU(t testing.TB, impMTU int, ports ...uint16) *lab {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { topo.Destroy() })
-	sw, err := swmodel.New(topo.SwitchIMP, topo.SwitchPorts())
+	sw, err := swmodel.New(topo.SwitchIMP, topo.SwitchPorts(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,13 +122,15 @@ func TestPingAndTCP(t *testing.T) {
 }
 
 // TestTagsOnWire checks transmitted and received frames byte for byte on
-// both sides of the tag.
+// both sides of the tag, in the original format (the lower's first port
+// sets it; the model is told).
 func TestTagsOnWire(t *testing.T) {
-	l := newLab(t, 5, 6)
+	l := newLabFormat(t, brcmlink.FormatOriginal, 5, 6)
 	c := client(t)
 	q, te := uint8(2), uint8(1)
+	orig := brcmlink.FormatOriginal
 	d5 := fmt.Sprintf("%s.p5", l.IMP)
-	if _, err := c.Add(brcmlink.AddRequest{Lower: l.IMP, Port: 5, Name: d5, Queue: &q, TagEnforce: &te, Up: true}); err != nil {
+	if _, err := c.Add(brcmlink.AddRequest{Lower: l.IMP, Port: 5, Name: d5, Queue: &q, TagEnforce: &te, Format: &orig, Up: true}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { command("ip", "link", "del", d5) })

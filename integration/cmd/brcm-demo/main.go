@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/integration/internal/nlwait"
 	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
 )
@@ -151,7 +152,9 @@ func (d *demo) run(ko string) error {
 		return err
 	}
 	defer topo.Destroy()
-	sw, err := swmodel.New(topo.SwitchIMP, topo.SwitchPorts())
+	// The kernel's default tag format, bcm53242, which the demo's
+	// ports use.
+	sw, err := swmodel.New(topo.SwitchIMP, topo.SwitchPorts(), swmodel.Options{Format: brcmlink.FormatBCM53242})
 	if err != nil {
 		return err
 	}
@@ -295,8 +298,9 @@ func (d *demo) run(ko string) error {
 			return errors.New("tcpdump saw no tagged frame")
 		}
 		fmt.Print(capture.String())
-		fmt.Println("(after the two MAC addresses: 8874, then the tag 4000 001c: opcode 2, port 5 + 23 = 0x1c)")
-		if !strings.Contains(dumpHex(capture.String()), "88744000001c") {
+		fmt.Println("(after the two MAC addresses: 8874, then the tag 8000 0010 of the bcm53242 format:" +
+			" opcode 4, port 5 = the chip's port 4, bit 4 = 0x10)")
+		if !strings.Contains(dumpHex(capture.String()), "887480000010") {
 			return errors.New("no frame tagged for port 5")
 		}
 		return nil

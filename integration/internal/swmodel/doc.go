@@ -8,12 +8,22 @@
 // and on one interface per switch port, in the caller's network
 // namespace:
 //
-//   - A tagged frame from the host (IMP interface) with opcode
-//     OpEgressDirect leaves by the port its tag names; with OpNormal and
-//     destination 0 it leaves by the port the address table learned for
-//     its destination MAC, or by every port when the destination is
-//     unknown, broadcast or multicast. The tag is stripped on the way.
-//     Any other tag is dropped and counted.
+//   - A tagged frame from the host (IMP interface) is checked field by
+//     field in the model's tag format (Options.Format, SetFormat):
+//     brcmlink.FormatBCM53242, the BCM53242 family's own and the
+//     default, or brcmlink.FormatOriginal, the original 2.6 module's. A frame whose tag names
+//     a port leaves by that port; one with opcode 0 and destination 0
+//     leaves by the port the address table learned for its destination
+//     MAC, or by every port when the destination is unknown, broadcast
+//     or multicast. The tag is stripped on the way, and so is the inner
+//     802.1Q header a port with an inner VLAN id (Options.InnerVLAN,
+//     SetInnerVLAN) must send. A frame a real chip would not accept (an
+//     opcode the format does not have, a destination naming no port or
+//     not exactly one, a missing or wrong inner header, a runt) is
+//     dropped and counted by reason (Stats.Drops); accepted ones are
+//     counted by queue (Stats.Queues). TapHost shows each frame's
+//     decoded fields; DecodeHostFrame and DecodeTxTag decode captures
+//     the same way.
 //   - A frame from a switch port is padded to the Ethernet minimum of 60
 //     bytes, as the wire would have done, gets a receive tag naming the
 //     port and its length, and goes to the host. Its source MAC is

@@ -85,14 +85,24 @@ func (s *Switch) fromHost(fb *frameBuf, m rxMeta) {
 		return
 	}
 	s.tapFrame(FromHost, fb.bytes())
-	port, r, ok := hostFramePort(fb.bytes())
-	if !ok {
-		s.drop(r)
+	h := decodeHostFrame(s.Format(), s.InnerVLAN, fb.bytes())
+	if !h.Dropped && h.Tag.Port != 0 && s.ports[h.Tag.Port] == nil {
+		h.Dropped, h.Drop = true, DropNoPort
+	}
+	s.tapHost(h)
+	if h.Dropped {
+		s.drop(h.Drop)
 		return
 	}
-	fb.remove(ethAddrsLen, brcmlink.HeaderLen)
-	if port != 0 {
-		s.directTo(port, fb.bytes())
+	strip := brcmlink.HeaderLen
+	if h.Inner {
+		strip += vlanHdrLen
+	}
+	fb.remove(ethAddrsLen, strip)
+	s.queues[h.Tag.Queue].Add(1)
+	if h.Tag.Port != 0 {
+		s.directed.Add(1)
+		s.send(s.ports[h.Tag.Port], fb.bytes())
 		return
 	}
 	if l := s.lookup(fb.bytes()); l != nil {
@@ -104,37 +114,6 @@ func (s *Switch) fromHost(fb *frameBuf, m rxMeta) {
 	for _, l := range s.flood {
 		s.send(l, fb.bytes())
 	}
-}
-
-// hostFramePort checks a tagged frame from the host and returns the port
-// its tag directs it to, 0 for forwarding by address.
-func hostFramePort(frame []byte) (uint16, DropReason, bool) {
-	if len(frame) < ethHdrLen {
-		return 0, DropRunt, false
-	}
-	if binary.BigEndian.Uint16(frame[ethAddrsLen:]) != brcmlink.EthPBrcm {
-		return 0, DropUntagged, false
-	}
-	// The switch checks the Ethernet minimum after stripping the tag.
-	if len(frame) < brcmlink.MinFrameLen {
-		return 0, DropRunt, false
-	}
-	tag := brcmlink.ParseTxTag(binary.BigEndian.Uint32(frame[ethAddrsLen+2:]))
-	port, err := tag.Port()
-	if err != nil {
-		return 0, DropBadTag, false
-	}
-	return port, 0, true
-}
-
-func (s *Switch) directTo(port uint16, frame []byte) {
-	l := s.ports[port]
-	if l == nil {
-		s.drop(DropNoPort)
-		return
-	}
-	s.directed.Add(1)
-	s.send(l, frame)
 }
 
 // lookup returns the port the address table knows for the frame's

@@ -99,32 +99,6 @@ func TestHeadroomFitsInsertedHeaders(t *testing.T) {
 	}
 }
 
-func TestHostFramePort(t *testing.T) {
-	frame := func(n int, w uint32) []byte { return padTo(withTag(ether(broadcast, macA, etherTypeTest, nil), w), n) }
-	for _, c := range []struct {
-		name  string
-		frame []byte
-		port  uint16
-		r     DropReason
-		ok    bool
-	}{
-		{"directed", frame(66, brcmlink.TxTagFor(brcmlink.FormatOriginal, 3, 1, 2).Word()), 3, 0, true},
-		{"by address", frame(66, brcmlink.TxTagFor(brcmlink.FormatOriginal, 0, 0, 0).Word()), 0, 0, true},
-		{"last port", frame(1520, brcmlink.TxTagFor(brcmlink.FormatOriginal, brcmlink.PortMax, 0, 0).Word()), brcmlink.PortMax, 0, true},
-		{"runt", frame(65, brcmlink.TxTagFor(brcmlink.FormatOriginal, 3, 0, 0).Word()), 0, DropRunt, false},
-		{"shorter than a header", macA, 0, DropRunt, false},
-		{"untagged", padTo(ether(broadcast, macA, etherTypeTest, nil), 66), 0, DropUntagged, false},
-		{"opcode 1", frame(66, brcmlink.TxTag{Opcode: 1, Dest: 99}.Word()), 0, DropBadTag, false},
-		{"directed to port 0", frame(66, brcmlink.TxTag{Opcode: brcmlink.OpEgressDirect, Dest: brcmlink.PortIDOffset}.Word()), 0, DropBadTag, false},
-		{"normal with destination", frame(66, brcmlink.TxTag{Dest: 26}.Word()), 0, DropBadTag, false},
-	} {
-		port, r, ok := hostFramePort(c.frame)
-		if port != c.port || r != c.r || ok != c.ok {
-			t.Errorf("%s: got %d, %v, %v; want %d, %v, %v", c.name, port, r, ok, c.port, c.r, c.ok)
-		}
-	}
-}
-
 func TestToWire(t *testing.T) {
 	inner := ether(macB, macA, etherTypeIPv4, ipv4(ipA, ipB, 17, udp(ipA, ipB, 1, 2, []byte("x"))))
 	fb := newFrameBuf()
@@ -206,9 +180,10 @@ func TestHtons(t *testing.T) {
 
 func TestStatsString(t *testing.T) {
 	s := Stats{Ports: map[uint16]Counters{3: {RxFrames: 1, RxBytes: 60}}, Directed: 2}
-	s.Drops[DropBadTag] = 4
+	s.Drops[DropBadDest] = 4
+	s.Queues[2] = 2
 	got := s.String()
-	for _, want := range []string{"port 3  rx 1 frames 60 bytes", "directed 2", "bad-tag 4"} {
+	for _, want := range []string{"port 3  rx 1 frames 60 bytes", "directed 2", "queues 0 0 2 0", "bad-dest 4"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}
@@ -216,7 +191,7 @@ func TestStatsString(t *testing.T) {
 	if s.Dropped() != 4 {
 		t.Errorf("Dropped() = %d", s.Dropped())
 	}
-	if DropReason(NumDropReasons).String() != "DropReason(9)" {
+	if DropReason(NumDropReasons).String() != "DropReason(11)" {
 		t.Error(DropReason(NumDropReasons).String())
 	}
 }

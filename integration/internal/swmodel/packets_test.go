@@ -30,6 +30,23 @@ func ether(dst, src net.HardwareAddr, typ uint16, payload []byte) []byte {
 	return b
 }
 
+// txWord is the tag word for port, queue q and tag enforcement te in
+// format f, from the facts as docs/wire-format.md states them; the
+// vectors of TestDecodeTxTag check it.
+func txWord(f brcmlink.Format, port uint16, q, te uint8) uint32 {
+	w := uint32(q)<<27 | uint32(te)<<25
+	switch {
+	case port == 0:
+	case f == brcmlink.FormatOriginal:
+		w |= 2<<29 | uint32(port+23)
+	case port <= 24:
+		w |= 4<<29 | 1<<(port-1)
+	default:
+		w |= 5<<29 | 1<<(port-25)
+	}
+	return w
+}
+
 // withTag returns frame with the Broadcom header for tag word w inserted.
 func withTag(frame []byte, w uint32) []byte {
 	h := make([]byte, brcmlink.HeaderLen)

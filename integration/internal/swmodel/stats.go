@@ -19,11 +19,19 @@ const (
 	DropRunt DropReason = iota
 	// DropUntagged: a frame from the host whose ethertype is not EthPBrcm.
 	DropUntagged
-	// DropBadTag: a transmit tag naming no port (wrong opcode, or a
-	// destination outside the port range).
-	DropBadTag
+	// DropBadOpcode: a transmit tag whose opcode the model's format
+	// does not have (DecodeTxTag).
+	DropBadOpcode
+	// DropBadDest: a transmit tag whose destination names no port for
+	// its opcode: not exactly one bitmap bit of a port, a port id out
+	// of range, or any destination with opcode 0 (DecodeTxTag).
+	DropBadDest
 	// DropNoPort: a transmit tag naming a port the model does not have.
 	DropNoPort
+	// DropInnerVLAN: a frame to a port with an inner VLAN id
+	// (Options.InnerVLAN) without an 802.1Q header of that id right
+	// after the tag.
+	DropInnerVLAN
 	// DropGSO: a GSO frame, larger than the MTU. Turn TSO/GSO/GRO off on
 	// the interfaces around the model (Build does).
 	DropGSO
@@ -43,7 +51,7 @@ const (
 )
 
 var dropNames = [NumDropReasons]string{
-	"runt", "untagged", "bad-tag", "no-port", "gso", "oversize", "offload", "send-error", "overrun",
+	"runt", "untagged", "bad-opcode", "bad-dest", "no-port", "inner-vlan", "gso", "oversize", "offload", "send-error", "overrun",
 }
 
 func (r DropReason) String() string {
@@ -71,6 +79,8 @@ type Stats struct {
 	// an egress-directed tag, Forwarded to the one port the address
 	// table knows for the destination, Flooded to all ports.
 	Directed, Forwarded, Flooded uint64
+	// Queues counts those frames by the traffic queue of their tag.
+	Queues [4]uint64
 	// Checksummed counts frames whose L4 checksum the model completed.
 	Checksummed uint64
 	// Drops counts dropped frames by reason. A flooded frame that
@@ -93,8 +103,8 @@ func (s Stats) String() string {
 	for _, p := range slices.Sorted(maps.Keys(s.Ports)) {
 		fmt.Fprintf(&b, "port %-2d %v\n", p, s.Ports[p])
 	}
-	fmt.Fprintf(&b, "from host: directed %d forwarded %d flooded %d; checksummed %d\ndrops:",
-		s.Directed, s.Forwarded, s.Flooded, s.Checksummed)
+	fmt.Fprintf(&b, "from host: directed %d forwarded %d flooded %d; queues %d %d %d %d; checksummed %d\ndrops:",
+		s.Directed, s.Forwarded, s.Flooded, s.Queues[0], s.Queues[1], s.Queues[2], s.Queues[3], s.Checksummed)
 	for r, n := range s.Drops {
 		if n != 0 {
 			fmt.Fprintf(&b, " %v %d", DropReason(r), n)

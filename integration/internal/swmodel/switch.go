@@ -44,9 +44,13 @@ type Switch struct {
 	fdbMu sync.RWMutex
 	fdb   map[[6]byte]uint16 // source MAC -> port it was last seen on
 
-	tap atomic.Pointer[func(Direction, []byte)]
+	format    atomic.Uint32              // a Format
+	innerVLAN [maxPort + 1]atomic.Uint32 // by port, 0-27: the inner VLAN id, 0 for none
+	tap       atomic.Pointer[func(Direction, []byte)]
+	hostTap   atomic.Pointer[func(HostFrame)]
 
 	directed, forwarded, flooded, checksummed atomic.Uint64
+	queues                                    [4]atomic.Uint64
 	drops                                     [NumDropReasons]atomic.Uint64
 
 	running   atomic.Bool
@@ -63,15 +67,37 @@ type link struct {
 	ctr  counters
 }
 
+// Options are the settings of a Switch that mirror those of the brcm
+// lower and ports it talks to. SetFormat and SetInnerVLAN change them
+// while it runs.
+type Options struct {
+	// Format is the transmit tag format the model accepts; the zero
+	// value is brcmlink.FormatBCM53242, the kernel's default.
+	Format brcmlink.Format
+	// InnerVLAN gives, by port (0-27, 0 the "any" port), the VLAN id
+	// (1-4094) of the inner 802.1Q header that port's frames carry
+	// right after the tag (IFLA_BRCM_VLAN). The model requires it and
+	// takes it off. Ports not in the map have none.
+	InnerVLAN map[uint16]uint16
+}
+
 // New opens the model's sockets on the interface imp, facing the host,
 // and on one interface per switch port (1 to brcmlink.PortMax), all in
 // the caller's network namespace. It needs CAP_NET_RAW. Frames are only
 // forwarded while Run runs; until then they queue in the sockets.
-func New(imp string, ports map[uint16]string) (*Switch, error) {
+func New(imp string, ports map[uint16]string, opt Options) (*Switch, error) {
 	if err := checkPorts(imp, ports); err != nil {
 		return nil, err
 	}
 	s := &Switch{ports: make(map[uint16]*link), fdb: make(map[[6]byte]uint16)}
+	if err := s.SetFormat(opt.Format); err != nil {
+		return nil, err
+	}
+	for p, vid := range opt.InnerVLAN {
+		if err := s.SetInnerVLAN(p, vid); err != nil {
+			return nil, err
+		}
+	}
 	var err error
 	if s.imp, err = openLink(imp, 0); err != nil {
 		return nil, err
@@ -145,6 +171,58 @@ func (s *Switch) tapFrame(dir Direction, frame []byte) {
 	}
 }
 
+// SetFormat makes the model accept transmit tags in format f, as when
+// the lower's format changes.
+func (s *Switch) SetFormat(f brcmlink.Format) error {
+	if f > brcmlink.FormatMax {
+		return fmt.Errorf("swmodel: tag format %d unknown", uint8(f))
+	}
+	s.format.Store(uint32(f))
+	return nil
+}
+
+// Format returns the transmit tag format the model accepts.
+func (s *Switch) Format() brcmlink.Format { return brcmlink.Format(s.format.Load()) }
+
+// SetInnerVLAN says that the frames the host sends to port (0-27) carry
+// an inner 802.1Q header of VLAN vid right after the tag, or none for
+// vid 0, as when the port's IFLA_BRCM_VLAN changes.
+func (s *Switch) SetInnerVLAN(port, vid uint16) error {
+	if err := checkInnerVLAN(port, vid); err != nil {
+		return err
+	}
+	s.innerVLAN[port].Store(uint32(vid))
+	return nil
+}
+
+// InnerVLAN returns the inner VLAN id the model expects for port, 0 for
+// none.
+func (s *Switch) InnerVLAN(port uint16) uint16 {
+	if port > maxPort {
+		return 0
+	}
+	return uint16(s.innerVLAN[port].Load())
+}
+
+// TapHost makes fn see every frame from the host as the model decoded
+// it: the tag's fields, the inner header, and whether and why it was
+// dropped (DropNoPort included). It sees the frames Tap sees from the
+// host, after them, with the same constraints. nil removes the tap.
+func (s *Switch) TapHost(fn func(HostFrame)) {
+	if fn == nil {
+		s.hostTap.Store(nil)
+		return
+	}
+	s.hostTap.Store(&fn)
+}
+
+func (s *Switch) tapHost(h HostFrame) {
+	if fn := s.hostTap.Load(); fn != nil {
+		h.Frame = slices.Clone(h.Frame)
+		(*fn)(h)
+	}
+}
+
 // Learned returns the port the address table holds for mac.
 func (s *Switch) Learned(mac net.HardwareAddr) (port uint16, ok bool) {
 	if len(mac) != 6 {
@@ -171,6 +249,9 @@ func (s *Switch) Stats() Stats {
 	}
 	for p, l := range s.ports {
 		st.Ports[p] = l.ctr.snapshot()
+	}
+	for q := range st.Queues {
+		st.Queues[q] = s.queues[q].Load()
 	}
 	for r := range st.Drops {
 		st.Drops[r] = s.drops[r].Load()

@@ -53,6 +53,12 @@ type env struct {
 
 func newEnv(t *testing.T, ports ...uint16) *env {
 	t.Helper()
+	return newEnvOpts(t, Options{}, ports...)
+}
+
+// newEnvOpts is newEnv with a model of the given options.
+func newEnvOpts(t *testing.T, opt Options, ports ...uint16) *env {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root for veth pairs, network namespaces and packet sockets")
 	}
@@ -66,7 +72,7 @@ func newEnv(t *testing.T, ports ...uint16) *env {
 		}
 	})
 	e := &env{t: t, topo: topo}
-	if e.sw, err = New(topo.SwitchIMP, topo.SwitchPorts()); err != nil {
+	if e.sw, err = New(topo.SwitchIMP, topo.SwitchPorts(), opt); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.sw.Close() })
@@ -127,8 +133,9 @@ func (e *env) sendTagged(frame []byte, w uint32) {
 	}
 }
 
-// directed returns the tag word a brcm device bound to port sends with.
-func directed(port uint16) uint32 { return brcmlink.TxTagFor(brcmlink.FormatOriginal, port, 0, 0).Word() }
+// directed returns the tag word a brcm device bound to port sends with,
+// in the default format, brcmlink.FormatBCM53242.
+func directed(port uint16) uint32 { return txWord(brcmlink.FormatBCM53242, port, 0, 0) }
 
 // received returns the tag word the switch puts on an n-byte frame from port.
 func received(port uint16, n int) uint32 {
@@ -230,7 +237,7 @@ func TestDirectedARP(t *testing.T) {
 	want := e.stats()
 	want.IMP = Counters{RxFrames: 1, RxBytes: 66, TxFrames: 1, TxBytes: 66}
 	want.Ports[3] = Counters{RxFrames: 1, RxBytes: 42, TxFrames: 1, TxBytes: 60}
-	want.Directed = 1
+	want.Directed, want.Queues[0] = 1, 1
 	e.wantStats(want)
 	if p, ok := e.sw.Learned(h.MAC); !ok || p != 3 {
 		t.Errorf("Learned(%v) = %d, %v", h.MAC, p, ok)
@@ -264,7 +271,7 @@ func TestDirectedICMPEcho(t *testing.T) {
 	n := uint64(len(echo))
 	want.IMP = Counters{RxFrames: 1, RxBytes: n + 6, TxFrames: 1, TxBytes: n + 6}
 	want.Ports[3] = Counters{RxFrames: 1, RxBytes: n, TxFrames: 1, TxBytes: n}
-	want.Directed = 1
+	want.Directed, want.Queues[0] = 1, 1
 	e.wantStats(want)
 }
 
@@ -279,7 +286,7 @@ func TestFlood(t *testing.T) {
 	bcast := padTo(ether(broadcast, hostMAC, etherTypeARP,
 		arp(1, hostMAC, impAddr(1), make(net.HardwareAddr, 6), netip.MustParseAddr("192.0.2.99"))), 60)
 	mcast := testFrame(net.HardwareAddr{0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb}, hostMAC, 100, 1)
-	any := brcmlink.TxTagFor(brcmlink.FormatOriginal, 0, 0, 0).Word()
+	any := txWord(brcmlink.FormatBCM53242, 0, 0, 0)
 	e.sendTagged(bcast, any)
 	e.sendTagged(mcast, any)
 	for p, s := range hosts {
@@ -293,7 +300,7 @@ func TestFlood(t *testing.T) {
 	for p := range hosts {
 		want.Ports[p] = Counters{TxFrames: 2, TxBytes: 60 + 100}
 	}
-	want.Flooded = 2
+	want.Flooded, want.Queues[0] = 2, 2
 	e.wantStats(want)
 }
 
@@ -304,7 +311,7 @@ func TestLearning(t *testing.T) {
 		hosts[p] = e.open(sockMode{recv: true}, h)
 	}
 	h2 := e.host(2)
-	any := brcmlink.TxTagFor(brcmlink.FormatOriginal, 0, 0, 0).Word()
+	any := txWord(brcmlink.FormatBCM53242, 0, 0, 0)
 
 	// Unknown unicast floods.
 	e.sendTagged(testFrame(h2.MAC, hostMAC, 60, 1), any)
@@ -333,7 +340,7 @@ func TestLearning(t *testing.T) {
 	want.Ports[1] = Counters{TxFrames: 1, TxBytes: 60}
 	want.Ports[2] = Counters{RxFrames: 1, RxBytes: 60, TxFrames: 2, TxBytes: 120}
 	want.Ports[3] = Counters{TxFrames: 1, TxBytes: 60}
-	want.Flooded, want.Forwarded = 1, 1
+	want.Flooded, want.Forwarded, want.Queues[0] = 1, 1, 2
 	e.wantStats(want)
 }
 
@@ -353,13 +360,17 @@ func TestDrops(t *testing.T) {
 
 	f := testFrame(e.host(3).MAC, hostMAC, 60, 0)
 	sent := [][]byte{
-		withTag(f, brcmlink.TxTag{Opcode: 1, Dest: 99}.Word()),                       // bad tag
-		withTag(f, brcmlink.TxTag{Opcode: brcmlink.OpEgressDirect, Dest: 23}.Word()), // port 0, directed: bad tag
-		withTag(f, directed(9)),                                                                          // no port 9
-		testFrame(e.host(3).MAC, hostMAC, 60, 0),                                                         // untagged
-		withTag(testFrame(e.host(3).MAC, hostMAC, 59, 0), directed(3)),                                   // runt: 59 bytes untagged
-		withTag(testFrame(e.host(3).MAC, hostMAC, 60, 0), directed(3))[:30],                              // runt
-		withTag(ether(e.host(3).MAC, hostMAC, etherTypeTest, make([]byte, 80)), brcmlink.TxTag{}.Word()), // fine: floods
+		withTag(f, 0x20000000|1<<2),              // opcode 1
+		withTag(f, 0x4000001a),                   // opcode 2, the original format's port 3
+		withTag(f, 0x80000000),                   // opcode 4 without a port
+		withTag(f, 0x80000006),                   // opcode 4 to two ports, 2 and 3
+		withTag(f, 0xa0000008),                   // opcode 5, bit 3: chip port 27 does not exist
+		withTag(f, 0x00000004),                   // opcode 0 with a destination
+		withTag(f, directed(9)),                  // no port 9
+		testFrame(e.host(3).MAC, hostMAC, 60, 0), // untagged
+		withTag(testFrame(e.host(3).MAC, hostMAC, 59, 0), directed(3)),                                                    // runt: 59 bytes untagged
+		withTag(testFrame(e.host(3).MAC, hostMAC, 60, 0), directed(3))[:30],                                               // runt
+		withTag(ether(e.host(3).MAC, hostMAC, etherTypeTest, make([]byte, 80)), txWord(brcmlink.FormatBCM53242, 0, 2, 0)), // fine: floods
 	}
 	var bytesIn uint64
 	for _, b := range sent {
@@ -375,8 +386,9 @@ func TestDrops(t *testing.T) {
 	want.IMP = Counters{RxFrames: uint64(len(sent)), RxBytes: bytesIn}
 	want.Ports[1] = Counters{TxFrames: 1, TxBytes: 94}
 	want.Ports[3] = Counters{TxFrames: 1, TxBytes: 94}
-	want.Flooded = 1
-	want.Drops[DropBadTag] = 2
+	want.Flooded, want.Queues[2] = 1, 1
+	want.Drops[DropBadOpcode] = 2
+	want.Drops[DropBadDest] = 4
 	want.Drops[DropNoPort] = 1
 	want.Drops[DropUntagged] = 1
 	want.Drops[DropRunt] = 2
@@ -413,7 +425,7 @@ func TestFrameSizes(t *testing.T) {
 	want := e.stats()
 	want.IMP = Counters{RxFrames: 3, RxBytes: n + 18, TxFrames: 3, TxBytes: n + 18}
 	want.Ports[3] = Counters{RxFrames: 3, RxBytes: n, TxFrames: 3, TxBytes: n}
-	want.Directed = 3
+	want.Directed, want.Queues[0] = 3, 3
 	e.wantStats(want)
 }
 
@@ -528,7 +540,7 @@ func TestChecksumFromHost(t *testing.T) {
 	want := e.stats()
 	want.IMP = Counters{RxFrames: 2, RxBytes: in}
 	want.Ports[3] = Counters{TxFrames: 2, TxBytes: in - 12}
-	want.Directed = 2
+	want.Directed, want.Queues[0] = 2, 2
 	want.Checksummed = 1
 	e.wantStats(want)
 }
@@ -543,12 +555,12 @@ func TestRunStops(t *testing.T) {
 	}
 
 	// A Switch of its own, so the env's Run is left alone.
-	sw, err := New(e.topo.SwitchIMP+"x", nil)
+	sw, err := New(e.topo.SwitchIMP+"x", nil, Options{})
 	if err == nil {
 		sw.Close()
 		t.Fatal("New on a missing interface succeeded")
 	}
-	sw, err = New(e.topo.Hosts[1].SwitchLink, nil)
+	sw, err = New(e.topo.Hosts[1].SwitchLink, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -638,5 +650,113 @@ func TestLinkDownUp(t *testing.T) {
 	}
 	if st.Ports[3].TxFrames < 1 || st.Dropped() != st.Drops[DropSendError] {
 		t.Fatalf("stats:\n%v", st)
+	}
+}
+
+// TestFormatOriginal runs a model in the original format: its words
+// reach their ports, bcm53242's are dropped, and SetFormat switches.
+func TestFormatOriginal(t *testing.T) {
+	e := newEnvOpts(t, Options{Format: brcmlink.FormatOriginal}, 3, 26)
+	h3, h26 := e.open(sockMode{recv: true}, e.host(3)), e.open(sockMode{recv: true}, e.host(26))
+	f3, f26 := testFrame(e.host(3).MAC, hostMAC, 60, 1), testFrame(e.host(26).MAC, hostMAC, 60, 2)
+	e.sendTagged(f3, 0x4000001a)  // port 3: 3 + 23 = 26
+	e.sendTagged(f26, 0x52000031) // port 26: 49, queue 2, TE 1
+	expect(t, h3, "port 3", f3)
+	expect(t, h26, "port 26", f26)
+	e.sendTagged(f3, 0x80000004)  // bcm53242's port 3
+	e.sendTagged(f26, 0xa0000002) // bcm53242's port 26
+	expectQuiet(t, h3, "port 3, bcm53242 tag")
+	expectQuiet(t, h26, "port 26, bcm53242 tag")
+
+	want := e.stats()
+	want.IMP = Counters{RxFrames: 4, RxBytes: 4 * 66}
+	want.Ports[3] = Counters{TxFrames: 1, TxBytes: 60}
+	want.Ports[26] = Counters{TxFrames: 1, TxBytes: 60}
+	want.Directed, want.Queues[0], want.Queues[2] = 2, 1, 1
+	want.Drops[DropBadOpcode] = 2
+	e.wantStats(want)
+
+	if err := e.sw.SetFormat(brcmlink.FormatBCM53242); err != nil || e.sw.Format() != brcmlink.FormatBCM53242 {
+		t.Fatalf("SetFormat: %v, %v", err, e.sw.Format())
+	}
+	e.sendTagged(f26, 0xa0000002)
+	expect(t, h26, "port 26 after SetFormat(bcm53242)", f26)
+	if e.sw.SetFormat(brcmlink.FormatMax+1) == nil {
+		t.Error("SetFormat accepts an unknown format")
+	}
+}
+
+// TestInnerVLAN has port 3 take an inner header of VLAN 100 off and
+// drop frames without it, while port 1 passes a VLAN device's header.
+func TestInnerVLAN(t *testing.T) {
+	e := newEnvOpts(t, Options{InnerVLAN: map[uint16]uint16{3: 100}}, 1, 3)
+	h1, h3 := e.open(sockMode{recv: true}, e.host(1)), e.open(sockMode{recv: true}, e.host(3))
+	var mu sync.Mutex
+	var seen []HostFrame
+	e.sw.TapHost(func(h HostFrame) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, h)
+	})
+
+	f := testFrame(e.host(3).MAC, hostMAC, 60, 1)
+	// dst src | 88 74 | 80 00 00 04 (port 3) | 81 00 a0 64 (priority 5, VLAN 100) | 88 b5 ...
+	inner := slices.Concat(f[:12], []byte{0x88, 0x74, 0x80, 0x00, 0x00, 0x04, 0x81, 0x00, 0xa0, 0x64}, f[12:])
+	if err := e.impTx.write(inner); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, h3, "port 3, inner header off", f)
+	e.sendTagged(f, directed(3)) // no inner header
+	wrong := slices.Clone(inner)
+	wrong[21] = 0x65 // VLAN 101
+	if err := e.impTx.write(wrong); err != nil {
+		t.Fatal(err)
+	}
+	expectQuiet(t, h3, "port 3")
+
+	// Port 1 has no inner VLAN: the header after its tag is the
+	// frame's own and reaches host 1 (whose kernel takes it out; the
+	// test's read puts it back).
+	v := slices.Concat(f[:12], []byte{0x81, 0x00, 0x00, 0x07}, f[12:])
+	e.sendTagged(v, directed(1))
+	expect(t, h1, "port 1, its own 802.1Q header", v)
+
+	if err := e.sw.SetInnerVLAN(3, 0); err != nil || e.sw.InnerVLAN(3) != 0 {
+		t.Fatalf("SetInnerVLAN(3, 0): %v", err)
+	}
+	e.sendTagged(f, directed(3))
+	expect(t, h3, "port 3 without an inner VLAN", f)
+	if e.sw.SetInnerVLAN(28, 1) == nil || e.sw.SetInnerVLAN(3, 4095) == nil {
+		t.Error("SetInnerVLAN accepts port 28 or VLAN 4095")
+	}
+
+	want := e.stats()
+	want.IMP = Counters{RxFrames: 5, RxBytes: 70 + 66 + 70 + 70 + 66}
+	want.Ports[1] = Counters{TxFrames: 1, TxBytes: 64}
+	want.Ports[3] = Counters{TxFrames: 2, TxBytes: 120}
+	want.Directed, want.Queues[0] = 3, 3
+	want.Drops[DropInnerVLAN] = 2
+	e.wantStats(want)
+
+	mu.Lock()
+	defer mu.Unlock()
+	type rec struct {
+		port    uint16
+		inner   bool
+		tci     uint16
+		dropped bool
+		drop    DropReason
+	}
+	var got []rec
+	for _, h := range seen {
+		got = append(got, rec{h.Tag.Port, h.Inner, h.InnerTCI, h.Dropped, h.Drop})
+	}
+	wantRecs := []rec{{3, true, 0xa064, false, 0}, {3, false, 0, true, DropInnerVLAN}, {3, false, 0, true, DropInnerVLAN},
+		{1, false, 0, false, 0}, {3, false, 0, false, 0}}
+	if !reflect.DeepEqual(got, wantRecs) {
+		t.Errorf("TapHost saw %+v, want %+v", got, wantRecs)
+	}
+	if len(seen) > 0 && !bytes.Equal(seen[0].Frame, inner) {
+		t.Errorf("TapHost's frame % x, want % x", seen[0].Frame, inner)
 	}
 }
