@@ -8,7 +8,8 @@
 // message for each refusal (a conformance test in the VM checks both
 // against the real module): the ranges, a port taken, names taken or
 // invalid, lowers that cannot carry ports, a port that cannot come up on
-// a lower that is down. Its watches get the module's events, and overrun
+// a lower that is down, the one tag format of a lower's ports (which
+// BRCM_CMD_LINK_SET, or a change of its only port, changes). Its watches get the module's events, and overrun
 // as a real socket does.
 //
 // It models one network namespace, which holds "lo" (ifindex 1) from the
@@ -61,6 +62,8 @@ type device struct {
 	port       *port
 	stats      brcmlink.Stats
 	lowerStats brcmlink.LowerStats // for a lower
+	// For a lower with ports: the tag format they all speak.
+	format brcmlink.Format
 	// For a lower with ports: its MTU before the first raised it.
 	savedMTU uint32
 	// For a device moved to another namespace: the id this one knows
@@ -68,11 +71,15 @@ type device struct {
 	netnsid *int32
 }
 
+// port is a port's settings, struct brcm_port_cfg and brcm_port.
 type port struct {
-	lower      *device
-	port       uint16
-	queue      uint8
-	tagEnforce uint8
+	lower         *device
+	port          uint16
+	queue         uint8
+	tagEnforce    uint8
+	format        brcmlink.Format // its lower's, which all its ports share
+	queueFromPrio uint8
+	vlan          uint16
 }
 
 // New returns a Kernel whose namespace holds only "lo".
@@ -351,6 +358,7 @@ func (k *Kernel) portOf(d *device) brcmlink.Port {
 		Index: d.index, Name: d.name,
 		LowerIndex: d.port.lower.index, Lower: d.port.lower.name,
 		Port: d.port.port, Queue: d.port.queue, TagEnforce: d.port.tagEnforce,
+		Format: d.port.format, QueueFromPriority: d.port.queueFromPrio != 0, VLAN: d.port.vlan,
 		Up: d.up, OperState: op, MTU: d.mtu, Stats: &stats,
 		// A port takes its lower's address, as the module's do.
 		Flags: flags, Address: address(d.port.lower.index),
@@ -373,13 +381,25 @@ func kerr(errno syscall.Errno, format string, args ...any) error {
 
 // checkCfg is the module's brcm_check_cfg(), whose words the clients'
 // own checks already use.
-func checkCfg(portNr uint16, queue, tagEnforce uint8) error {
-	return nl.CheckConfig(&portNr, &queue, &tagEnforce)
+func checkCfg(p port) error {
+	return nl.CheckConfig(nl.Config{Port: &p.port, Queue: &p.queue, TagEnforce: &p.tagEnforce,
+		Format: &p.format, QueueFromPrio: &p.queueFromPrio, VLAN: &p.vlan})
+}
+
+// maxMTU is the module's brcm_max_mtu(): what lower carries of a port's
+// frames with the tag and, with a VLAN id, its 802.1Q header.
+func maxMTU(lower *device, vlan uint16) uint32 {
+	hlen := uint32(brcmlink.HeaderLen)
+	if vlan != 0 {
+		hlen += 4 // VLAN_HLEN
+	}
+	return max(lower.mtu, hlen) - hlen
 }
 
 // newPort is the module's brcm_port_register() and what PORT_NEW does
-// around it, past the checks of the request's attributes.
-func (k *Kernel) newPort(lower *device, name string, p port, up bool) (*device, error) {
+// around it, past the checks of the request's attributes. formatSet is
+// whether the request gave p.format.
+func (k *Kernel) newPort(lower *device, name string, p port, formatSet, up bool) (*device, error) {
 	switch {
 	case lower.port != nil:
 		return nil, kerr(syscall.EINVAL, "lower device %s is itself a brcm port", lower.name)
@@ -391,6 +411,10 @@ func (k *Kernel) newPort(lower *device, name string, p port, up bool) (*device, 
 			return nil, kerr(syscall.EEXIST, "port %d already exists on %s (%s)", p.port, lower.name, o.name)
 		}
 	}
+	first := len(k.portsOf(lower)) == 0
+	if !first && formatSet && p.format != lower.format {
+		return nil, kerr(syscall.EINVAL, "%s's ports speak format %s, not %s", lower.name, lower.format, p.format)
+	}
 	// register_netdevice() checks the name, and says nothing more.
 	if !brcmlink.ValidDeviceName(name) {
 		return nil, &brcmlink.Error{Err: syscall.EINVAL}
@@ -398,13 +422,18 @@ func (k *Kernel) newPort(lower *device, name string, p port, up bool) (*device, 
 	if k.byName(name) != nil {
 		return nil, &brcmlink.Error{Err: syscall.EEXIST}
 	}
-	if len(k.portsOf(lower)) == 0 {
-		// The first port raises the lower's MTU for the tag.
+	if first {
+		// The first port raises the lower's MTU for the tag, and says
+		// what the switch speaks.
 		lower.savedMTU = lower.mtu
 		lower.mtu = max(lower.mtu, 1500+brcmlink.HeaderLen)
+		if !formatSet {
+			p.format = brcmlink.FormatBCM53242
+		}
+		lower.format = p.format
 	}
-	p.lower = lower
-	d := k.add(&device{name: name, typ: arphrdEther, mtu: min(1500, lower.mtu-brcmlink.HeaderLen), port: &p})
+	p.lower, p.format = lower, lower.format
+	d := k.add(&device{name: name, typ: arphrdEther, mtu: min(1500, maxMTU(lower, p.vlan)), port: &p})
 	k.notify(d, brcmlink.CmdPortNew)
 	if up {
 		if err := k.setPortUp(d, true); err != nil {

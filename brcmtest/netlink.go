@@ -299,8 +299,9 @@ func serveCtrl(gm genetlink.Message, m netlink.Message) []netlink.Message {
 type attrs struct {
 	ifindex, lowerIfindex *uint32
 	ifname, lowerIfname   *string
-	port                  *uint16
+	port, vlan            *uint16
 	queue, tagEnforce, up *uint8
+	format, queueFromPrio *uint8
 	all                   bool
 	list                  *[]uint32
 }
@@ -329,6 +330,12 @@ func decodeAttrs(b []byte) (attrs, error) {
 			a.tagEnforce = new(ad.Uint8())
 		case brcmlink.AttrAdminUp:
 			a.up = new(ad.Uint8())
+		case brcmlink.AttrFormat:
+			a.format = new(ad.Uint8())
+		case brcmlink.AttrQueueFromPrio:
+			a.queueFromPrio = new(ad.Uint8())
+		case brcmlink.AttrVLAN:
+			a.vlan = new(ad.Uint16())
 		case brcmlink.AttrAll:
 			a.all = true
 		case brcmlink.AttrIfindexList:
@@ -409,6 +416,8 @@ func (k *Kernel) handle(cmd uint8, b []byte, dump bool) ([]netlink.Message, erro
 		return k.linkGet(a)
 	case cmd == brcmlink.CmdLinkGet:
 		return k.linkDump(a)
+	case cmd == brcmlink.CmdLinkSet && !dump:
+		return k.linkSet(a)
 	}
 	return nil, kerr(syscall.EOPNOTSUPP, "")
 }
@@ -470,7 +479,7 @@ func (k *Kernel) selectPort(a attrs, checkPort bool) (*device, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkCfg(*a.port, 0, 0); err != nil {
+		if err := checkCfg(port{port: *a.port}); err != nil {
 			return nil, err
 		}
 		for _, d := range k.portsOf(lower) {
@@ -510,14 +519,8 @@ func (k *Kernel) portNew(a attrs) ([]netlink.Message, error) {
 	if a.port == nil {
 		return nil, kerr(syscall.EINVAL, "switch port not given (BRCM_A_PORT)")
 	}
-	p := port{port: *a.port}
-	if a.queue != nil {
-		p.queue = *a.queue
-	}
-	if a.tagEnforce != nil {
-		p.tagEnforce = *a.tagEnforce
-	}
-	if err := checkCfg(p.port, p.queue, p.tagEnforce); err != nil {
+	p := a.config(port{port: *a.port})
+	if err := checkCfg(p); err != nil {
 		return nil, err
 	}
 	lower, err := k.lower(a)
@@ -532,7 +535,7 @@ func (k *Kernel) portNew(a attrs) ([]netlink.Message, error) {
 	} else if n, err = nl.DefaultName(lower.name, p.port); err != nil {
 		return nil, err
 	}
-	d, err := k.newPort(lower, n, p, a.up != nil && *a.up != 0)
+	d, err := k.newPort(lower, n, p, a.format != nil, a.up != nil && *a.up != 0)
 	if err != nil {
 		return nil, err
 	}
@@ -597,18 +600,20 @@ func (k *Kernel) portSet(a attrs) ([]netlink.Message, error) {
 	if a.port != nil {
 		p.port = *a.port
 	}
-	if a.queue != nil {
-		p.queue = *a.queue
-	}
-	if a.tagEnforce != nil {
-		p.tagEnforce = *a.tagEnforce
-	}
-	if err := checkCfg(p.port, p.queue, p.tagEnforce); err != nil {
+	p = a.config(p)
+	if err := checkCfg(p); err != nil {
 		return nil, err
 	}
+	lower := d.port.lower
 	if p.port != d.port.port {
 		return nil, kerr(syscall.EOPNOTSUPP, "cannot change %s from port %d to %d: delete it and add it again",
 			d.name, d.port.port, p.port)
+	}
+	if others := len(k.portsOf(lower)) - 1; p.format != d.port.format && others > 0 {
+		return nil, kerr(syscall.EBUSY, "%s has %d other ports: set its format on the lower", lower.name, others)
+	}
+	if m := maxMTU(lower, p.vlan); d.mtu > m {
+		return nil, kerr(syscall.ERANGE, "MTU %d too large for vlan %d: %s carries %d", d.mtu, p.vlan, lower.name, m)
 	}
 	if a.up != nil {
 		up := *a.up != 0
@@ -620,9 +625,54 @@ func (k *Kernel) portSet(a attrs) ([]netlink.Message, error) {
 	}
 	if p != *d.port {
 		*d.port = p
+		lower.format = p.format // the lower's only port, checked above
 		k.notify(d, brcmlink.CmdPortSet)
 	}
 	return k.reply(d), nil
+}
+
+// config returns p with the settings a gives, but for the port.
+func (a attrs) config(p port) port {
+	if a.queue != nil {
+		p.queue = *a.queue
+	}
+	if a.tagEnforce != nil {
+		p.tagEnforce = *a.tagEnforce
+	}
+	if a.format != nil {
+		p.format = brcmlink.Format(*a.format)
+	}
+	if a.queueFromPrio != nil {
+		p.queueFromPrio = *a.queueFromPrio
+	}
+	if a.vlan != nil {
+		p.vlan = *a.vlan
+	}
+	return p
+}
+
+// linkSet is the module's brcm_genl_link_set(): the format of every port
+// of a lower.
+func (k *Kernel) linkSet(a attrs) ([]netlink.Message, error) {
+	if a.format == nil {
+		return nil, kerr(syscall.EINVAL, "tag format not given (BRCM_A_FORMAT)")
+	}
+	lower, ports, err := k.lowerWithPorts(a)
+	if err != nil {
+		return nil, err
+	}
+	f := brcmlink.Format(*a.format)
+	if err := checkCfg(port{format: f}); err != nil {
+		return nil, err
+	}
+	if f != lower.format {
+		lower.format = f
+		for _, d := range ports {
+			d.port.format = f
+			k.notify(d, brcmlink.CmdPortSet)
+		}
+	}
+	return lowerReply(lower, len(ports)), nil
 }
 
 func (k *Kernel) portDump(a attrs) ([]netlink.Message, error) {
@@ -646,15 +696,30 @@ func (k *Kernel) portDump(a attrs) ([]netlink.Message, error) {
 }
 
 func (k *Kernel) linkGet(a attrs) ([]netlink.Message, error) {
-	lower, err := k.lower(a)
+	lower, ports, err := k.lowerWithPorts(a)
 	if err != nil {
 		return nil, err
 	}
+	return lowerReply(lower, len(ports)), nil
+}
+
+// lowerWithPorts returns the lower a gives and its ports; ENODEV if it
+// has none.
+func (k *Kernel) lowerWithPorts(a attrs) (*device, []*device, error) {
+	lower, err := k.lower(a)
+	if err != nil {
+		return nil, nil, err
+	}
 	ports := k.portsOf(lower)
 	if len(ports) == 0 {
-		return nil, kerr(syscall.ENODEV, "%s has no brcm ports", lower.name)
+		return nil, nil, kerr(syscall.ENODEV, "%s has no brcm ports", lower.name)
 	}
-	return []netlink.Message{genlMessage(brcmlink.CmdLinkGet, 0, encodeLower(lower, len(ports)))}, nil
+	return lower, ports, nil
+}
+
+// lowerReply is the answer to a request of one lower with ports ports.
+func lowerReply(lower *device, ports int) []netlink.Message {
+	return []netlink.Message{genlMessage(brcmlink.CmdLinkGet, 0, encodeLower(lower, ports))}
 }
 
 func (k *Kernel) linkDump(a attrs) ([]netlink.Message, error) {
@@ -684,6 +749,13 @@ func encodePort(p brcmlink.Port) []byte {
 	ae.Uint16(brcmlink.AttrPort, p.Port)
 	ae.Uint8(brcmlink.AttrQueue, p.Queue)
 	ae.Uint8(brcmlink.AttrTagEnforce, p.TagEnforce)
+	ae.Uint8(brcmlink.AttrFormat, uint8(p.Format))
+	var qfp uint8
+	if p.QueueFromPriority {
+		qfp = 1
+	}
+	ae.Uint8(brcmlink.AttrQueueFromPrio, qfp)
+	ae.Uint16(brcmlink.AttrVLAN, p.VLAN)
 	var up uint8
 	if p.Up {
 		up = 1
@@ -719,6 +791,7 @@ func encodeLower(lower *device, ports int) []byte {
 	ae.Uint32(brcmlink.AttrLowerIfindex, uint32(lower.index))
 	ae.String(brcmlink.AttrLowerIfname, lower.name)
 	ae.Uint32(brcmlink.AttrNrPorts, uint32(ports))
+	ae.Uint8(brcmlink.AttrFormat, uint8(lower.format))
 	s := lower.lowerStats
 	ae.Nested(brcmlink.AttrLowerStats, func(nae *netlink.AttributeEncoder) error {
 		nae.Uint64(brcmlink.LowerStatsAttrRxTagged, s.RxTagged)

@@ -10,7 +10,8 @@
 // Selector, AddRequest and SetRequest and returns ports as brcmlink.Port,
 // exactly as the rtlink package does for the same device, and lowers as
 // brcmlink.Lower. Beyond what rtlink does, it reads the lowers' counters
-// (Lower, Lowers) and watches ports come, change and go (Watch).
+// (Lower, Lowers), changes the tag format of all a lower's ports at once
+// (SetLowerFormat) and watches ports come, change and go (Watch).
 //
 // Its methods fail with a *brcmlink.Error for anything the kernel or the
 // client's own checks refuse: match them with errors.Is against

@@ -56,7 +56,7 @@ func rawClient(t *testing.T, fn nltest.Func) *Client {
 var (
 	eth0p5 = brcmlink.Port{
 		Index: 5, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0",
-		Port: 5, Queue: 1, TagEnforce: 2,
+		Port: 5, Queue: 1, TagEnforce: 2, Format: brcmlink.FormatOriginal, QueueFromPriority: true, VLAN: 4094,
 		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(5),
 	}
 	eth0p0 = brcmlink.Port{
@@ -69,7 +69,7 @@ var (
 		Index: 7, Name: "far.p3", LowerIndex: 2, LowerNetNSID: new(int32(1)),
 		Port: 3, OperState: brcmlink.OperDown, MTU: 1496, Stats: statsOf(7),
 	}
-	eth0 = brcmlink.Lower{Index: 2, Name: "eth0", Ports: 2, Stats: brcmlink.LowerStats{
+	eth0 = brcmlink.Lower{Index: 2, Name: "eth0", Ports: 2, Format: brcmlink.FormatOriginal, Stats: brcmlink.LowerStats{
 		RxTagged: 1000, RxBadLength: 1, RxBadOpcode: 2, RxBadPortID: 3, RxUnknownPort: 4,
 	}}
 )
@@ -103,6 +103,9 @@ func encodePort(t testing.TB, p brcmlink.Port, more func(*netlink.AttributeEncod
 	ae.Uint16(brcmlink.AttrPort, p.Port)
 	ae.Uint8(brcmlink.AttrQueue, p.Queue)
 	ae.Uint8(brcmlink.AttrTagEnforce, p.TagEnforce)
+	ae.Uint8(brcmlink.AttrFormat, uint8(p.Format))
+	ae.Uint8(brcmlink.AttrQueueFromPrio, map[bool]uint8{false: 0, true: 1}[p.QueueFromPriority])
+	ae.Uint16(brcmlink.AttrVLAN, p.VLAN)
 	ae.Uint8(brcmlink.AttrAdminUp, map[bool]uint8{false: 0, true: 1}[p.Up])
 	ae.Uint8(brcmlink.AttrOperState, uint8(p.OperState))
 	ae.Bytes(unknownAttr, []byte{1, 2, 3})
@@ -135,6 +138,7 @@ func encodeLowerMsg(t testing.TB, l brcmlink.Lower) []byte {
 	ae.Uint32(brcmlink.AttrLowerIfindex, uint32(l.Index))
 	ae.String(brcmlink.AttrLowerIfname, l.Name)
 	ae.Uint32(brcmlink.AttrNrPorts, uint32(l.Ports))
+	ae.Uint8(brcmlink.AttrFormat, uint8(l.Format))
 	ae.Bytes(unknownAttr, nil)
 	ae.Nested(brcmlink.AttrLowerStats, func(nae *netlink.AttributeEncoder) error {
 		s := l.Stats
@@ -191,7 +195,8 @@ func TestRequests(t *testing.T) {
 		{
 			name: "add everything",
 			call: func(c *Client) error {
-				_, err := c.Add(brcmlink.AddRequest{Lower: "eth1", Port: 27, Name: "uplink", Queue: new(uint8(3)), TagEnforce: new(uint8(1)), Up: true})
+				_, err := c.Add(brcmlink.AddRequest{Lower: "eth1", Port: 27, Name: "uplink", Queue: new(uint8(3)), TagEnforce: new(uint8(1)),
+					Format: new(brcmlink.FormatOriginal), QueueFromPriority: new(true), VLAN: new(uint16(4094)), Up: true})
 				return err
 			},
 			cmd: brcmlink.CmdPortNew, flags: req,
@@ -201,6 +206,9 @@ func TestRequests(t *testing.T) {
 				attr(brcmlink.AttrPort, u16(27)),
 				attr(brcmlink.AttrQueue, []byte{3}),
 				attr(brcmlink.AttrTagEnforce, []byte{1}),
+				attr(brcmlink.AttrFormat, []byte{1}),
+				attr(brcmlink.AttrQueueFromPrio, []byte{1}),
+				attr(brcmlink.AttrVLAN, u16(4094)),
 				attr(brcmlink.AttrAdminUp, []byte{1}),
 			},
 		},
@@ -213,7 +221,8 @@ func TestRequests(t *testing.T) {
 		{
 			name: "add explicit zeros",
 			call: func(c *Client) error {
-				_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 6, Queue: new(uint8(0)), TagEnforce: new(uint8(0))})
+				_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 6, Queue: new(uint8(0)), TagEnforce: new(uint8(0)),
+					Format: new(brcmlink.FormatBCM53242), QueueFromPriority: new(false), VLAN: new(uint16(0))})
 				return err
 			},
 			cmd: brcmlink.CmdPortNew, flags: req,
@@ -222,6 +231,9 @@ func TestRequests(t *testing.T) {
 				attr(brcmlink.AttrPort, u16(6)),
 				attr(brcmlink.AttrQueue, []byte{0}),
 				attr(brcmlink.AttrTagEnforce, []byte{0}),
+				attr(brcmlink.AttrFormat, []byte{0}),
+				attr(brcmlink.AttrQueueFromPrio, []byte{0}),
+				attr(brcmlink.AttrVLAN, u16(0)),
 			},
 		},
 		{
@@ -251,7 +263,8 @@ func TestRequests(t *testing.T) {
 		{
 			name: "set everything",
 			call: func(c *Client) error {
-				_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Queue: new(uint8(3)), TagEnforce: new(uint8(0)), Up: new(false)})
+				_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Queue: new(uint8(3)), TagEnforce: new(uint8(0)),
+					Format: new(brcmlink.FormatOriginal), QueueFromPriority: new(true), VLAN: new(uint16(7)), Up: new(false)})
 				return err
 			},
 			cmd: brcmlink.CmdPortSet, flags: req,
@@ -259,6 +272,9 @@ func TestRequests(t *testing.T) {
 				attr(brcmlink.AttrIfname, str("eth0.p5")),
 				attr(brcmlink.AttrQueue, []byte{3}),
 				attr(brcmlink.AttrTagEnforce, []byte{0}),
+				attr(brcmlink.AttrFormat, []byte{1}),
+				attr(brcmlink.AttrQueueFromPrio, []byte{1}),
+				attr(brcmlink.AttrVLAN, u16(7)),
 				attr(brcmlink.AttrAdminUp, []byte{0}),
 			},
 		},
@@ -321,6 +337,18 @@ func TestRequests(t *testing.T) {
 			call: func(c *Client) error { _, err := c.Lowers(); return err },
 			cmd:  brcmlink.CmdLinkGet, flags: dump,
 		},
+		{
+			name: "set lower format",
+			call: func(c *Client) error { _, err := c.SetLowerFormat("eth0", brcmlink.FormatOriginal); return err },
+			cmd:  brcmlink.CmdLinkSet, flags: req,
+			attrs: []netlink.Attribute{attr(brcmlink.AttrLowerIfname, str("eth0")), attr(brcmlink.AttrFormat, []byte{1})},
+		},
+		{
+			name: "set lower format by index",
+			call: func(c *Client) error { _, err := c.SetLowerFormatByIndex(2, brcmlink.FormatBCM53242); return err },
+			cmd:  brcmlink.CmdLinkSet, flags: req,
+			attrs: []netlink.Attribute{attr(brcmlink.AttrLowerIfindex, u32(2)), attr(brcmlink.AttrFormat, []byte{0})},
+		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var sent int
@@ -340,7 +368,7 @@ func TestRequests(t *testing.T) {
 					switch tt.cmd {
 					case brcmlink.CmdPortDel:
 						return nil, genltest.Error(0) // the acknowledgement
-					case brcmlink.CmdLinkGet:
+					case brcmlink.CmdLinkGet, brcmlink.CmdLinkSet:
 						return []genetlink.Message{reply(brcmlink.CmdLinkGet, encodeLowerMsg(t, eth0))}, nil
 					}
 					return []genetlink.Message{reply(brcmlink.CmdPortGet, encodePort(t, eth0p5, nil))}, nil
@@ -790,6 +818,28 @@ func TestValidate(t *testing.T) {
 			"genl: get " + long + ": lower device name " + long + " is longer than 15 bytes: invalid argument"},
 		{func(c *Client) error { _, err := c.LowerByIndex(-1); return err },
 			"genl: get ifindex -1: lower ifindex -1 out of range: numerical result out of range"},
+		{func(c *Client) error {
+			_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Format: new(brcmlink.Format(2))})
+			return err
+		}, "genl: add eth0 port 1: tag format 2 unknown (0-1): numerical result out of range"},
+		{func(c *Client) error {
+			_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, VLAN: new(uint16(4095))})
+			return err
+		}, "genl: add eth0 port 1: vlan 4095 out of range (0-4094): numerical result out of range"},
+		{func(c *Client) error {
+			_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{VLAN: new(uint16(65535))})
+			return err
+		}, "genl: set eth0.p5: vlan 65535 out of range (0-4094): numerical result out of range"},
+		{func(c *Client) error {
+			_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Format: new(brcmlink.Format(255))})
+			return err
+		}, "genl: set eth0.p5: tag format 255 unknown (0-1): numerical result out of range"},
+		{func(c *Client) error { _, err := c.SetLowerFormat("eth0", 2); return err },
+			"genl: set eth0: tag format 2 unknown (0-1): numerical result out of range"},
+		{func(c *Client) error { _, err := c.SetLowerFormat("", brcmlink.FormatOriginal); return err },
+			"genl: set: empty lower device name: invalid argument"},
+		{func(c *Client) error { _, err := c.SetLowerFormatByIndex(0, brcmlink.FormatOriginal); return err },
+			"genl: set ifindex 0: lower ifindex 0 out of range: numerical result out of range"},
 	} {
 		var sent int
 		c := testClient(t, func(genetlink.Message, netlink.Message) ([]genetlink.Message, error) {

@@ -41,6 +41,12 @@ func parsePort(b []byte) (brcmlink.Port, error) {
 			p.Queue = ad.Uint8()
 		case brcmlink.AttrTagEnforce:
 			p.TagEnforce = ad.Uint8()
+		case brcmlink.AttrFormat:
+			p.Format = brcmlink.Format(ad.Uint8())
+		case brcmlink.AttrQueueFromPrio:
+			p.QueueFromPriority = ad.Uint8() != 0
+		case brcmlink.AttrVLAN:
+			p.VLAN = ad.Uint16()
 		case brcmlink.AttrAdminUp:
 			p.Up = ad.Uint8() != 0
 		case brcmlink.AttrOperState:
@@ -96,6 +102,8 @@ func parseLower(b []byte) (brcmlink.Lower, error) {
 			l.Name = ad.String()
 		case brcmlink.AttrNrPorts:
 			l.Ports = int(ad.Uint32())
+		case brcmlink.AttrFormat:
+			l.Format = brcmlink.Format(ad.Uint8())
 		case brcmlink.AttrLowerStats:
 			s := &l.Stats
 			ad.Nested(counters(map[uint16]*uint64{

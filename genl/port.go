@@ -44,20 +44,9 @@ func encodeAdd(ae *netlink.AttributeEncoder, r brcmlink.AddRequest) {
 		ae.String(brcmlink.AttrIfname, r.Name)
 	}
 	encodeLower(ae, r.Lower, r.LowerIndex)
-	ae.Uint16(brcmlink.AttrPort, r.Port)
-	encodeConfig(ae, r.Queue, r.TagEnforce)
+	nl.AddConfig(r).Encode(ae, nl.GenlAttrs)
 	if r.Up {
 		ae.Uint8(brcmlink.AttrAdminUp, 1)
-	}
-}
-
-// encodeConfig writes the queue and tag enforcement that are given.
-func encodeConfig(ae *netlink.AttributeEncoder, queue, tagEnforce *uint8) {
-	if queue != nil {
-		ae.Uint8(brcmlink.AttrQueue, *queue)
-	}
-	if tagEnforce != nil {
-		ae.Uint8(brcmlink.AttrTagEnforce, *tagEnforce)
 	}
 }
 
@@ -85,7 +74,9 @@ func (c *Client) Delete(s brcmlink.Selector) (err error) {
 }
 
 // Set changes the selected port and returns it as it is now. A change of
-// the admin state comes first: if it fails, nothing changes.
+// the admin state comes first: if it fails, nothing changes. A change of
+// the tag format is refused with EBUSY unless the port is its lower's
+// only one: SetLowerFormat changes the format of all a lower's ports.
 func (c *Client) Set(s brcmlink.Selector, req brcmlink.SetRequest) (p *brcmlink.Port, err error) {
 	defer pkg.Annotate(&err, "set", s.String())
 	if err := cmp.Or(nl.CheckSelector(s), nl.CheckSet(req)); err != nil {
@@ -93,7 +84,7 @@ func (c *Client) Set(s brcmlink.Selector, req brcmlink.SetRequest) (p *brcmlink.
 	}
 	return c.port(brcmlink.CmdPortSet, func(ae *netlink.AttributeEncoder) {
 		selecting(s)(ae)
-		encodeConfig(ae, req.Queue, req.TagEnforce)
+		nl.SetConfig(req).Encode(ae, nl.GenlAttrs)
 		if req.Up != nil {
 			var up uint8
 			if *req.Up {

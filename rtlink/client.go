@@ -110,7 +110,7 @@ func (c *Client) Add(req brcmlink.AddRequest) (p *brcmlink.Port, err error) {
 	m := &rtnetlink.LinkMessage{Attributes: &rtnetlink.LinkAttributes{
 		Name: name,
 		Type: uint32(lower.index), // rtnetlink encodes Type as IFLA_LINK
-		Info: &rtnetlink.LinkInfo{Kind: brcmlink.Kind, Data: &Brcm{Port: &req.Port, Queue: req.Queue, TagEnforce: req.TagEnforce}},
+		Info: &rtnetlink.LinkInfo{Kind: brcmlink.Kind, Data: addData(req)},
 	}}
 	if req.Up {
 		m.Flags, m.Change = unix.IFF_UP, unix.IFF_UP
@@ -140,6 +140,9 @@ func (c *Client) Delete(s brcmlink.Selector) (err error) {
 // Set changes the selected brcm link and returns it as it is now. A
 // change of the admin state comes first, in a request of its own: if it
 // fails, nothing changes, as with the genl package.
+// rtnetlink has no request for a lower: a change of the tag format is
+// the port's own, which the kernel takes only from its lower's only port
+// (EBUSY otherwise; genl.Client.SetLowerFormat changes them all).
 func (c *Client) Set(s brcmlink.Selector, req brcmlink.SetRequest) (p *brcmlink.Port, err error) {
 	defer annotate(&err, "set", s.String())
 	if err := nl.CheckSet(req); err != nil {
@@ -157,11 +160,11 @@ func (c *Client) Set(s brcmlink.Selector, req brcmlink.SetRequest) (p *brcmlink.
 		}
 		changes = append(changes, m)
 	}
-	if req.Queue != nil || req.TagEnforce != nil {
+	if data := setData(req); *data != (Brcm{}) {
 		changes = append(changes, &rtnetlink.LinkMessage{
 			Index: uint32(l.index),
 			Attributes: &rtnetlink.LinkAttributes{Info: &rtnetlink.LinkInfo{
-				Kind: brcmlink.Kind, Data: &Brcm{Queue: req.Queue, TagEnforce: req.TagEnforce},
+				Kind: brcmlink.Kind, Data: data,
 			}},
 		})
 	}

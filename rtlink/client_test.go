@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"reflect"
 	"slices"
 	"syscall"
 	"testing"
@@ -46,7 +47,8 @@ func newKernel(t testing.TB) (*Client, *kernel) {
 		{index: 2, name: "eth0", flags: unix.IFF_UP},
 		{index: 3, name: "eth1"},
 		{index: 4, name: "veth0", kind: "veth"},
-		{index: 5, name: "eth0.p5", kind: "brcm", lower: 2, flags: unix.IFF_UP, data: Brcm{Port: new(uint16(5)), Queue: new(uint8(1)), TagEnforce: new(uint8(2))}},
+		{index: 5, name: "eth0.p5", kind: "brcm", lower: 2, flags: unix.IFF_UP, data: Brcm{Port: new(uint16(5)), Queue: new(uint8(1)), TagEnforce: new(uint8(2)),
+			Format: new(brcmlink.FormatOriginal), QueueFromPriority: new(true), VLAN: new(uint16(4094))}},
 		{index: 6, name: "eth0.p0", kind: "brcm", lower: 2, data: Brcm{Port: new(uint16(0))}},
 		{index: 7, name: "far.p3", kind: "brcm", lower: 2, netnsid: new(int32(1)), data: Brcm{Port: new(uint16(3))}},
 		{index: 8, name: "eth1.p3", kind: "brcm", lower: 3, data: Brcm{Port: new(uint16(3))}},
@@ -87,11 +89,18 @@ func (k *kernel) handle(reqs []netlink.Message) ([]netlink.Message, error) {
 		l.flags = l.flags&^m.Change | m.Flags&m.Change
 		if a := m.Attributes; a != nil && a.Info != nil {
 			d := a.Info.Data.(*Brcm)
-			if d.Queue != nil {
-				l.data.Queue = d.Queue
+			if d.Format != nil && *d.Format != deref(l.data.Format) {
+				if others := k.onLower(l.lower) - 1; others > 0 {
+					return nackf(req, syscall.EBUSY, "%s has %d other ports: set its format on the lower", k.find(rtnetlink.LinkMessage{Index: uint32(l.lower)}).name, others)
+				}
 			}
-			if d.TagEnforce != nil {
-				l.data.TagEnforce = d.TagEnforce
+			for _, f := range []struct{ to, from any }{
+				{&l.data.Queue, d.Queue}, {&l.data.TagEnforce, d.TagEnforce}, {&l.data.Format, d.Format},
+				{&l.data.QueueFromPriority, d.QueueFromPriority}, {&l.data.VLAN, d.VLAN},
+			} {
+				if v := reflect.ValueOf(f.from); !v.IsNil() {
+					reflect.ValueOf(f.to).Elem().Set(v)
+				}
 			}
 		}
 	case typ == unix.RTM_DELLINK:
@@ -119,6 +128,17 @@ func (k *kernel) create(req netlink.Message, m rtnetlink.LinkMessage) ([]netlink
 	k.next++
 	k.links = append(k.links, l)
 	return nltest.Error(0, []netlink.Message{req})
+}
+
+// onLower returns how many brcm links the lower with ifindex lower has.
+func (k *kernel) onLower(lower int) int {
+	n := 0
+	for _, l := range k.links {
+		if l.kind == brcmlink.Kind && l.netnsid == nil && l.lower == lower {
+			n++
+		}
+	}
+	return n
 }
 
 func (k *kernel) find(m rtnetlink.LinkMessage) *fakeLink {
@@ -220,7 +240,7 @@ func TestGet(t *testing.T) {
 	c, _ := newKernel(t)
 	want := &brcmlink.Port{
 		Index: 5, Name: "eth0.p5", LowerIndex: 2, Lower: "eth0",
-		Port: 5, Queue: 1, TagEnforce: 2,
+		Port: 5, Queue: 1, TagEnforce: 2, Format: brcmlink.FormatOriginal, QueueFromPriority: true, VLAN: 4094,
 		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(5), Flags: unix.IFF_UP, Address: mac(5)}
 	// far.p3's lower is in the netns with id 1: no name, but its id.
 	far := &brcmlink.Port{
@@ -303,10 +323,13 @@ func TestAdd(t *testing.T) {
 	}{
 		{
 			name: "everything",
-			req:  brcmlink.AddRequest{Lower: "eth1", Port: 27, Name: "uplink", Queue: new(uint8(3)), TagEnforce: new(uint8(1)), Up: true},
-			data: Brcm{Port: new(uint16(27)), Queue: new(uint8(3)), TagEnforce: new(uint8(1))},
+			req: brcmlink.AddRequest{Lower: "eth1", Port: 27, Name: "uplink", Queue: new(uint8(3)), TagEnforce: new(uint8(1)),
+				Format: new(brcmlink.FormatOriginal), QueueFromPriority: new(true), VLAN: new(uint16(7)), Up: true},
+			data: Brcm{Port: new(uint16(27)), Queue: new(uint8(3)), TagEnforce: new(uint8(1)),
+				Format: new(brcmlink.FormatOriginal), QueueFromPriority: new(true), VLAN: new(uint16(7))},
 			sent: "uplink", up: true,
-			want: brcmlink.Port{Index: 10, Name: "uplink", LowerIndex: 3, Lower: "eth1", Port: 27, Queue: 3, TagEnforce: 1, Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(10), Flags: unix.IFF_UP, Address: mac(10)},
+			want: brcmlink.Port{Index: 10, Name: "uplink", LowerIndex: 3, Lower: "eth1", Port: 27, Queue: 3, TagEnforce: 1,
+				Format: brcmlink.FormatOriginal, QueueFromPriority: true, VLAN: 7, Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(10), Flags: unix.IFF_UP, Address: mac(10)},
 		},
 		{
 			// Named as the brcm family names it, not brcm%d.
@@ -574,6 +597,14 @@ func TestValidate(t *testing.T) {
 			return err
 		}, "rtlink: set eth0.p5: tag enforcement 4 out of range (0-3): numerical result out of range"},
 		{func(c *Client) error {
+			_, err := c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{VLAN: new(uint16(4095))})
+			return err
+		}, "rtlink: set eth0.p5: vlan 4095 out of range (0-4094): numerical result out of range"},
+		{func(c *Client) error {
+			_, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Format: new(brcmlink.Format(2))})
+			return err
+		}, "rtlink: add eth0 port 1: tag format 2 unknown (0-1): numerical result out of range"},
+		{func(c *Client) error {
 			_, err := c.Set(brcmlink.Selector{}, brcmlink.SetRequest{Queue: new(uint8(1))})
 			return err
 		}, "rtlink: set: " + noSelector},
@@ -597,12 +628,13 @@ func TestValidate(t *testing.T) {
 
 func TestSet(t *testing.T) {
 	c, k := newKernel(t)
-	// eth0.p0 is down: bring it up with a new queue.
-	p, err := c.Set(brcmlink.ByName("eth0.p0"), brcmlink.SetRequest{Queue: new(uint8(3)), Up: new(true)})
+	// eth0.p0 is down: bring it up with a new queue, VLAN and queue from
+	// priority.
+	p, err := c.Set(brcmlink.ByName("eth0.p0"), brcmlink.SetRequest{Queue: new(uint8(3)), QueueFromPriority: new(true), VLAN: new(uint16(7)), Up: new(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &brcmlink.Port{Index: 6, Name: "eth0.p0", LowerIndex: 2, Lower: "eth0", Queue: 3,
+	want := &brcmlink.Port{Index: 6, Name: "eth0.p0", LowerIndex: 2, Lower: "eth0", Queue: 3, QueueFromPriority: true, VLAN: 7,
 		Up: true, OperState: brcmlink.OperUp, MTU: 1500, Stats: statsOf(6), Flags: unix.IFF_UP, Address: mac(6)}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("Set returned (-want +got):\n%s", diff)
@@ -617,7 +649,7 @@ func TestSet(t *testing.T) {
 		data          *Brcm
 	}{
 		{unix.IFF_UP, unix.IFF_UP, nil},
-		{0, 0, &Brcm{Queue: new(uint8(3))}},
+		{0, 0, &Brcm{Queue: new(uint8(3)), QueueFromPriority: new(true), VLAN: new(uint16(7))}},
 	} {
 		if f := reqs[i].Header.Flags; f != netlink.Request|netlink.Acknowledge {
 			t.Errorf("request %d: flags %v, want request and acknowledge only", i, f)
@@ -645,12 +677,23 @@ func TestSet(t *testing.T) {
 		t.Errorf("after Set(down): %+v", p)
 	}
 
+	// The format of a lower's only port is the port's to change; with
+	// other ports on the lower, the kernel refuses it.
+	if p, err = c.Set(brcmlink.ByPort("eth1", 3), brcmlink.SetRequest{Format: new(brcmlink.FormatOriginal)}); err != nil || p.Format != brcmlink.FormatOriginal {
+		t.Errorf("Set(format) of eth1's only port: %+v, %v", p, err)
+	}
+	_, err = c.Set(brcmlink.ByName("eth0.p0"), brcmlink.SetRequest{Format: new(brcmlink.FormatOriginal)})
+	var e *brcmlink.Error
+	if !errors.As(err, &e) || e.Err != syscall.EBUSY || e.Message != "eth0 has 1 other ports: set its format on the lower" {
+		t.Errorf("Set(format) of eth0.p0: %v, want EBUSY", err)
+	}
+
 	// Nothing to change: the port as it is, and no change sent.
 	if p, err = c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{}); err != nil || p.Index != 5 {
 		t.Fatalf("Set(nothing): %+v, %v", p, err)
 	}
-	if n := len(k.sent(unix.RTM_NEWLINK)); n != 3 {
-		t.Errorf("sent %d RTM_NEWLINK, want still 3", n)
+	if n := len(k.sent(unix.RTM_NEWLINK)); n != 5 {
+		t.Errorf("sent %d RTM_NEWLINK, want still 5", n)
 	}
 }
 

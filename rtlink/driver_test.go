@@ -41,6 +41,24 @@ func TestBrcmRoundTrip(t *testing.T) {
 			},
 		},
 		{
+			name: "format, queue from priority, vlan",
+			b:    Brcm{Format: new(brcmlink.FormatOriginal), QueueFromPriority: new(true), VLAN: new(uint16(brcmlink.VLANMax))},
+			attrs: []netlink.Attribute{
+				{Type: brcmlink.IFLABrcmFormat, Data: []byte{1}},
+				{Type: brcmlink.IFLABrcmQueueFromPrio, Data: []byte{1}},
+				{Type: brcmlink.IFLABrcmVLAN, Data: nlenc.Uint16Bytes(4094)},
+			},
+		},
+		{
+			name: "their zeros are present",
+			b:    Brcm{Format: new(brcmlink.FormatBCM53242), QueueFromPriority: new(false), VLAN: new(uint16(0))},
+			attrs: []netlink.Attribute{
+				{Type: brcmlink.IFLABrcmFormat, Data: []byte{0}},
+				{Type: brcmlink.IFLABrcmQueueFromPrio, Data: []byte{0}},
+				{Type: brcmlink.IFLABrcmVLAN, Data: []byte{0, 0}},
+			},
+		},
+		{
 			name:  "change without port",
 			b:     Brcm{TagEnforce: new(uint8(2))},
 			attrs: []netlink.Attribute{{Type: brcmlink.IFLABrcmTagEnforce, Data: []byte{2}}},
@@ -129,6 +147,9 @@ func TestBrcmValidate(t *testing.T) {
 		{b: Brcm{Port: new(uint16(65535))}, want: "port 65535 out of range (0-27)"},
 		{b: Brcm{Queue: new(uint8(4))}, want: "queue 4 out of range (0-3)"},
 		{b: Brcm{TagEnforce: new(uint8(255))}, want: "tag enforcement 255 out of range (0-3)"},
+		{b: Brcm{Format: new(brcmlink.FormatOriginal), QueueFromPriority: new(true), VLAN: new(uint16(4094))}},
+		{b: Brcm{Format: new(brcmlink.Format(2))}, want: "tag format 2 unknown (0-1)"},
+		{b: Brcm{VLAN: new(uint16(4095))}, want: "vlan 4095 out of range (0-4094)"},
 	} {
 		err := tt.b.validate()
 		var e *brcmlink.Error

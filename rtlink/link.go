@@ -80,18 +80,21 @@ func parseLink(b []byte) (link, error) {
 		return link{}, nl.Malformed("brcm link %s reports no port", l.name)
 	}
 	l.port = brcmlink.Port{
-		Index:        l.index,
-		Name:         l.name,
-		LowerIndex:   int(a.Type), // rtnetlink decodes IFLA_LINK into Type
-		LowerNetNSID: netnsid,
-		Port:         *d.Port,
-		Queue:        deref(d.Queue),
-		TagEnforce:   deref(d.TagEnforce),
-		Up:           m.Flags&unix.IFF_UP != 0,
-		OperState:    brcmlink.OperState(a.OperationalState),
-		MTU:          a.MTU,
-		Flags:        m.Flags,
-		Address:      a.Address,
+		Index:             l.index,
+		Name:              l.name,
+		LowerIndex:        int(a.Type), // rtnetlink decodes IFLA_LINK into Type
+		LowerNetNSID:      netnsid,
+		Port:              *d.Port,
+		Queue:             deref(d.Queue),
+		TagEnforce:        deref(d.TagEnforce),
+		Format:            deref(d.Format),
+		QueueFromPriority: deref(d.QueueFromPriority),
+		VLAN:              deref(d.VLAN),
+		Up:                m.Flags&unix.IFF_UP != 0,
+		OperState:         brcmlink.OperState(a.OperationalState),
+		MTU:               a.MTU,
+		Flags:             m.Flags,
+		Address:           a.Address,
 	}
 	if s := a.Stats64; s != nil {
 		l.port.Stats = &brcmlink.Stats{

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -40,25 +41,97 @@ func CheckAdd(r brcmlink.AddRequest) error {
 	return cmp.Or(
 		CheckLower(r.Lower, r.LowerIndex),
 		brcmlink.CheckName("device", r.Name),
-		CheckConfig(&r.Port, r.Queue, r.TagEnforce),
+		CheckConfig(AddConfig(r)),
 	)
 }
 
 // CheckSet refuses a SetRequest the kernel would refuse.
-func CheckSet(r brcmlink.SetRequest) error { return CheckConfig(nil, r.Queue, r.TagEnforce) }
+func CheckSet(r brcmlink.SetRequest) error { return CheckConfig(SetConfig(r)) }
 
-// CheckConfig refuses a port, queue or tag enforcement out of range, as
-// brcm_check_cfg does; a nil value is not checked.
-func CheckConfig(port *uint16, queue, tagEnforce *uint8) error {
-	// A value not given checks as 0, which every range holds.
-	return cmp.Or(
-		brcmlink.PortRange.Check(uint64(deref(port))),
-		brcmlink.QueueRange.Check(uint64(deref(queue))),
-		brcmlink.TagEnforceRange.Check(uint64(deref(tagEnforce))),
-	)
+// Config is a port's settings as a request gives them, in the kernel's
+// types (struct brcm_port_cfg); nil for those it does not give.
+type Config struct {
+	Port              *uint16
+	Queue, TagEnforce *uint8
+	Format            *brcmlink.Format
+	QueueFromPrio     *uint8 // 0 or 1
+	VLAN              *uint16
 }
 
-func deref[T uint8 | uint16](p *T) T {
+// AddConfig returns the settings r gives, its port among them.
+func AddConfig(r brcmlink.AddRequest) Config {
+	return Config{Port: &r.Port, Queue: r.Queue, TagEnforce: r.TagEnforce,
+		Format: r.Format, QueueFromPrio: Flag(r.QueueFromPriority), VLAN: r.VLAN}
+}
+
+// SetConfig returns the settings r changes, but for the admin state.
+func SetConfig(r brcmlink.SetRequest) Config {
+	return Config{Queue: r.Queue, TagEnforce: r.TagEnforce,
+		Format: r.Format, QueueFromPrio: Flag(r.QueueFromPriority), VLAN: r.VLAN}
+}
+
+// Attrs are the attribute types of the settings of a Config, in one
+// netlink path: the genl family's BRCM_A_* or rtnetlink's IFLA_BRCM_*.
+type Attrs struct{ Port, Queue, TagEnforce, Format, QueueFromPrio, VLAN uint16 }
+
+// The attribute types of the two paths.
+var (
+	GenlAttrs = Attrs{brcmlink.AttrPort, brcmlink.AttrQueue, brcmlink.AttrTagEnforce,
+		brcmlink.AttrFormat, brcmlink.AttrQueueFromPrio, brcmlink.AttrVLAN}
+	LinkAttrs = Attrs{brcmlink.IFLABrcmPort, brcmlink.IFLABrcmQueue, brcmlink.IFLABrcmTagEnforce,
+		brcmlink.IFLABrcmFormat, brcmlink.IFLABrcmQueueFromPrio, brcmlink.IFLABrcmVLAN}
+)
+
+// Encode writes the settings c gives as the attributes t names, in the
+// order of Config's fields.
+func (c Config) Encode(ae *netlink.AttributeEncoder, t Attrs) {
+	if c.Port != nil {
+		ae.Uint16(t.Port, *c.Port)
+	}
+	for _, u8 := range []struct {
+		typ uint16
+		v   *uint8
+	}{{t.Queue, c.Queue}, {t.TagEnforce, c.TagEnforce}, {t.Format, (*uint8)(c.Format)}, {t.QueueFromPrio, c.QueueFromPrio}} {
+		if u8.v != nil {
+			ae.Uint8(u8.typ, *u8.v)
+		}
+	}
+	if c.VLAN != nil {
+		ae.Uint16(t.VLAN, *c.VLAN)
+	}
+}
+
+// Flag returns b as the kernel's 0 or 1, nil for nil.
+func Flag(b *bool) *uint8 {
+	if b == nil {
+		return nil
+	}
+	var v uint8
+	if *b {
+		v = 1
+	}
+	return &v
+}
+
+// CheckConfig refuses a setting out of range, as brcm_check_cfg does, in
+// its order and words; a nil setting is not checked.
+func CheckConfig(c Config) error {
+	// A value not given checks as 0, which every range holds.
+	if err := cmp.Or(
+		brcmlink.PortRange.Check(uint64(deref(c.Port))),
+		brcmlink.QueueRange.Check(uint64(deref(c.Queue))),
+		brcmlink.TagEnforceRange.Check(uint64(deref(c.TagEnforce))),
+		deref(c.Format).Check(),
+	); err != nil {
+		return err
+	}
+	if v := deref(c.QueueFromPrio); v > 1 {
+		return errorf(syscall.ERANGE, "queue from priority %d is not 0 or 1", v)
+	}
+	return brcmlink.VLANRange.Check(uint64(deref(c.VLAN)))
+}
+
+func deref[T uint8 | uint16 | brcmlink.Format](p *T) T {
 	if p == nil {
 		return 0
 	}

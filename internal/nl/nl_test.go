@@ -61,9 +61,15 @@ func TestPkg(t *testing.T) {
 	}{
 		{Pkg("genl").Errorf(syscall.EINVAL, "bad"), "genl: bad: invalid argument"},
 		{Pkg("genl").Wrap("get", "", Pkg("rtlink").Errorf(syscall.EINVAL, "bad")), "genl: get: bad: invalid argument"},
-		{Pkg("rtlink").Wrap("set", "x", CheckConfig(nil, nil, new(uint8(4)))), "rtlink: set x: tag enforcement 4 out of range (0-3): numerical result out of range"},
-		{CheckConfig(new(uint16(27)), new(uint8(3)), new(uint8(3))), "<nil>"},
-		{CheckConfig(new(uint16(28)), new(uint8(4)), nil), "port 28 out of range (0-27): numerical result out of range"},
+		{Pkg("rtlink").Wrap("set", "x", CheckConfig(Config{TagEnforce: new(uint8(4))})), "rtlink: set x: tag enforcement 4 out of range (0-3): numerical result out of range"},
+		{CheckConfig(Config{Port: new(uint16(27)), Queue: new(uint8(3)), TagEnforce: new(uint8(3)),
+			Format: new(brcmlink.FormatOriginal), QueueFromPrio: new(uint8(1)), VLAN: new(uint16(4094))}), "<nil>"},
+		{CheckConfig(Config{Port: new(uint16(28)), Queue: new(uint8(4))}), "port 28 out of range (0-27): numerical result out of range"},
+		{CheckConfig(Config{Format: new(brcmlink.Format(2)), VLAN: new(uint16(4095))}), "tag format 2 unknown (0-1): numerical result out of range"},
+		{CheckConfig(Config{QueueFromPrio: new(uint8(2)), VLAN: new(uint16(4095))}), "queue from priority 2 is not 0 or 1: numerical result out of range"},
+		{CheckConfig(Config{VLAN: new(uint16(4095))}), "vlan 4095 out of range (0-4094): numerical result out of range"},
+		{CheckSet(brcmlink.SetRequest{VLAN: new(uint16(65535))}), "vlan 65535 out of range (0-4094): numerical result out of range"},
+		{CheckAdd(brcmlink.AddRequest{Lower: "eth0", Format: new(brcmlink.Format(9))}), "tag format 9 unknown (0-1): numerical result out of range"},
 		// Errors without an errno keep what the client was doing.
 		{Pkg("genl").Wrap("list", "", errors.New("malformed")), "genl: list: malformed"},
 		{Pkg("genl").Wrap("get", "eth0", Pkg("genl").Wrap("list", "", errors.New("malformed"))), "genl: get eth0: malformed"},
