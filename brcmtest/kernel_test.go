@@ -221,3 +221,83 @@ func TestWatch(t *testing.T) {
 	for range events {
 	}
 }
+
+// TestFormats checks the tag format of a lower's ports: the first port
+// sets it, the others may only repeat it, and only the lower's only port
+// or LINK_SET changes it.
+func TestFormats(t *testing.T) {
+	k := brcmtest.New()
+	k.AddEthernet("eth0")
+	k.AddEthernet("eth1")
+	c := client(t, k)
+
+	p, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5})
+	if err != nil || p.Format != brcmlink.FormatBCM53242 {
+		t.Fatalf("add with the default format: %+v, %v", p, err)
+	}
+	_, err = c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 6, Format: new(brcmlink.FormatOriginal)})
+	wantErr(t, "another format", err, syscall.EINVAL, "eth0's ports speak format bcm53242, not original")
+	if p, err = c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 6}); err != nil || p.Format != brcmlink.FormatBCM53242 {
+		t.Errorf("add without a format: %+v, %v; want the lower's", p, err)
+	}
+	if _, err = c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 7, Format: new(brcmlink.FormatBCM53242)}); err != nil {
+		t.Errorf("add repeating the lower's format: %v", err)
+	}
+	_, err = c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Format: new(brcmlink.FormatOriginal)})
+	wantErr(t, "set the format of one of three", err, syscall.EBUSY, "eth0 has 2 other ports: set its format on the lower")
+	if _, err = c.Set(brcmlink.ByName("eth0.p5"), brcmlink.SetRequest{Format: new(brcmlink.FormatBCM53242)}); err != nil {
+		t.Errorf("set the format it has: %v", err)
+	}
+
+	l, err := c.SetLowerFormat("eth0", brcmlink.FormatOriginal)
+	if err != nil || l.Name != "eth0" || l.Ports != 3 || l.Format != brcmlink.FormatOriginal {
+		t.Errorf("SetLowerFormat: %+v, %v", l, err)
+	}
+	for _, p := range k.Ports() {
+		if p.Format != brcmlink.FormatOriginal {
+			t.Errorf("%s speaks %v after SetLowerFormat(original)", p.Name, p.Format)
+		}
+	}
+	if l, err := c.Lower("eth0"); err != nil || l.Format != brcmlink.FormatOriginal {
+		t.Errorf("Lower after SetLowerFormat: %+v, %v", l, err)
+	}
+	_, err = c.SetLowerFormat("eth1", brcmlink.FormatOriginal)
+	wantErr(t, "SetLowerFormat without ports", err, syscall.ENODEV, "eth1 has no brcm ports")
+
+	// The first port on eth1 sets its format; as the only one it may
+	// change it.
+	if p, err = c.Add(brcmlink.AddRequest{Lower: "eth1", Port: 1, Format: new(brcmlink.FormatOriginal)}); err != nil || p.Format != brcmlink.FormatOriginal {
+		t.Errorf("first port on eth1, original: %+v, %v", p, err)
+	}
+	if p, err = c.Set(brcmlink.ByName("eth1.p1"), brcmlink.SetRequest{Format: new(brcmlink.FormatBCM53242)}); err != nil || p.Format != brcmlink.FormatBCM53242 {
+		t.Errorf("set the format of the only port: %+v, %v", p, err)
+	}
+	if l, err := c.Lower("eth1"); err != nil || l.Format != brcmlink.FormatBCM53242 {
+		t.Errorf("eth1 after its only port changed format: %+v, %v", l, err)
+	}
+}
+
+// TestVLANAndQueueFromPriority checks the two settings, and that a VLAN
+// header takes its 4 bytes of what the lower carries.
+func TestVLANAndQueueFromPriority(t *testing.T) {
+	k := brcmtest.New()
+	k.AddEthernet("eth0")
+	c := client(t, k)
+
+	p, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 2, VLAN: new(uint16(7)), QueueFromPriority: new(true)})
+	if err != nil || p.VLAN != 7 || !p.QueueFromPriority || p.MTU != 1496 {
+		t.Fatalf("add with VLAN 7: %+v, %v; want MTU 1496", p, err)
+	}
+	if p, err = c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1}); err != nil || p.VLAN != 0 || p.QueueFromPriority || p.MTU != 1500 {
+		t.Fatalf("add: %+v, %v", p, err)
+	}
+	_, err = c.Set(brcmlink.ByName("eth0.p1"), brcmlink.SetRequest{VLAN: new(uint16(9))})
+	wantErr(t, "VLAN on a port of MTU 1500", err, syscall.ERANGE, "MTU 1500 too large for vlan 9: eth0 carries 1496")
+	if p, err = c.Set(brcmlink.ByName("eth0.p2"), brcmlink.SetRequest{VLAN: new(uint16(brcmlink.VLANMax)), QueueFromPriority: new(false)}); err != nil ||
+		p.VLAN != brcmlink.VLANMax || p.QueueFromPriority {
+		t.Errorf("set VLAN 4094, queue from priority off: %+v, %v", p, err)
+	}
+	if p, err = c.Set(brcmlink.ByName("eth0.p2"), brcmlink.SetRequest{VLAN: new(uint16(0))}); err != nil || p.VLAN != 0 {
+		t.Errorf("set VLAN 0: %+v, %v", p, err)
+	}
+}

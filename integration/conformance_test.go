@@ -127,6 +127,43 @@ func TestConformance(t *testing.T) {
 		{"list an absent lower", func(w world) (any, error) { return w.c.ListLower("cfnone") }},
 		{"lower", func(w world) (any, error) { return w.c.Lower(lw) }},
 		{"lower lo", func(w world) (any, error) { return w.c.Lower("lo") }},
+		// Tag formats: one per lower, set by its first port.
+		{"add another format", func(w world) (any, error) {
+			return w.c.Add(brcmlink.AddRequest{Lower: lw, Port: 8, Format: new(brcmlink.FormatOriginal)})
+		}},
+		{"add repeating the format", func(w world) (any, error) {
+			return w.c.Add(brcmlink.AddRequest{Lower: lw, Port: 8, Format: new(brcmlink.FormatBCM53242)})
+		}},
+		{"set the format of one of three", func(w world) (any, error) {
+			return w.c.Set(brcmlink.ByName(b), brcmlink.SetRequest{Format: new(brcmlink.FormatOriginal)})
+		}},
+		{"set the format of the only port", func(w world) (any, error) {
+			return w.c.Set(brcmlink.ByPort(long, 0), brcmlink.SetRequest{Format: new(brcmlink.FormatOriginal)})
+		}},
+		{"its lower", func(w world) (any, error) { return w.c.Lower(long) }},
+		{"set the format of a lower", func(w world) (any, error) { return w.c.SetLowerFormat(lw, brcmlink.FormatOriginal) }},
+		{"its ports", func(w world) (any, error) { return w.c.ListLower(lw) }},
+		{"add without a format", func(w world) (any, error) { return w.c.Add(brcmlink.AddRequest{Lower: lw, Port: 10}) }},
+		{"set the format of a lower again", func(w world) (any, error) { return w.c.SetLowerFormat(lw, brcmlink.FormatOriginal) }},
+		{"set the format of lo", func(w world) (any, error) { return w.c.SetLowerFormat("lo", brcmlink.FormatOriginal) }},
+		{"set the format of an absent lower", func(w world) (any, error) { return w.c.SetLowerFormat("cfnone", brcmlink.FormatOriginal) }},
+		{"set an unknown format", func(w world) (any, error) { return w.c.SetLowerFormat(lw, brcmlink.FormatMax+1) }},
+		// VLAN ids and queues from priority.
+		{"add with VLAN 7 and queue from priority", func(w world) (any, error) {
+			return w.c.Add(brcmlink.AddRequest{Lower: lw, Port: 9, VLAN: new(uint16(7)), QueueFromPriority: new(true)})
+		}},
+		{"set a VLAN on a port of MTU 1500", func(w world) (any, error) {
+			return w.c.Set(brcmlink.ByName(lw+".p5"), brcmlink.SetRequest{VLAN: new(uint16(9))})
+		}},
+		{"set VLAN 4094, queue from priority off", func(w world) (any, error) {
+			return w.c.Set(brcmlink.ByPort(lw, 9), brcmlink.SetRequest{VLAN: new(uint16(brcmlink.VLANMax)), QueueFromPriority: new(false)})
+		}},
+		{"set VLAN 0", func(w world) (any, error) {
+			return w.c.Set(brcmlink.ByPort(lw, 9), brcmlink.SetRequest{VLAN: new(uint16(0)), QueueFromPriority: new(true)})
+		}},
+		{"add with VLAN 4095", func(w world) (any, error) {
+			return w.c.Add(brcmlink.AddRequest{Lower: lw, Port: 11, VLAN: new(uint16(brcmlink.VLANMax + 1))})
+		}},
 		{"delete by lower and port", func(w world) (any, error) { return nil, w.c.Delete(brcmlink.ByPort(lw, 27)) }},
 		{"delete it again", func(w world) (any, error) { return nil, w.c.Delete(brcmlink.ByPort(lw, 27)) }},
 		{"delete lo", func(w world) (any, error) { return nil, w.c.Delete(brcmlink.ByName("lo")) }},
@@ -180,7 +217,7 @@ func outcome(v any, err error) string {
 		slices.Sort(s)
 		return "[" + strings.Join(s, " ") + "]"
 	case *brcmlink.Lower:
-		return fmt.Sprintf("lower %s with %d ports", v.Name, v.Ports)
+		return fmt.Sprintf("lower %s with %d ports, format %v", v.Name, v.Ports, v.Format)
 	case nil:
 		return "ok"
 	}
