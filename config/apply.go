@@ -21,6 +21,9 @@ type System interface {
 	// system call, and many deletions in one request.
 	AddMany([]brcmlink.AddRequest) ([]*brcmlink.Port, error)
 	DeleteMany(indexes []int) error
+	// SetLowerFormat changes the tag format of every port of the lower
+	// device named lower at once, as genl.Client's does.
+	SetLowerFormat(lower string, f brcmlink.Format) (*brcmlink.Lower, error)
 	// Rename renames the device with ifindex index, which is down, as the
 	// kernel requires.
 	Rename(index int, name string) error
@@ -93,10 +96,17 @@ func Apply(sys System, plan *Plan, done func(Step)) error {
 				p.Name = tmp[p.Index]
 			}
 			err = a.rename(p, s.New.Name)
+		case Format:
+			err = a.format(s.Lower, s.Old.Format, s.New.TagFormat())
 		case Set:
 			err = a.raise(s.Old.Index)
 		case Change:
-			err = a.set(s.Old, brcmlink.SetRequest{Queue: new(s.New.Queue), TagEnforce: new(s.New.TagEnforce), Up: s.New.Up})
+			req := brcmlink.SetRequest{TagEnforce: new(s.New.TagEnforce), QueueFromPriority: new(s.New.QueueFromPriority),
+				VLAN: new(s.New.VLAN), Up: s.New.Up}
+			if !s.New.QueueFromPriority {
+				req.Queue = new(s.New.Queue) // else kept as it is, unused
+			}
+			err = a.set(s.Old, req)
 		default:
 			err = fmt.Errorf("unknown action %v", s.Action)
 		}
@@ -191,7 +201,8 @@ func (a *applier) recreate(steps []Step) func() error {
 			old := s.Old
 			reqs[i] = brcmlink.AddRequest{
 				Lower: s.Lower, Port: old.Port, Name: old.Name,
-				Queue: new(old.Queue), TagEnforce: new(old.TagEnforce), Up: old.Up,
+				Queue: new(old.Queue), TagEnforce: new(old.TagEnforce), Format: new(old.Format),
+				QueueFromPriority: new(old.QueueFromPriority), VLAN: new(old.VLAN), Up: old.Up,
 			}
 		}
 		_, err := a.sys.AddMany(reqs)
@@ -208,7 +219,8 @@ func (a *applier) createAll(steps []Step) error {
 		p := s.New
 		reqs[i] = brcmlink.AddRequest{
 			Lower: s.Lower, Port: p.Port, Name: p.Name,
-			Queue: new(p.Queue), TagEnforce: new(p.TagEnforce), Up: p.Up != nil && *p.Up,
+			Queue: new(p.Queue), TagEnforce: new(p.TagEnforce), Format: new(p.TagFormat()),
+			QueueFromPriority: new(p.QueueFromPriority), VLAN: new(p.VLAN), Up: p.Up != nil && *p.Up,
 		}
 	}
 	ports, err := a.sys.AddMany(reqs)
@@ -237,6 +249,19 @@ func (a *applier) createAll(steps []Step) error {
 	return nil
 }
 
+// format changes the tag format of the ports of lower from old to f;
+// undoing changes it back.
+func (a *applier) format(lower string, old, f brcmlink.Format) error {
+	if _, err := a.sys.SetLowerFormat(lower, f); err != nil {
+		return err
+	}
+	a.undo = append(a.undo, func() error {
+		_, err := a.sys.SetLowerFormat(lower, old)
+		return err
+	})
+	return nil
+}
+
 // raise sets the lower with ifindex index up, and the kernel its ports
 // with it; undoing sets it down again, and them with it.
 func (a *applier) raise(index int) error {
@@ -253,7 +278,8 @@ func (a *applier) set(old brcmlink.Port, req brcmlink.SetRequest) error {
 	if _, err := a.sys.Set(sel, req); err != nil {
 		return err
 	}
-	back := brcmlink.SetRequest{Queue: new(old.Queue), TagEnforce: new(old.TagEnforce), Up: new(old.Up)}
+	back := brcmlink.SetRequest{Queue: new(old.Queue), TagEnforce: new(old.TagEnforce),
+		QueueFromPriority: new(old.QueueFromPriority), VLAN: new(old.VLAN), Up: new(old.Up)}
 	a.undo = append(a.undo, func() error {
 		_, err := a.sys.Set(sel, back)
 		return err

@@ -34,17 +34,44 @@ type Config struct {
 
 // Lower is a lower device the Config owns, and the ports it should have.
 type Lower struct {
-	Name  string
-	Ports []Port
-	Pos   Pos // where the description names it
+	Name string
+	// Format is the tag format of the lower's ports as the lower's line
+	// gives it; nil when it does not (TagFormat says which the ports
+	// have).
+	Format *brcmlink.Format
+	Ports  []Port
+	Pos    Pos // where the description names it
+}
+
+// TagFormat is the tag format l's ports should have, which they all
+// share: the lower's, else the first that a port gives, else the
+// kernel's default, FormatBCM53242. Check refuses a description where
+// they disagree.
+func (l Lower) TagFormat() brcmlink.Format {
+	if l.Format != nil {
+		return *l.Format
+	}
+	for _, p := range l.Ports {
+		if p.Format != nil {
+			return *p.Format
+		}
+	}
+	return brcmlink.FormatBCM53242
 }
 
 // Port is a port as a Config wants it.
 type Port struct {
-	Port       uint16 // the switch port; 0 is "any"
-	Name       string // the device's name; "" for the default, <lower>.p<port>
-	Queue      uint8
-	TagEnforce uint8
+	Port  uint16 // the switch port; 0 is "any"
+	Name  string // the device's name; "" for the default, <lower>.p<port>
+	Queue uint8
+	// QueueFromPriority takes each frame's queue from its priority
+	// instead of Queue, which then does not matter.
+	QueueFromPriority bool
+	TagEnforce        uint8
+	// Format is the tag format as the port's line gives it, nil when it
+	// does not: the lower's (Lower.TagFormat), which all its ports share.
+	Format *brcmlink.Format
+	VLAN   uint16 // the VLAN id inserted after the tag, 1-VLANMax; 0 for none
 	// Up is the administrative state the port should have; nil leaves it
 	// to whoever manages it (systemd-networkd, ifupdown): a port created
 	// then starts down.
@@ -187,15 +214,21 @@ func (c *Config) Check() error {
 			return &Error{l.Pos, fmt.Sprintf("lower %s is described twice: first at %s", l.Name, p.from(l.Pos))}
 		}
 		lowers[l.Name] = l.Pos
+		if err := checkFormats(l); err != nil {
+			return err
+		}
 		ports := map[uint16]Pos{}
 		for _, p := range l.Ports {
 			for _, r := range []struct {
 				r brcmlink.Range
 				v uint64
-			}{{brcmlink.PortRange, uint64(p.Port)}, {brcmlink.QueueRange, uint64(p.Queue)}, {brcmlink.TagEnforceRange, uint64(p.TagEnforce)}} {
+			}{{brcmlink.PortRange, uint64(p.Port)}, {brcmlink.QueueRange, uint64(p.Queue)}, {brcmlink.TagEnforceRange, uint64(p.TagEnforce)}, {brcmlink.VLANRange, uint64(p.VLAN)}} {
 				if err := r.r.Check(r.v); err != nil {
 					return &Error{p.Pos, message(err)}
 				}
+			}
+			if p.QueueFromPriority && p.Queue != 0 {
+				return &Error{p.Pos, fmt.Sprintf("port %d takes its queue from the priority and queue %d: give one or the other", p.Port, p.Queue)}
 			}
 			if q, ok := ports[p.Port]; ok {
 				return &Error{p.Pos, fmt.Sprintf("port %d of %s is described twice: first at %s", p.Port, l.Name, q.from(p.Pos))}
@@ -225,9 +258,51 @@ func (c *Config) Check() error {
 	return nil
 }
 
-// parseText reads the text format: "lower NAME" lines, each followed by
-// the "port PORT [name NAME] [queue Q] [tag-enforce T] [up|down]" lines
-// of its ports; "#" starts a comment.
+// checkFormats refuses a lower whose ports are given tag formats that
+// differ: all its ports share one. It names the lower and the two ports,
+// or the lower's own format and the port.
+func checkFormats(l Lower) error {
+	var first *Port // the first port that gives a format
+	for i := range l.Ports {
+		p := &l.Ports[i]
+		if err := p.formatCheck(); err != nil {
+			return err
+		}
+		switch {
+		case p.Format == nil:
+		case l.Format != nil && *p.Format != *l.Format:
+			return &Error{p.Pos, fmt.Sprintf("port %d has format %s, but lower %s (at %s) has %s: the ports of a lower share its format",
+				p.Port, p.Format, l.Name, l.Pos.from(p.Pos), l.Format)}
+		case first != nil && *p.Format != *first.Format:
+			return &Error{p.Pos, fmt.Sprintf("port %d has format %s, but port %d (at %s) has %s: the ports of lower %s share one format",
+				p.Port, p.Format, first.Port, first.Pos.from(p.Pos), first.Format, l.Name)}
+		case first == nil:
+			first = p
+		}
+	}
+	if l.Format != nil {
+		if err := l.Format.Check(); err != nil {
+			return &Error{l.Pos, message(err)}
+		}
+	}
+	return nil
+}
+
+// formatCheck refuses a format the kernel does not know (a Config made
+// by a program: Parse takes only names).
+func (p *Port) formatCheck() error {
+	if p.Format != nil {
+		if err := p.Format.Check(); err != nil {
+			return &Error{p.Pos, message(err)}
+		}
+	}
+	return nil
+}
+
+// parseText reads the text format: "lower NAME [format FORMAT]" lines,
+// each followed by the "port PORT [name NAME] [queue Q|priority]
+// [tag-enforce T] [format FORMAT] [vlan VLAN|none] [up|down]" lines of
+// its ports; "#" starts a comment.
 func parseText(file string, data []byte) (*Config, error) {
 	c := &Config{}
 	for i, line := range strings.Split(string(data), "\n") {
@@ -238,10 +313,18 @@ func parseText(file string, data []byte) (*Config, error) {
 		pos := func(w word) Pos { return Pos{file, i + 1, w.col} }
 		switch words[0].s {
 		case "lower":
-			if len(words) != 2 {
-				return nil, &Error{pos(words[0]), "want: lower NAME"}
+			if len(words) != 2 && (len(words) != 4 || words[2].s != "format") {
+				return nil, &Error{pos(words[0]), "want: lower NAME [format FORMAT]"}
 			}
-			c.Lowers = append(c.Lowers, Lower{Name: words[1].s, Pos: pos(words[1])})
+			l := Lower{Name: words[1].s, Pos: pos(words[1])}
+			if len(words) == 4 {
+				f, err := brcmlink.ParseFormat(words[3].s)
+				if err != nil {
+					return nil, &Error{pos(words[3]), message(err)}
+				}
+				l.Format = &f
+			}
+			c.Lowers = append(c.Lowers, l)
 		case "port":
 			if len(c.Lowers) == 0 {
 				return nil, &Error{pos(words[0]), "port before any lower: start with lower NAME"}
@@ -285,9 +368,9 @@ func parsePort(words []word, pos func(word) Pos, at Pos) (Port, error) {
 		case "up", "down":
 			p.Up = new(w.s == "up")
 			continue
-		case "name", "queue", "tag-enforce":
+		case "name", "queue", "tag-enforce", "format", "vlan":
 		default:
-			return p, &Error{pos(w), fmt.Sprintf("unknown keyword %q, expected one of: name, queue, tag-enforce, up, down", w.s)}
+			return p, &Error{pos(w), fmt.Sprintf("unknown keyword %q, expected one of: name, queue, tag-enforce, format, vlan, up, down", w.s)}
 		}
 		if i+1 == len(words) {
 			return p, &Error{pos(w), fmt.Sprintf("missing value after %s", w.s)}
@@ -297,21 +380,46 @@ func parsePort(words []word, pos func(word) Pos, at Pos) (Port, error) {
 		switch w.s {
 		case "name":
 			p.Name = val.s
-		case "queue", "tag-enforce":
-			r := map[string]brcmlink.Range{"queue": brcmlink.QueueRange, "tag-enforce": brcmlink.TagEnforceRange}[w.s]
+		case "format":
+			f, err := brcmlink.ParseFormat(val.s)
+			if err != nil {
+				return p, &Error{pos(val), message(err)}
+			}
+			p.Format = &f
+		case "queue":
+			if val.s == QueuePriority {
+				p.QueueFromPriority = true
+				break
+			}
+			fallthrough
+		case "vlan", "tag-enforce":
+			if w.s == "vlan" && val.s == VLANNone {
+				break
+			}
+			r := map[string]brcmlink.Range{"queue": brcmlink.QueueRange, "tag-enforce": brcmlink.TagEnforceRange, "vlan": brcmlink.VLANRange}[w.s]
 			v, err := parseNumber(val.s, r)
 			if err != nil {
 				return p, &Error{pos(val), err.Error()}
 			}
-			if w.s == "queue" {
+			switch w.s {
+			case "queue":
 				p.Queue = uint8(v)
-			} else {
+			case "vlan":
+				p.VLAN = uint16(v)
+			default:
 				p.TagEnforce = uint8(v)
 			}
 		}
 	}
 	return p, nil
 }
+
+// The words that stand for a value, as the command takes them: queue
+// priority, vlan none.
+const (
+	QueuePriority = "priority"
+	VLANNone      = "none"
+)
 
 // parseNumber reads a number of r, or "any" for a port.
 func parseNumber(s string, r brcmlink.Range) (uint64, error) {
@@ -367,11 +475,14 @@ func fields(line string) []word {
 
 // The JSON form: {"lowers": [{"name": ..., "ports": [{"port": ...}]}]}.
 type jsonPort struct {
-	Port       json.RawMessage `json:"port"` // a number, or "any"
-	Name       string          `json:"name,omitempty"`
-	Queue      uint8           `json:"queue,omitempty"`
-	TagEnforce uint8           `json:"tag_enforce,omitempty"`
-	Up         *bool           `json:"up,omitempty"`
+	Port              json.RawMessage `json:"port"` // a number, or "any"
+	Name              string          `json:"name,omitempty"`
+	Queue             uint8           `json:"queue,omitempty"`
+	QueueFromPriority bool            `json:"queue_from_priority,omitempty"`
+	TagEnforce        uint8           `json:"tag_enforce,omitempty"`
+	Format            *string         `json:"format,omitempty"` // a name, as ParseFormat takes it
+	VLAN              uint16          `json:"vlan,omitempty"`
+	Up                *bool           `json:"up,omitempty"`
 }
 
 // parseJSON reads the JSON form, keeping where each lower and port
@@ -405,6 +516,17 @@ func parseJSON(file string, data []byte) (*Config, error) {
 				switch key {
 				case "name":
 					return d.Decode(&l.Name)
+				case "format":
+					var name string
+					if err := d.Decode(&name); err != nil {
+						return err
+					}
+					f, err := brcmlink.ParseFormat(name)
+					if err != nil {
+						return errors.New(message(err))
+					}
+					l.Format = &f
+					return nil
 				case "ports":
 					return array(d, func() error {
 						off := d.InputOffset()
@@ -421,7 +543,7 @@ func parseJSON(file string, data []byte) (*Config, error) {
 						return nil
 					})
 				}
-				return fmt.Errorf("unknown key %q, expected name or ports", key)
+				return fmt.Errorf("unknown key %q, expected name, format or ports", key)
 			})
 			l.Pos = at(skipBlank(data, start))
 			c.Lowers = append(c.Lowers, l)
@@ -468,7 +590,14 @@ func skipBlank(data []byte, off int64) int64 {
 }
 
 func (jp jsonPort) port() (Port, error) {
-	p := Port{Name: jp.Name, Queue: jp.Queue, TagEnforce: jp.TagEnforce, Up: jp.Up}
+	p := Port{Name: jp.Name, Queue: jp.Queue, QueueFromPriority: jp.QueueFromPriority, TagEnforce: jp.TagEnforce, VLAN: jp.VLAN, Up: jp.Up}
+	if jp.Format != nil {
+		f, err := brcmlink.ParseFormat(*jp.Format)
+		if err != nil {
+			return p, errors.New(message(err))
+		}
+		p.Format = &f
+	}
 	var s string
 	if err := json.Unmarshal(jp.Port, &s); err == nil {
 		if s != "any" {
@@ -529,18 +658,26 @@ func delim(d *json.Decoder, want json.Delim) error {
 // JSON returns c in the JSON form, which Parse reads back to c.
 func (c *Config) JSON() ([]byte, error) {
 	type lower struct {
-		Name  string     `json:"name"`
-		Ports []jsonPort `json:"ports"`
+		Name   string     `json:"name"`
+		Format *string    `json:"format,omitempty"`
+		Ports  []jsonPort `json:"ports"`
+	}
+	name := func(f *brcmlink.Format) *string {
+		if f == nil {
+			return nil
+		}
+		return new(f.String())
 	}
 	out := struct {
 		Lowers []lower `json:"lowers"`
 	}{Lowers: []lower{}}
 	for _, l := range c.Lowers {
-		jl := lower{Name: l.Name, Ports: []jsonPort{}}
+		jl := lower{Name: l.Name, Format: name(l.Format), Ports: []jsonPort{}}
 		for _, p := range l.Ports {
 			jl.Ports = append(jl.Ports, jsonPort{
 				Port: json.RawMessage(strconv.Itoa(int(p.Port))), Name: p.Name,
-				Queue: p.Queue, TagEnforce: p.TagEnforce, Up: p.Up,
+				Queue: p.Queue, QueueFromPriority: p.QueueFromPriority, TagEnforce: p.TagEnforce,
+				Format: name(p.Format), VLAN: p.VLAN, Up: p.Up,
 			})
 		}
 		out.Lowers = append(out.Lowers, jl)
@@ -551,7 +688,10 @@ func (c *Config) JSON() ([]byte, error) {
 // FromPorts returns the Config that describes ports as they are, lower by
 // lower in the order of lowers, each lower's ports by switch port; the
 // ports of lowers not named are left out. Names that are the default are
-// left out, so that Format prints them as the default.
+// left out, so that Format prints them as the default, and so is a
+// lower's tag format that is the default, FormatBCM53242. A port that
+// takes its queue from the priority has queue 0: its fixed queue does not
+// matter.
 func FromPorts(ports []brcmlink.Port, lowers []string) *Config {
 	c := &Config{}
 	for _, lower := range lowers {
@@ -560,7 +700,14 @@ func FromPorts(ports []brcmlink.Port, lowers []string) *Config {
 			if p.Lower != lower {
 				continue
 			}
-			cp := Port{Port: p.Port, Name: p.Name, Queue: p.Queue, TagEnforce: p.TagEnforce, Up: new(p.Up)}
+			if p.Format != brcmlink.FormatBCM53242 {
+				l.Format = new(p.Format) // all its ports have the same
+			}
+			cp := Port{Port: p.Port, Name: p.Name, Queue: p.Queue, QueueFromPriority: p.QueueFromPriority,
+				TagEnforce: p.TagEnforce, VLAN: p.VLAN, Up: new(p.Up)}
+			if cp.QueueFromPriority {
+				cp.Queue = 0
+			}
 			if cp.Name == (Port{Port: p.Port}).DeviceName(lower) {
 				cp.Name = ""
 			}
@@ -579,7 +726,11 @@ func (c *Config) Format() string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		fmt.Fprintf(&b, "lower %s\n", l.Name)
+		fmt.Fprintf(&b, "lower %s", l.Name)
+		if l.Format != nil {
+			fmt.Fprintf(&b, " format %s", l.Format)
+		}
+		b.WriteByte('\n')
 		for _, p := range l.Ports {
 			port := strconv.Itoa(int(p.Port))
 			if p.Port == 0 {
@@ -589,11 +740,20 @@ func (c *Config) Format() string {
 			if p.Name != "" {
 				fmt.Fprintf(&b, " name %s", p.Name)
 			}
-			if p.Queue != 0 {
+			switch {
+			case p.QueueFromPriority:
+				fmt.Fprintf(&b, " queue %s", QueuePriority)
+			case p.Queue != 0:
 				fmt.Fprintf(&b, " queue %d", p.Queue)
 			}
 			if p.TagEnforce != 0 {
 				fmt.Fprintf(&b, " tag-enforce %d", p.TagEnforce)
+			}
+			if p.Format != nil {
+				fmt.Fprintf(&b, " format %s", p.Format)
+			}
+			if p.VLAN != 0 {
+				fmt.Fprintf(&b, " vlan %d", p.VLAN)
 			}
 			if p.Up != nil {
 				fmt.Fprintf(&b, " %s", map[bool]string{true: "up", false: "down"}[*p.Up])

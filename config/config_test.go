@@ -69,7 +69,7 @@ func TestParseErrors(t *testing.T) {
 		{"lower eth0\n  port five\n", `f:2:8: port "five" is not a number`},
 		{"lower eth0\n  port 5 queue 4\n", "f:2:16: queue 4 out of range (0-3)"},
 		{"lower eth0\n  port 5 tag-enforce 9\n", "f:2:22: tag enforcement 9 out of range (0-3)"},
-		{"lower eth0\n  port 5 nmae x\n", `f:2:10: unknown keyword "nmae", expected one of: name, queue, tag-enforce, up, down`},
+		{"lower eth0\n  port 5 nmae x\n", `f:2:10: unknown keyword "nmae", expected one of: name, queue, tag-enforce, format, vlan, up, down`},
 		{"lower eth0\n  port 5 name\n", "f:2:10: missing value after name"},
 		{"lower eth0\n  port 5 up down\n", "f:2:13: down given twice for port 5"},
 		{"lower eth0\n  port 5\n  port 5\n", "f:3:3: port 5 of eth0 is described twice: first at 2:3"},
@@ -79,7 +79,7 @@ func TestParseErrors(t *testing.T) {
 		{"lower eth%d\n  port 5 name p5\n", `f:1:7: lower device name eth%d contains '%', which the kernel would expand as a format: give the name itself`},
 		{"lower eth0\nlower eth0\n", "f:2:7: lower eth0 is described twice: first at 1:7"},
 		{"lower averylongname12\n  port 5\n", "f:2:3: default name averylongname12.p5 is longer than 15 bytes: give a name"},
-		{"lower eth0 eth1\n", "f:1:1: want: lower NAME"},
+		{"lower eth0 eth1\n", "f:1:1: want: lower NAME [format FORMAT]"},
 		{"lowr eth0\n", `f:1:1: unknown keyword "lowr", expected lower or port`},
 		{"lower eth0\n  port 5 name eth1\nlower eth1\n", "f:2:3: name eth1 is that of the lower at 3:7"},
 		{`{"lowers": [{"name": "eth0", "ports": [{"port": 5, "queu": 1}]}]}`, `f:1:40: unknown field "queu"`},
@@ -167,6 +167,16 @@ func plan(t *testing.T, k *brcmtest.Kernel, text string) *config.Plan {
 	return p
 }
 
+// wantPlan returns the plan of text, failing unless its steps are want.
+func wantPlan(t *testing.T, k *brcmtest.Kernel, text string, want []string) *config.Plan {
+	t.Helper()
+	p := plan(t, k, text)
+	if diff := cmp.Diff(want, steps(p)); diff != "" {
+		t.Fatalf("plan (-want +got):\n%s", diff)
+	}
+	return p
+}
+
 func steps(p *config.Plan) []string {
 	var s []string
 	for _, st := range p.Steps {
@@ -188,7 +198,6 @@ func TestApply(t *testing.T) {
 		}
 	}
 	k.SetStats("eth0.p5", brcmlink.Stats{RxPackets: 42})
-	p := plan(t, k, example)
 	want := []string{
 		"delete eth0.p7 (eth0 port 7)",
 		"delete eth1.p3 (eth1 port 3)",
@@ -197,9 +206,7 @@ func TestApply(t *testing.T) {
 		"change wan: queue 0 -> 2, tag-enforce 0 -> 1",
 		"create eth0.p6 (eth0 port 6)",
 	}
-	if diff := cmp.Diff(want, steps(p)); diff != "" {
-		t.Fatalf("plan (-want +got):\n%s", diff)
-	}
+	p := wantPlan(t, k, example, want)
 	var done []string
 	if err := config.Apply(sys, p, func(s config.Step) { done = append(done, s.String()) }); err != nil {
 		t.Fatal(err)
@@ -672,5 +679,176 @@ func TestOnly(t *testing.T) {
 	}
 	if _, err := config.MakePlan(c, k.Ports(), devices(k)); err != nil {
 		t.Errorf("both, which frees the name first: %v", err)
+	}
+}
+
+// TestParseFormats reads the tag format, given on a lower or its ports,
+// the queue taken from the priority and the VLAN id, in text and JSON,
+// and writes them back as read.
+func TestParseFormats(t *testing.T) {
+	text := "lower eth0 format original\n  port 5 queue priority vlan 100\n  port 6 format original vlan none\n" +
+		"lower eth1\n  port 1 format original\n  port 2\n"
+	c, err := config.Parse("f", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := brcmlink.FormatOriginal
+	want := &config.Config{Lowers: []config.Lower{
+		{Name: "eth0", Format: &orig, Pos: config.Pos{File: "f", Line: 1, Column: 7}, Ports: []config.Port{
+			{Port: 5, QueueFromPriority: true, VLAN: 100, Pos: config.Pos{File: "f", Line: 2, Column: 3}},
+			{Port: 6, Format: &orig, Pos: config.Pos{File: "f", Line: 3, Column: 3}},
+		}},
+		{Name: "eth1", Pos: config.Pos{File: "f", Line: 4, Column: 7}, Ports: []config.Port{
+			{Port: 1, Format: &orig, Pos: config.Pos{File: "f", Line: 5, Column: 3}},
+			{Port: 2, Pos: config.Pos{File: "f", Line: 6, Column: 3}},
+		}},
+	}}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// A port's format is its lower's, given on the lower or a port.
+	for _, l := range c.Lowers {
+		if l.TagFormat() != orig {
+			t.Errorf("%s: format %v, want original", l.Name, l.TagFormat())
+		}
+	}
+	if f := (config.Lower{Name: "eth2"}).TagFormat(); f != brcmlink.FormatBCM53242 {
+		t.Errorf("a lower that gives none: %v, want the default, bcm53242", f)
+	}
+	formatted := "lower eth0 format original\n    port 5 queue priority vlan 100\n    port 6 format original\n\n" +
+		"lower eth1\n    port 1 format original\n    port 2\n"
+	if got := c.Format(); got != formatted {
+		t.Errorf("Format:\n%s\nwant\n%s", got, formatted)
+	}
+	j, err := c.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJSON := `{"lowers":[{"name":"eth0","format":"original","ports":[{"port":5,"queue_from_priority":true,"vlan":100},{"port":6,"format":"original"}]},` +
+		`{"name":"eth1","ports":[{"port":1,"format":"original"},{"port":2}]}]}`
+	if string(j) != wantJSON {
+		t.Errorf("JSON:\n%s\nwant\n%s", j, wantJSON)
+	}
+	cj, err := config.Parse("f.json", j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cj.Format(); got != formatted {
+		t.Errorf("the JSON reads as\n%s\nwant\n%s", got, formatted)
+	}
+}
+
+// TestParseFormatErrors checks that a lower's ports agree on their
+// format, and the mistakes of the new keywords.
+func TestParseFormatErrors(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"lower eth0\n  port 5 format original\n  port 6\n  port 7 format bcm53242\n",
+			"f:4:3: port 7 has format bcm53242, but port 5 (at 2:3) has original: the ports of lower eth0 share one format"},
+		{"lower eth0 format bcm53242\n  port 5 format original\n",
+			"f:2:3: port 5 has format original, but lower eth0 (at 1:7) has bcm53242: the ports of a lower share its format"},
+		{"lower eth0 format bcm5325\n", `f:1:19: tag format "bcm5325" unknown: give bcm53242 or original`},
+		{"lower eth0 form original\n", "f:1:1: want: lower NAME [format FORMAT]"},
+		{"lower eth0 format\n", "f:1:1: want: lower NAME [format FORMAT]"},
+		{"lower eth0\n  port 5 format orig\n", `f:2:17: tag format "orig" unknown: give bcm53242 or original`},
+		{"lower eth0\n  port 5 queue prio\n", `f:2:16: queue "prio" is not a number`},
+		{"lower eth0\n  port 5 queue priority queue 1\n", "f:2:25: queue given twice for port 5"},
+		{"lower eth0\n  port 5 vlan 4095\n", "f:2:15: vlan 4095 out of range (0-4094)"},
+		{"lower eth0\n  port 5 vlan\n", "f:2:10: missing value after vlan"},
+		{`{"lowers": [{"name": "eth0", "format": "x", "ports": []}]}`, `f:1:43: tag format "x" unknown: give bcm53242 or original`},
+		{`{"lowers": [{"name": "eth0", "ports": [{"port": 5, "queue": 1, "queue_from_priority": true}]}]}`,
+			"f:1:40: port 5 takes its queue from the priority and queue 1: give one or the other"},
+		{`{"lowers": [{"name": "eth0", "ports": [{"port": 5, "format": "x"}]}]}`, `f:1:40: tag format "x" unknown: give bcm53242 or original`},
+		{`{"lowers": [{"name": "eth0", "ports": [{"port": 5, "vlan": 5000}]}]}`, "f:1:40: vlan 5000 out of range (0-4094)"},
+		{`{"lowers": [{"name": "eth0", "ports": [{"port": 5, "format": "original"}, {"port": 6, "format": "bcm53242"}]}]}`,
+			"f:1:75: port 6 has format bcm53242, but port 5 (at 1:40) has original: the ports of lower eth0 share one format"},
+	} {
+		_, err := config.Parse("f", []byte(tt.in))
+		var e *config.Error
+		if !errors.As(err, &e) || err.Error() != tt.want {
+			t.Errorf("%q: %v, want %s", tt.in, err, tt.want)
+		}
+	}
+}
+
+// formats prints each port's format, queue and VLAN as a user compares
+// them.
+func formats(k *brcmtest.Kernel) string {
+	var lines []string
+	for _, p := range k.Ports() {
+		lines = append(lines, fmt.Sprintf("%s %s queue %d qprio %v vlan %d", p.Name, p.Format, p.Queue, p.QueueFromPriority, p.VLAN))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
+
+// TestApplyFormat changes a lower's format for all its ports in one
+// step, before a port is created with it, and the queue and VLAN of a
+// port; again, nothing changes; what is, written out, plans nothing.
+func TestApplyFormat(t *testing.T) {
+	k, sys := setup(t)
+	for _, r := range []brcmlink.AddRequest{
+		{Lower: "eth0", Port: 5, Queue: new(uint8(2))},
+		{Lower: "eth0", Port: 6, QueueFromPriority: new(true), VLAN: new(uint16(7))},
+		{Lower: "eth0", Port: 7}, // deleted
+		{Lower: "eth1", Port: 1, Format: new(brcmlink.FormatOriginal)},
+	} {
+		if _, err := sys.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := "lower eth0 format original\n  port 5 queue priority\n  port 6 queue 1 vlan 100\n  port 8 vlan 9\n" +
+		"lower eth1\n  port 1 format original\n  port 2 queue priority\n"
+	p := wantPlan(t, k, text, []string{
+		"delete eth0.p7 (eth0 port 7)",
+		"format eth0: bcm53242 -> original (for eth0.p5, eth0.p6)",
+		"change eth0.p5: queue 2 -> priority",
+		"change eth0.p6: queue priority -> 1, vlan 7 -> 100",
+		"create eth0.p8 (eth0 port 8 format original vlan 9)",
+		"create eth1.p2 (eth1 port 2 queue priority format original)",
+	})
+	if err := config.Apply(sys, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	wantState := "eth0.p5 original queue 2 qprio true vlan 0\neth0.p6 original queue 1 qprio false vlan 100\n" +
+		"eth0.p8 original queue 0 qprio false vlan 9\neth1.p1 original queue 0 qprio false vlan 0\neth1.p2 original queue 0 qprio true vlan 0"
+	if got := formats(k); got != wantState {
+		t.Errorf("after apply:\n%s\nwant\n%s", got, wantState)
+	}
+	if p := plan(t, k, text); len(p.Steps) != 0 {
+		t.Errorf("second plan: %q", steps(p))
+	}
+	cur := config.FromPorts(k.Ports(), []string{"eth0", "eth1"})
+	if p := plan(t, k, cur.Format()); len(p.Steps) != 0 {
+		t.Errorf("the current state's own plan: %q\n%s", steps(p), cur.Format())
+	}
+	// Back to the default, which a description that names none wants.
+	p = plan(t, k, "lower eth0\n  port 5\n  port 6\n  port 8\n")
+	if got := steps(p); len(got) == 0 || got[0] != "format eth0: original -> bcm53242 (for eth0.p5, eth0.p6, eth0.p8)" {
+		t.Errorf("plan back to the default: %q", got)
+	}
+}
+
+// TestApplyFormatUndo refuses the creation after a format change: the
+// format goes back, with the ports as they were.
+func TestApplyFormatUndo(t *testing.T) {
+	k, sys := setup(t)
+	if _, err := sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5}); err != nil {
+		t.Fatal(err)
+	}
+	before := formats(k)
+	k.Refuse(func(r brcmtest.Request) error {
+		if r.Cmd == brcmlink.CmdPortNew {
+			return &brcmlink.Error{Err: syscall.EPERM}
+		}
+		return nil
+	})
+	p := plan(t, k, "lower eth0 format original\n  port 5\n  port 6\n")
+	err := config.Apply(sys, p, nil)
+	var se *config.StepError
+	if !errors.As(err, &se) || se.Step.Action != config.Create || se.Undo != nil {
+		t.Fatalf("apply: %v, want the creation refused and undone", err)
+	}
+	if got := formats(k); got != before {
+		t.Errorf("after the undo:\n%s\nwant\n%s", got, before)
 	}
 }

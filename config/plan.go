@@ -14,10 +14,14 @@ import (
 type Action int
 
 // The actions, in the order a Plan makes them: deletions free switch
-// ports and names, renames free names, a lower comes up before the
+// ports and names, a lower's ports change their tag format before a port
+// is created in it, renames free names, a lower comes up before the
 // changes and creations that need it, creations come last.
 const (
 	Delete Action = iota + 1
+	// Format changes the tag format of every port of a lower at once, as
+	// the kernel changes it (the lower's ports share one).
+	Format
 	Rename
 	// Set sets up a lower that is down, for ports that are to be up: the
 	// kernel opens no port on a lower that is down, and brings every
@@ -32,6 +36,8 @@ func (a Action) String() string {
 	switch a {
 	case Delete:
 		return "delete"
+	case Format:
+		return "format"
 	case Rename:
 		return "rename"
 	case Set:
@@ -49,13 +55,16 @@ type Step struct {
 	Action Action
 	Lower  string
 	// Old is the port as it is, for Delete, Rename and Change; zero for
-	// Create. For Set, the lower, down: its Name and Index.
+	// Create. For Set, the lower, down: its Name and Index; for Format,
+	// also its ports' tag format.
 	Old brcmlink.Port
 	// New is the port as the step leaves it: its name, settings and admin
-	// state; for Delete, zero; for Set, the lower's Name, and Up.
+	// state, and for Create its lower's tag format; for Delete, zero; for
+	// Set, the lower's Name, and Up; for Format, the lower's Name and
+	// Format.
 	New Port
 	// For are, for Set, the names of the ports to be up that need the
-	// lower up.
+	// lower up; for Format, the ports whose format it changes.
 	For []string
 	// Also are, for Set, the names of the other ports of the lower, which
 	// the kernel brings up with it: a Change sets each down again, as the
@@ -64,8 +73,9 @@ type Step struct {
 }
 
 // String describes s in a line, like "create wan (eth0 port 5 queue 2
-// up)", "change eth0.p6: queue 0 -> 2, up" or "set eth0 up (for wan; also
-// brings up eth0.p2)".
+// up)", "change eth0.p6: queue 0 -> 2, up", "set eth0 up (for wan; also
+// brings up eth0.p2)" or "format eth0: bcm53242 -> original (for wan,
+// eth0.p2)".
 func (s Step) String() string {
 	port := func(p uint16) string {
 		if p == 0 {
@@ -78,6 +88,8 @@ func (s Step) String() string {
 		return fmt.Sprintf("delete %s (%s port %s)", s.Old.Name, s.Lower, port(s.Old.Port))
 	case Rename:
 		return fmt.Sprintf("rename %s -> %s (%s port %s)", s.Old.Name, s.New.Name, s.Lower, port(s.Old.Port))
+	case Format:
+		return fmt.Sprintf("format %s: %s -> %s (for %s)", s.Lower, s.Old.Format, s.New.TagFormat(), strings.Join(s.For, ", "))
 	case Set:
 		d := fmt.Sprintf("set %s up (for %s", s.Lower, strings.Join(s.For, ", "))
 		if len(s.Also) > 0 {
@@ -86,11 +98,14 @@ func (s Step) String() string {
 		return d + ")"
 	case Change:
 		var what []string
-		if s.Old.Queue != s.New.Queue {
-			what = append(what, fmt.Sprintf("queue %d -> %d", s.Old.Queue, s.New.Queue))
+		if old, nw := oldQueue(s.Old), s.New.queue(); old != nw {
+			what = append(what, fmt.Sprintf("queue %s -> %s", old, nw))
 		}
 		if s.Old.TagEnforce != s.New.TagEnforce {
 			what = append(what, fmt.Sprintf("tag-enforce %d -> %d", s.Old.TagEnforce, s.New.TagEnforce))
+		}
+		if s.Old.VLAN != s.New.VLAN {
+			what = append(what, fmt.Sprintf("vlan %s -> %s", vlan(s.Old.VLAN), vlan(s.New.VLAN)))
 		}
 		if s.New.Up != nil && *s.New.Up != s.Old.Up {
 			what = append(what, map[bool]string{true: "up", false: "down"}[*s.New.Up])
@@ -98,11 +113,17 @@ func (s Step) String() string {
 		return fmt.Sprintf("change %s: %s", s.New.Name, strings.Join(what, ", "))
 	case Create:
 		d := fmt.Sprintf("create %s (%s port %s", s.New.Name, s.Lower, port(s.New.Port))
-		if s.New.Queue != 0 {
-			d += fmt.Sprintf(" queue %d", s.New.Queue)
+		if q := s.New.queue(); q != "0" {
+			d += " queue " + q
 		}
 		if s.New.TagEnforce != 0 {
 			d += fmt.Sprintf(" tag-enforce %d", s.New.TagEnforce)
+		}
+		if f := s.New.TagFormat(); f != brcmlink.FormatBCM53242 {
+			d += " format " + f.String()
+		}
+		if s.New.VLAN != 0 {
+			d += fmt.Sprintf(" vlan %d", s.New.VLAN)
 		}
 		if s.New.Up != nil && *s.New.Up {
 			d += " up"
@@ -110,6 +131,43 @@ func (s Step) String() string {
 		return d + ")"
 	}
 	return s.Action.String()
+}
+
+// TagFormat is the format p has as a step leaves it: for Create and
+// Format, its lower's; the default, FormatBCM53242, if none is given.
+func (p Port) TagFormat() brcmlink.Format {
+	if p.Format != nil {
+		return *p.Format
+	}
+	return brcmlink.FormatBCM53242
+}
+
+// queue is p's queue as a plan says it: its number, or priority.
+func (p Port) queue() string {
+	if p.QueueFromPriority {
+		return QueuePriority
+	}
+	return fmt.Sprint(p.Queue)
+}
+
+// oldQueue is the queue of a port as it is, as a plan says it.
+func oldQueue(p brcmlink.Port) string {
+	return Port{Queue: p.Queue, QueueFromPriority: p.QueueFromPriority}.queue()
+}
+
+// vlan is a VLAN id as a plan says it: none for 0.
+func vlan(id uint16) string {
+	if id == 0 {
+		return VLANNone
+	}
+	return fmt.Sprint(id)
+}
+
+// sameSettings reports whether the port old has the settings of want
+// but its admin state: its fixed queue counts only if it is to be used.
+func sameSettings(old brcmlink.Port, want Port) bool {
+	return old.QueueFromPriority == want.QueueFromPriority && (want.QueueFromPriority || old.Queue == want.Queue) &&
+		old.TagEnforce == want.TagEnforce && old.VLAN == want.VLAN
 }
 
 // Absent is a lower a Config names that the system does not have: its
@@ -260,6 +318,24 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 				have[p.Port] = p
 			}
 		}
+		// The ports kept change their format, all at once, if theirs (the
+		// lower's: they share one) is not the one wanted; new ports are
+		// created with it.
+		format := l.TagFormat()
+		var reformat []string
+		var oldFormat brcmlink.Format
+		for _, want := range l.Ports {
+			if old, ok := have[want.Port]; ok && old.Format != format {
+				reformat = append(reformat, old.Name)
+				oldFormat = old.Format
+			}
+		}
+		if reformat != nil {
+			slices.Sort(reformat)
+			plan.Steps = append(plan.Steps, Step{Action: Format, Lower: l.Name,
+				Old: brcmlink.Port{Index: lower.Index, Name: l.Name, Format: oldFormat},
+				New: Port{Name: l.Name, Format: new(format)}, For: reformat})
+		}
 		raised := -1 // the Set step's index
 		if raise != nil {
 			raised = len(plan.Steps)
@@ -268,6 +344,7 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 		}
 		for _, want := range l.Ports {
 			want.Name = want.DeviceName(l.Name)
+			want.Format = new(format)
 			old, ok := have[want.Port]
 			delete(have, want.Port)
 			if !ok {
@@ -289,7 +366,7 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 				}
 				old.Up = true // with its lower
 			}
-			if old.Queue != want.Queue || old.TagEnforce != want.TagEnforce || want.Up != nil && *want.Up != old.Up {
+			if !sameSettings(old, want) || want.Up != nil && *want.Up != old.Up {
 				plan.Steps = append(plan.Steps, Step{Action: Change, Lower: l.Name, Old: old, New: want})
 			}
 		}

@@ -271,8 +271,15 @@ type stepJSON struct {
 	Port       *uint16 `json:"port,omitempty"`
 	Queue      *uint8  `json:"queue,omitempty"`
 	TagEnforce *uint8  `json:"tag_enforce,omitempty"`
-	Up         *bool   `json:"up,omitempty"`
-	// For are, for a lower set up, the ports to be up that need it.
+	// Format is, for a lower's format changed, the format; for a port
+	// created, its lower's. OldFormat is the lower's before.
+	Format            string  `json:"format,omitempty"`
+	OldFormat         string  `json:"old_format,omitempty"`
+	QueueFromPriority *bool   `json:"queue_from_priority,omitempty"`
+	VLAN              *uint16 `json:"vlan,omitempty"`
+	Up                *bool   `json:"up,omitempty"`
+	// For are, for a lower set up, the ports to be up that need it; for a
+	// lower's format changed, the ports whose format it changes.
 	For []string `json:"for,omitempty"`
 	// Also are, for a lower set up, the other ports it brings up, which
 	// changes set down again.
@@ -310,10 +317,17 @@ func (r *runner) printPlan(steps []config.Step, absent []config.Absent) error {
 			j.Ifname, j.Port = s.Old.Name, new(s.Old.Port)
 		case config.Set:
 			j = stepJSON{Action: s.Action.String(), Ifname: s.Lower, Up: s.New.Up, For: s.For, Also: s.Also}
+		case config.Format:
+			j = stepJSON{Action: s.Action.String(), Ifname: s.Lower, Format: s.New.TagFormat().String(),
+				OldFormat: s.Old.Format.String(), For: s.For}
 		case config.Rename:
 			j.OldIfname = s.Old.Name
 		case config.Change, config.Create:
 			j.Queue, j.TagEnforce, j.Up = new(s.New.Queue), new(s.New.TagEnforce), s.New.Up
+			j.QueueFromPriority, j.VLAN = new(s.New.QueueFromPriority), new(s.New.VLAN)
+			if s.Action == config.Create {
+				j.Format = s.New.TagFormat().String()
+			}
 		}
 		out.Steps = append(out.Steps, j)
 	}

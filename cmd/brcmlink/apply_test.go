@@ -52,7 +52,8 @@ func TestApply(t *testing.T) {
 	}
 	// What config prints, apply takes as what is.
 	r := run(t, f, "config")
-	if r.status != 0 || !strings.HasPrefix(r.stdout, "lower eth0\n    port 5 name wan queue 2 up\n    port 6 down\n\nlower eth1\n") {
+	if r.status != 0 || !strings.HasPrefix(r.stdout, "lower eth0\n    port 5 name wan queue 2 up\n    port 6 down\n\n"+
+		"lower eth1 format original\n    port any name uplink queue priority tag-enforce 3 up\n") {
 		t.Errorf("config: %+v", r)
 	}
 	write(r.stdout)
@@ -63,7 +64,7 @@ func TestApply(t *testing.T) {
 		t.Errorf("apply - check: %+v", r)
 	}
 	if r := run(t, f, "apply - check", "lower eth0\n  port 5 nmae wan\n"); r.status != exitUsage ||
-		r.stderr != "Error: <stdin>:2:10: unknown keyword \"nmae\", expected one of: name, queue, tag-enforce, up, down\n" {
+		r.stderr != "Error: <stdin>:2:10: unknown keyword \"nmae\", expected one of: name, queue, tag-enforce, format, vlan, up, down\n" {
 		t.Errorf("apply - check of a mistake: %+v", r)
 	}
 	r = run(t, f, "-j config dev eth0")
@@ -228,15 +229,16 @@ func TestApplyDir(t *testing.T) {
 	f := seeded()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"a.conf":          "lower eth0\n  port 5 name wan queue 2 up\n  port 6\n",
-		"b.conf":          `{"lowers": [{"name": "eth1", "ports": [{"port": "any", "name": "uplink", "queue": 2, "tag_enforce": 3, "up": true}, {"port": 4}]}]}`,
+		"a.conf": "lower eth0\n  port 5 name wan queue 2 up\n  port 6\n",
+		"b.conf": `{"lowers": [{"name": "eth1", "ports": [{"port": "any", "name": "uplink", "queue_from_priority": true, "tag_enforce": 3, "up": true, ` +
+			`"format": "original"}, {"port": 4}]}]}`,
 		"c.conf.dpkg-old": "lower eth0\n", // each of these would be a mistake
 		".hidden.conf":    "lower eth0\n",
 		"README":          "lower eth0\n",
 		"sub.conf/x.conf": "lower eth0\n",
 	})
 	steps := "delete eth0.p1 (eth0 port 1)\ndelete eth0.p27 (eth0 port 27)\nrename eth0.p5 -> wan (eth0 port 5)\n" +
-		"change wan: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\ncreate eth1.p4 (eth1 port 4)\n"
+		"change wan: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\ncreate eth1.p4 (eth1 port 4 format original)\n"
 	before := portsOf(f.k)
 	if r := run(t, f, "apply "+dir+" check"); r.status != exitPending || r.stdout != steps || r.stderr != "" {
 		t.Errorf("apply DIR check: %+v", r)
@@ -291,7 +293,7 @@ func TestApplyDev(t *testing.T) {
 	f := seeded()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"a.conf": "lower eth0\n  port 5 name wan\n  port 27 queue 3 tag-enforce 1\n",
+		"a.conf": "lower eth0\n  port 5 name wan\n  port 27 queue 3 tag-enforce 1 vlan 100\n",
 		"b.conf": "lower eth1\n  port 4\nlower eth9\n  port 1\n", // eth1's uplink would go; eth9 is absent
 	})
 	steps := "delete eth0.p1 (eth0 port 1)\nrename eth0.p5 -> wan (eth0 port 5)\n"
@@ -392,9 +394,9 @@ func TestApplyLowerDown(t *testing.T) {
 	}
 	steps := "set lab1 up (for lan1; also brings up lab1.p2)\nchange lab1.p2: down\ncreate lab1.p3 (lab1 port 3)\ncreate lan1 (lab1 port 1 up)\n"
 	stepsJSON := `{"steps":[{"action":"set","ifname":"lab1","up":true,"for":["lan1"],"also_up":["lab1.p2"]},` +
-		`{"action":"change","ifname":"lab1.p2","link":"lab1","port":2,"queue":0,"tag_enforce":0,"up":false},` +
-		`{"action":"create","ifname":"lab1.p3","link":"lab1","port":3,"queue":0,"tag_enforce":0},` +
-		`{"action":"create","ifname":"lan1","link":"lab1","port":1,"queue":0,"tag_enforce":0,"up":true}],"absent":[]}` + "\n"
+		`{"action":"change","ifname":"lab1.p2","link":"lab1","port":2,"queue":0,"tag_enforce":0,"queue_from_priority":false,"vlan":0,"up":false},` +
+		`{"action":"create","ifname":"lab1.p3","link":"lab1","port":3,"queue":0,"tag_enforce":0,"format":"bcm53242","queue_from_priority":false,"vlan":0},` +
+		`{"action":"create","ifname":"lan1","link":"lab1","port":1,"queue":0,"tag_enforce":0,"format":"bcm53242","queue_from_priority":false,"vlan":0,"up":true}],"absent":[]}` + "\n"
 	after := "lab1.p2 lab1 port 2 queue 0 te 0 up false\nlab1.p3 lab1 port 3 queue 0 te 0 up false\nlan1 lab1 port 1 queue 0 te 0 up true"
 	for _, args := range []string{"apply FILE", "apply FILE dev lab1"} {
 		f, file := start()
@@ -456,5 +458,53 @@ func TestApplyLowerDown(t *testing.T) {
 	}
 	if got := portsOf(f.k); got != before || lowerUp(f) {
 		t.Errorf("after the refusal: lab1 up %v, the ports\n%s\nwant lab1 down, and\n%s", lowerUp(f), got, before)
+	}
+}
+
+// TestApplyFormat changes a lower's tag format, shown in the plan and
+// made for all its ports at once, creates a port with it, and changes
+// nothing on a second run; two formats for one lower are a mistake that
+// names both ports.
+func TestApplyFormat(t *testing.T) {
+	f := seeded()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "board.conf")
+	if err := os.WriteFile(file, []byte("lower eth0 format original\n  port 1 up\n  port 5 queue priority up\n"+
+		"  port 27 queue 3 tag-enforce 1 vlan 100\n  port 6\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	steps := "format eth0: bcm53242 -> original (for eth0.p1, eth0.p27, eth0.p5)\nchange eth0.p5: queue 0 -> priority\n" +
+		"create eth0.p6 (eth0 port 6 format original)\n"
+	if r := run(t, f, "apply "+file+" check"); r.status != exitPending || r.stdout != steps || r.stderr != "" {
+		t.Errorf("apply check: %+v", r)
+	}
+	stepsJSON := `{"steps":[{"action":"format","ifname":"eth0","format":"original","old_format":"bcm53242","for":["eth0.p1","eth0.p27","eth0.p5"]},` +
+		`{"action":"change","ifname":"eth0.p5","link":"eth0","port":5,"queue":0,"tag_enforce":0,"queue_from_priority":true,"vlan":0,"up":true},` +
+		`{"action":"create","ifname":"eth0.p6","link":"eth0","port":6,"queue":0,"tag_enforce":0,"format":"original","queue_from_priority":false,"vlan":0}],"absent":[]}` + "\n"
+	if r := run(t, f, "-j apply "+file+" check"); r.status != exitPending || r.stdout != stepsJSON {
+		t.Errorf("-j apply check: %+v\nwant %s", r, stepsJSON)
+	}
+	if r := run(t, f, "apply "+file); r.status != 0 || r.stdout != steps || r.stderr != "" {
+		t.Errorf("apply: %+v", r)
+	}
+	for _, p := range f.k.Ports() {
+		if p.Lower == "eth0" && p.Format != brcmlink.FormatOriginal {
+			t.Errorf("%s: format %v after apply, want original", p.Name, p.Format)
+		}
+	}
+	if r := run(t, f, "apply "+file); r.status != 0 || r.stdout != "no changes\n" {
+		t.Errorf("apply again: %+v", r)
+	}
+	if r := run(t, f, "config dev eth0"); r.stdout != "lower eth0 format original\n    port 1 up\n    port 5 queue priority up\n"+
+		"    port 6 down\n    port 27 queue 3 tag-enforce 1 vlan 100 down\n" {
+		t.Errorf("config dev eth0: %+v", r)
+	}
+	before := portsOf(f.k)
+	r := run(t, f, "apply - check", "lower eth0\n  port 1 format original\n  port 5 format bcm53242\n")
+	if want := "Error: <stdin>:3:3: port 5 has format bcm53242, but port 1 (at 2:3) has original: the ports of lower eth0 share one format\n"; r.status != exitUsage || r.stderr != want {
+		t.Errorf("two formats: %+v, want %s", r, want)
+	}
+	if got := portsOf(f.k); got != before {
+		t.Errorf("a mistake changed the ports:\n%s", got)
 	}
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,6 +33,9 @@ type Backend interface {
 	ListLower(lower string) ([]brcmlink.Port, error)
 	Lower(name string) (*brcmlink.Lower, error)
 	Lowers() ([]brcmlink.Lower, error)
+	// SetLowerFormat changes the tag format of every port of a lower at
+	// once.
+	SetLowerFormat(lower string, f brcmlink.Format) (*brcmlink.Lower, error)
 	Watch(ctx context.Context, opts ...genl.WatchOption) (<-chan genl.Event, error)
 	FamilyVersion() int
 	Close() error
@@ -109,12 +113,15 @@ func (r *runner) Add(req *grammar.Request) error {
 		return err
 	}
 	_, err = be.Add(brcmlink.AddRequest{
-		Lower:      req.Lower,
-		Port:       *req.Port,
-		Name:       req.Name,
-		Queue:      req.Queue,
-		TagEnforce: req.TagEnforce,
-		Up:         req.Up != nil && *req.Up,
+		Lower:             req.Lower,
+		Port:              *req.Port,
+		Name:              req.Name,
+		Queue:             req.Queue,
+		TagEnforce:        req.TagEnforce,
+		Format:            req.Format,
+		QueueFromPriority: req.QueueFromPriority,
+		VLAN:              req.VLAN,
+		Up:                req.Up != nil && *req.Up,
 	})
 	return err
 }
@@ -136,8 +143,70 @@ func (r *runner) Set(req *grammar.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = be.Set(selector(req), brcmlink.SetRequest{Queue: req.Queue, TagEnforce: req.TagEnforce, Up: req.Up})
-	return err
+	set := brcmlink.SetRequest{
+		Queue:             req.Queue,
+		TagEnforce:        req.TagEnforce,
+		Format:            req.Format,
+		QueueFromPriority: req.QueueFromPriority,
+		VLAN:              req.VLAN,
+		Up:                req.Up,
+	}
+	if req.All {
+		return setAll(be, req.Lower, set)
+	}
+	_, err = be.Set(selector(req), set)
+	return formatHint(be, req, err)
+}
+
+// formatHint adds to the kernel's refusal to change the format of a port
+// that shares its lower the command that does it: the kernel's message
+// says what, not how.
+func formatHint(be Backend, req *grammar.Request, err error) error {
+	var ne *brcmlink.Error
+	if req.Format == nil || !errors.As(err, &ne) || ne.Err != syscall.EBUSY || ne.Message == "" {
+		return err
+	}
+	p, gerr := be.Get(selector(req))
+	if gerr != nil || p.Lower == "" {
+		return err
+	}
+	hint := *ne
+	hint.Message += fmt.Sprintf(" (%s set dev %s all format %s)", grammar.Program, p.Lower, req.Format)
+	return &hint
+}
+
+// setAll makes the change set to every port of lower: the tag format
+// for all of them at once, as the kernel does it, then the rest port by
+// port, in the order of the switch, stopping at the first the kernel
+// refuses. A lower without ports is the kernel's error, as for stats dev
+// LOWER.
+func setAll(be Backend, lower string, set brcmlink.SetRequest) error {
+	if set.Format != nil {
+		if _, err := be.SetLowerFormat(lower, *set.Format); err != nil {
+			return err
+		}
+		if set.Format = nil; set == (brcmlink.SetRequest{}) {
+			return nil
+		}
+	}
+	ps, err := be.ListLower(lower)
+	if err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		_, err := be.Lower(lower) // says why: no such device, or no ports
+		return cmp.Or(err, error(&brcmlink.Error{Op: "set", Dev: lower, Err: syscall.ENODEV}))
+	}
+	if set == (brcmlink.SetRequest{}) {
+		return nil // nothing to change, on a lower that has ports
+	}
+	format.SortPorts(ps)
+	for _, p := range ps {
+		if _, err := be.Set(brcmlink.ByIndex(p.Index), set); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ports returns the ports req selects, sorted: one, those of a lower, or

@@ -62,7 +62,9 @@ func newFake() *fake {
 }
 
 // seeded is a fake with ports on two lowers, made out of order, and one
-// whose lower moved to another namespace, with counters.
+// whose lower moved to another namespace, with counters; eth1 speaks the
+// original format, its port takes the queue from the priority, and
+// eth0.p27 inserts a VLAN header.
 func seeded() *fake {
 	f := newFake()
 	must := func(_ any, err error) {
@@ -71,10 +73,11 @@ func seeded() *fake {
 		}
 	}
 	f.k.AddEthernet("lab0")
-	must(f.c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 27, Queue: new(uint8(3)), TagEnforce: new(uint8(1))}))
+	must(f.c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 27, Queue: new(uint8(3)), TagEnforce: new(uint8(1)), VLAN: new(uint16(100))}))
 	must(f.c.Add(brcmlink.AddRequest{Lower: "lab0", Port: 3, Name: "lab.p3", Up: true}))
 	must(f.c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5, Up: true}))
-	must(f.c.Add(brcmlink.AddRequest{Lower: "eth1", Port: 0, Name: "uplink", Queue: new(uint8(2)), TagEnforce: new(uint8(3)), Up: true}))
+	must(f.c.Add(brcmlink.AddRequest{Lower: "eth1", Port: 0, Name: "uplink", Queue: new(uint8(2)), TagEnforce: new(uint8(3)), Up: true,
+		Format: new(brcmlink.FormatOriginal), QueueFromPriority: new(true)}))
 	must(f.c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1, Up: true}))
 	must(nil, f.k.MoveLower("lab0", 0))
 	f.k.SetCarrier("eth1", false)
@@ -123,8 +126,26 @@ func optBool(p *bool) string {
 	return fmt.Sprint(*p)
 }
 
+// newSettings are the settings the tag formats brought, as a call
+// records them: only those given, so that the calls without them read
+// as before.
+func newSettings(f *brcmlink.Format, qprio *bool, vlan *uint16) string {
+	var s string
+	if f != nil {
+		s += " format " + f.String()
+	}
+	if qprio != nil {
+		s += fmt.Sprintf(" qprio %v", *qprio)
+	}
+	if vlan != nil {
+		s += fmt.Sprintf(" vlan %d", *vlan)
+	}
+	return s
+}
+
 func (f *fake) Add(r brcmlink.AddRequest) (*brcmlink.Port, error) {
-	if err := f.call("Add", "%s port %d name %q queue %s te %s up %v", r.Lower, r.Port, r.Name, optU8(r.Queue), optU8(r.TagEnforce), r.Up); err != nil {
+	if err := f.call("Add", "%s port %d name %q queue %s te %s up %v%s", r.Lower, r.Port, r.Name, optU8(r.Queue), optU8(r.TagEnforce), r.Up,
+		newSettings(r.Format, r.QueueFromPriority, r.VLAN)); err != nil {
 		return nil, err
 	}
 	return f.c.Add(r)
@@ -165,7 +186,8 @@ func (f *fake) DeleteAll(lower string) (int, error) {
 }
 
 func (f *fake) Set(s brcmlink.Selector, r brcmlink.SetRequest) (*brcmlink.Port, error) {
-	if err := f.call("Set", "%s queue %s te %s up %s", s, optU8(r.Queue), optU8(r.TagEnforce), optBool(r.Up)); err != nil {
+	if err := f.call("Set", "%s queue %s te %s up %s%s", s, optU8(r.Queue), optU8(r.TagEnforce), optBool(r.Up),
+		newSettings(r.Format, r.QueueFromPriority, r.VLAN)); err != nil {
 		return nil, err
 	}
 	return f.c.Set(s, r)
@@ -204,6 +226,13 @@ func (f *fake) Lowers() ([]brcmlink.Lower, error) {
 		return nil, err
 	}
 	return f.c.Lowers()
+}
+
+func (f *fake) SetLowerFormat(lower string, format brcmlink.Format) (*brcmlink.Lower, error) {
+	if err := f.call("SetLowerFormat", "%s %s", lower, format); err != nil {
+		return nil, err
+	}
+	return f.c.SetLowerFormat(lower, format)
 }
 
 // Watch sends the events the test set, or with none, the kernel's.

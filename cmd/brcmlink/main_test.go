@@ -42,7 +42,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"add", "dev", "eth0", "port", "5", "name", "a/b"}, `argument "a/b" is wrong: "name" not a valid ifname`},
 		{[]string{"add", "dev", "eth:0", "port", "5"}, `argument "eth:0" is wrong: "dev" not a valid ifname`},
 		{[]string{"del", ".."}, `argument ".." is wrong: "NAME" not a valid ifname`},
-		{[]string{"add", "dev", "eth0", "port", "5", "bogus"}, `unknown keyword "bogus", expected one of: name, queue, tag-enforce, up`},
+		{[]string{"add", "dev", "eth0", "port", "5", "bogus"}, `unknown keyword "bogus", expected one of: name, queue, tag-enforce, format, vlan, up`},
 		{[]string{"add", "dev", "eth0", "port", "5", "-j"}, `option "-j" must come before the command`},
 		{[]string{"del"}, `not enough information: give NAME or dev LOWER { port PORT | all }`},
 		{[]string{"del", "eth0.p5", "dev", "eth0"}, `"dev" cannot be combined with NAME "eth0.p5"`},
@@ -89,14 +89,26 @@ func TestCommands(t *testing.T) {
 	}{
 		{"add dev eth0 port 6", []string{`Add eth0 port 6 name "" queue - te - up false`}, ""},
 		{"a d eth0 p 6", []string{`Add eth0 port 6 name "" queue - te - up false`}, ""},
-		{"add dev eth0 port any name uplink0 queue 3 tag-enforce 2 up", []string{`Add eth0 port 0 name "uplink0" queue 3 te 2 up true`}, ""},
-		{"a p 7 n x t 1 d eth1 u q 0", []string{`Add eth1 port 7 name "x" queue 0 te 1 up true`}, ""},
+		{"add dev eth0 port any name uplink0 queue 3 tag-enforce 2 up", []string{`Add eth0 port 0 name "uplink0" queue 3 te 2 up true qprio false`}, ""},
+		{"a p 7 n x t 1 d eth1 u q 0", []string{`Add eth1 port 7 name "x" queue 0 te 1 up true qprio false`}, ""},
+		{"add dev eth1 port 6 format original queue priority vlan 100", []string{`Add eth1 port 6 name "" queue - te - up false format original qprio true vlan 100`}, ""},
+		{"add dev eth0 port 6 vlan none", []string{`Add eth0 port 6 name "" queue - te - up false vlan 0`}, ""},
 		{"del eth0.p5", []string{"Delete eth0.p5"}, ""},
 		{"delete dev eth0 port 5", []string{"Delete eth0 port 5"}, ""},
 		{"d d eth0 p 5", []string{"Delete eth0 port 5"}, ""},
 		{"del dev eth0 all", []string{"DeleteAll eth0"}, ""},
 		{"d d eth0 a", []string{"DeleteAll eth0"}, ""},
-		{"set eth0.p5 queue 1", []string{"Set eth0.p5 queue 1 te - up -"}, ""},
+		{"set eth0.p5 queue 1", []string{"Set eth0.p5 queue 1 te - up - qprio false"}, ""},
+		{"set eth0.p5 queue priority", []string{"Set eth0.p5 queue - te - up - qprio true"}, ""},
+		{"set eth0.p5 vlan none", []string{"Set eth0.p5 queue - te - up - vlan 0"}, ""},
+		{"set dev eth1 port 0 format bcm53242", []string{"Set eth1 port 0 queue - te - up - format bcm53242"}, ""},
+		{"set dev eth0 all format original", []string{"SetLowerFormat eth0 original"}, ""},
+		// The rest port by port, in the switch's order, after the format.
+		{"set dev eth0 all format original vlan none down", []string{"SetLowerFormat eth0 original", "ListLower eth0",
+			"Set ifindex 9 queue - te - up false vlan 0", "Set ifindex 7 queue - te - up false vlan 0", "Set ifindex 5 queue - te - up false vlan 0"}, ""},
+		{"set de eth0 a q priority", []string{"ListLower eth0",
+			"Set ifindex 9 queue - te - up - qprio true", "Set ifindex 7 queue - te - up - qprio true", "Set ifindex 5 queue - te - up - qprio true"}, ""},
+		{"set dev eth0 all", []string{"ListLower eth0"}, ""},
 		{"set eth0.p5 d", []string{"Set eth0.p5 queue - te - up false"}, ""},
 		{"se de eth0 p 5 tag 3 up", []string{"Set eth0 port 5 queue - te 3 up true"}, ""},
 		{"set eth0.p5", []string{"Set eth0.p5 queue - te - up -"}, ""},
@@ -139,7 +151,7 @@ func TestChanges(t *testing.T) {
 		}
 	}
 	r := run(t, f, "-d show")
-	want := "six@eth0  port 6  queue 2  UP\n    ifindex 5  mtu 1500  tag-enforce 1  admin up  operstate UP  link-ifindex 2\n"
+	want := "six@eth0  port 6  queue 2  UP\n    ifindex 5  mtu 1500  tag-enforce 1  format bcm53242  admin up  operstate UP  link-ifindex 2\n"
 	if r.stdout != want {
 		t.Errorf("after the changes:\n%s\nwant\n%s", r.stdout, want)
 	}
@@ -166,6 +178,11 @@ func TestKernelErrors(t *testing.T) {
 		{"add dev eth9 port 5", nil, "lower device eth9 not found"},
 		{"del eth0.p9", nil, "no device eth0.p9"},
 		{"set dev eth0 port 9 up", nil, "no port 9 on eth0"},
+		{"add dev eth0 port 6 format original", nil, "eth0's ports speak format bcm53242, not original"},
+		{"set eth0.p5 format original", nil, "eth0 has 2 other ports: set its format on the lower (brcmlink set dev eth0 all format original)"},
+		{"set eth0.p5 vlan 4094", nil, "MTU 1500 too large for vlan 4094: eth0 carries 1496"},
+		{"set dev eth2 all format original", nil, "lower device eth2 not found"},
+		{"set dev eth2 all up", nil, "lower device eth2 not found"},
 		{"show dev eth9", nil, "lower device eth9 not found"},
 		{"stats dev eth1", map[string]error{"Lower": kerr(syscall.ENODEV, "eth1 has no brcm ports")}, "eth1 has no brcm ports"},
 		{"del eth0.p5", map[string]error{"Delete": &brcmlink.Error{Client: "genl", Op: "delete", Dev: "eth0.p5", Err: syscall.EPERM}}, "eth0.p5: operation not permitted"},
@@ -296,7 +313,7 @@ func TestVersionAndHelp(t *testing.T) {
 			t.Errorf("brcmlink %s: status %d, stderr %q, dials %d, stdout\n%s", tt.args, r.status, r.stderr, f.dials, r.stdout)
 		}
 	}
-	if !strings.Contains(usage, "add dev LOWER port PORT [ name NAME ] [ queue Q ] [ tag-enforce T ] [ up ]") {
+	if !strings.Contains(usage, "add dev LOWER port PORT [ name NAME ] [ queue Q ] [ tag-enforce T ] [ format FORMAT ] [ vlan VLAN ] [ up ]") {
 		t.Errorf("usage lacks the synopsis of add:\n%s", usage)
 	}
 }
@@ -448,12 +465,12 @@ func TestBatch(t *testing.T) {
 func TestBatchOptions(t *testing.T) {
 	r := run(t, seeded(), "-j -batch -", "show dev eth1\nshow uplink\nstats dev eth1\n")
 	port := `{"ifindex":8,"link":"eth1","ifname":"uplink","flags":["NO-CARRIER","BROADCAST","MULTICAST","UP"],"mtu":1500,"operstate":"LOWERLAYERDOWN",` +
-		`"address":"02:00:00:00:00:03","linkinfo":{"info_kind":"brcm","info_data":{"port":0,"queue":2,"tag_enforce":3}}`
+		`"address":"02:00:00:00:00:03","linkinfo":{"info_kind":"brcm","info_data":{"port":0,"queue":2,"tag_enforce":3,"format":"original","queue_from_priority":true,"vlan":0}}`
 	want := "[" + port + "}]\n"
 	want += want
 	want += `{"ports":[` + port + `,"stats64":{"rx":{"bytes":42000,"packets":42,"errors":0,"dropped":1,"over_errors":0,"multicast":4},` +
 		`"tx":{"bytes":42000,"packets":84,"errors":0,"dropped":0,"carrier_errors":0,"collisions":0}}}],` +
-		`"lowers":[{"ifindex":3,"ifname":"eth1","ports":1,"stats":{"rx_tagged":42,"rx_bad_length":0,"rx_bad_opcode":0,"rx_bad_port_id":0,"rx_unknown_port":0}}]}` + "\n"
+		`"lowers":[{"ifindex":3,"ifname":"eth1","ports":1,"format":"original","stats":{"rx_tagged":42,"rx_bad_length":0,"rx_bad_opcode":0,"rx_bad_port_id":0,"rx_unknown_port":0}}]}` + "\n"
 	if r.status != 0 || r.stdout != want {
 		t.Errorf("status %d, stderr %q, stdout\n%s\nwant\n%s", r.status, r.stderr, r.stdout, want)
 	}
@@ -548,7 +565,7 @@ func TestCompleteCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"__complete", "a", "d", ""}, "eth0\neth1\nlo\n"},
-		{[]string{"__complete", "se"}, "set\tchange a port\n"},
+		{[]string{"__complete", "se"}, "set\tchange a port, or every port of a lower device\n"},
 		{[]string{"__complete", "del", ""}, "eth0.p1\neth0.p27\neth0.p5\nlab.p3\nuplink\ndev\tthe port's lower device\nport\tthe port's switch port\nall\tevery port of the lower device\n"},
 		{[]string{"__complete", "-n", ""}, "lab\nlab2\n"},
 		{[]string{"__complete", "-batch", "x"}, ":files\n"},

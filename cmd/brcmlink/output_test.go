@@ -340,9 +340,9 @@ func next(line string, i int) int {
 // names cyan, UP green, DOWN red, bold on a dark background.
 func TestColor(t *testing.T) {
 	const (
-		plain = "eth0.p1@eth0   port 1   queue 0  UP\n"
-		color = "\x1b[36meth0.p1@eth0 \x1b[0m  port 1   queue 0  \x1b[32mUP\x1b[0m\n"
-		bold  = "\x1b[1;36meth0.p1@eth0 \x1b[0m  port 1   queue 0  \x1b[1;32mUP\x1b[0m\n"
+		plain = "eth0.p1@eth0   port 1   queue 0         UP\n"
+		color = "\x1b[36meth0.p1@eth0 \x1b[0m  port 1   queue 0         \x1b[32mUP\x1b[0m\n"
+		bold  = "\x1b[1;36meth0.p1@eth0 \x1b[0m  port 1   queue 0         \x1b[1;32mUP\x1b[0m\n"
 	)
 	for _, tt := range []struct {
 		args     string
@@ -384,7 +384,7 @@ func TestColor(t *testing.T) {
 		"-c -br show eth0.p27":  "\x1b[36meth0.p27@eth0   \x1b[0m \x1b[31mDOWN          \x1b[0m port 27\n",
 		"-c -d show eth0.p27":   "operstate \x1b[31mDOWN\x1b[0m  link-ifindex",
 		"-c stats dev eth0":     "lower \x1b[36meth0\x1b[0m  ifindex 2",
-		"-c show uplink":        "\x1b[36muplink@eth1\x1b[0m  port 0  queue 2  LOWERLAYERDOWN\n", // neither UP nor DOWN
+		"-c show uplink":        "\x1b[36muplink@eth1\x1b[0m  port 0  queue priority  LOWERLAYERDOWN\n", // neither UP nor DOWN
 		"-c -o -d show eth0.p5": "\x1b[32mUP\x1b[0m\\    ifindex",
 	} {
 		if r := run(t, seeded(), args); r.status != 0 || !strings.Contains(r.stdout, want) {

@@ -45,6 +45,11 @@ type InfoDataJSON struct {
 	Port       uint16 `json:"port"`
 	Queue      uint8  `json:"queue"`
 	TagEnforce uint8  `json:"tag_enforce"`
+	Format     string `json:"format"` // the lower's tag format: "bcm53242" or "original"
+	// QueueFromPriority is whether the port takes each frame's queue from
+	// its priority instead of Queue.
+	QueueFromPriority bool   `json:"queue_from_priority"`
+	VLAN              uint16 `json:"vlan"` // the VLAN id inserted after the tag; 0 for none
 }
 
 // Stats64JSON are a port's counters, as stats64 of `ip -j -s link`, with
@@ -107,6 +112,7 @@ type LowerJSON struct {
 	Ifindex int            `json:"ifindex"`
 	Ifname  string         `json:"ifname"`
 	Ports   int            `json:"ports"`
+	Format  string         `json:"format"` // the tag format of its ports
 	Stats   LowerStatsJSON `json:"stats"`
 }
 
@@ -147,7 +153,8 @@ func Port(p brcmlink.Port, lowers []brcmlink.Lower, v View) PortJSON {
 		Address:   p.Address.String(),
 		Linkinfo: LinkinfoJSON{
 			InfoKind: brcmlink.Kind,
-			InfoData: InfoDataJSON{Port: p.Port, Queue: p.Queue, TagEnforce: p.TagEnforce},
+			InfoData: InfoDataJSON{Port: p.Port, Queue: p.Queue, TagEnforce: p.TagEnforce,
+				Format: p.Format.String(), QueueFromPriority: p.QueueFromPriority, VLAN: p.VLAN},
 		},
 	}
 	if p.Lower == "" {
@@ -198,7 +205,7 @@ func PortsJSON(ps []brcmlink.Port, lowers []brcmlink.Lower, v View) []PortJSON {
 
 // Lower returns l as JSON shows it.
 func Lower(l brcmlink.Lower) LowerJSON {
-	return LowerJSON{Ifindex: l.Index, Ifname: l.Name, Ports: l.Ports, Stats: lowerStats(l.Stats)}
+	return LowerJSON{Ifindex: l.Index, Ifname: l.Name, Ports: l.Ports, Format: l.Format.String(), Stats: lowerStats(l.Stats)}
 }
 
 // Stats returns what stats -json prints: the ports with their counters,

@@ -19,7 +19,7 @@ import (
 
 // View says how much of a port to show.
 type View struct {
-	Details bool     // -d: ifindex, MTU, tag enforcement, states, lower ifindex
+	Details bool     // -d: ifindex, MTU, tag enforcement, format, VLAN, states, lower ifindex
 	Stats   int      // -s: the port's counters; -s -s: also its lower's
 	Brief   bool     // -br: name, state and switch port only, in columns
 	Oneline bool     // -o: a port's lines joined by \\, as ip -o
@@ -87,21 +87,31 @@ func Title(p brcmlink.Port) string {
 }
 
 // columns are the widths that align the lines of several ports.
-type columns struct{ title, port int }
+type columns struct{ title, port, queue int }
 
 func widths(ps []brcmlink.Port) columns {
 	var c columns
 	for _, p := range ps {
 		c.title = max(c.title, len(Title(p)))
 		c.port = max(c.port, len(strconv.Itoa(int(p.Port))))
+		c.queue = max(c.queue, len(Queue(p)))
 	}
 	return c
 }
 
 // line is the one line show prints for p: "eth0.p5@eth0  port 5  queue 0  UP".
 func line(p brcmlink.Port, c columns, color *Palette) string {
-	return fmt.Sprintf("%s  port %-*d  queue %d  %s", color.name(fmt.Sprintf("%-*s", c.title, Title(p))),
-		c.port, p.Port, p.Queue, color.state(p.OperState, p.OperState.String()))
+	return fmt.Sprintf("%s  port %-*d  queue %-*s  %s", color.name(fmt.Sprintf("%-*s", c.title, Title(p))),
+		c.port, p.Port, c.queue, Queue(p), color.state(p.OperState, p.OperState.String()))
+}
+
+// Queue is the queue of p as show prints it: its number, or priority
+// when p takes each frame's queue from its priority.
+func Queue(p brcmlink.Port) string {
+	if p.QueueFromPriority {
+		return "priority"
+	}
+	return strconv.Itoa(int(p.Queue))
 }
 
 // Ports writes ports as show prints them, in their order, aligned; with
@@ -139,8 +149,12 @@ func port(out *strings.Builder, p brcmlink.Port, c columns, lowers []brcmlink.Lo
 		if p.Up {
 			admin = "up"
 		}
-		fmt.Fprintf(&b, "    ifindex %d  mtu %d  tag-enforce %d  admin %s  operstate %s  link-ifindex %d",
-			p.Index, p.MTU, p.TagEnforce, admin, v.Color.state(p.OperState, p.OperState.String()), p.LowerIndex)
+		fmt.Fprintf(&b, "    ifindex %d  mtu %d  tag-enforce %d  format %s", p.Index, p.MTU, p.TagEnforce, p.Format)
+		if p.VLAN != 0 {
+			fmt.Fprintf(&b, "  vlan %d", p.VLAN)
+		}
+		fmt.Fprintf(&b, "  admin %s  operstate %s  link-ifindex %d",
+			admin, v.Color.state(p.OperState, p.OperState.String()), p.LowerIndex)
 		if id := p.LowerNetNSID; id != nil {
 			fmt.Fprintf(&b, "  link-netnsid %d", *id) // as ip -d link prints it
 		}
@@ -167,7 +181,7 @@ func Lowers(w io.Writer, ls []brcmlink.Lower, color *Palette) error {
 	var b strings.Builder
 	for i := range ls {
 		l := &ls[i]
-		fmt.Fprintf(&b, "lower %s  ifindex %d  ports %d\n", color.name(l.Name), l.Index, l.Ports)
+		fmt.Fprintf(&b, "lower %s  ifindex %d  ports %d  format %s\n", color.name(l.Name), l.Index, l.Ports, l.Format)
 		table(&b, lowerRow("RX:", l))
 	}
 	_, err := io.WriteString(w, b.String())

@@ -113,7 +113,11 @@ func values(a *Arg, cur string, src Sources, netns string) Completion {
 	case FieldPort:
 		return offer(cur, append([]string{"any"}, upTo(brcmlink.PortMax)...))
 	case FieldQueue:
-		return offer(cur, upTo(brcmlink.QueueMax))
+		return offer(cur, append(upTo(brcmlink.QueueMax), QueuePriority))
+	case FieldFormat:
+		return offer(cur, FormatNames())
+	case FieldVLAN:
+		return offer(cur, []string{VLANNone}) // ids are too many to list
 	case FieldTagEnforce:
 		return offer(cur, upTo(brcmlink.TagEnforceMax))
 	case FieldTopic:

@@ -35,15 +35,17 @@ var (
 
 	OutputText = []string{
 		"show prints a line for each port: NAME@LOWER (NAME@ifINDEX when the lower device is in another network namespace), " +
-			"its switch port, its traffic queue and its operational state, as in \"eth0.p5@eth0  port 5  queue 0  UP\". " +
-			"-details adds a line with the port's ifindex, MTU, tag enforcement, administrative and operational state, and the lower's ifindex, with its netnsid when it is in another network namespace. " +
+			"its switch port, its traffic queue (priority when it takes each frame's queue from its priority) and its operational state, as in \"eth0.p5@eth0  port 5  queue 0  UP\". " +
+			"-details adds a line with the port's ifindex, MTU, tag enforcement, tag format (bcm53242 or original, its lower's), VLAN id if it has one, " +
+			"administrative and operational state, and the lower's ifindex, with its netnsid when it is in another network namespace, " +
+			"as in \"ifindex 7  mtu 1496  tag-enforce 0  format bcm53242  vlan 100  admin up  operstate UP  link-ifindex 2\". " +
 			"-stats adds its receive and transmit counters as ip -s link prints them, and -stats -stats the receive counters of its lower device.",
-		"stats prints the ports, with their counters, then each lower device: its name, ifindex and number of ports, " +
+		"stats prints the ports, with their counters, then each lower device: its name, ifindex, number of ports and their tag format, " +
 			"and the tagged frames it received with those it dropped for a bad length, a bad opcode, a bad port id or an unknown port.",
 		"monitor prints each event as [NEW], [CHANGE] or [DEL] followed by the port as show prints it, or [LOST] followed by the reason events were lost.",
 		"With -json, show prints an array of port objects with the keys of ip -j -s -d link (ifindex, link, ifname, flags, mtu, operstate, address, " +
-			"linkinfo with info_kind brcm and info_data {port, queue, tag_enforce}, and with -stats stats64, with -stats -stats linkinfo.info_xstats, the lower's counters), " +
-			"stats an object {\"ports\": [...], \"lowers\": [...]}, " +
+			"linkinfo with info_kind brcm and info_data {port, queue, tag_enforce, format, queue_from_priority, vlan}, and with -stats stats64, with -stats -stats linkinfo.info_xstats, the lower's counters), " +
+			"stats an object {\"ports\": [...], \"lowers\": [...]}, each lower with its format, " +
 			"and monitor one object a line with the port's fields, \"timestamp\" and \"event\": \"new\", \"change\", \"del\" or \"lost\". " +
 			"When the lower device is in another network namespace, link is left out, and link_index and link_netnsid say which it is, as with ip.",
 	}

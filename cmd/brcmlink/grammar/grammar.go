@@ -43,6 +43,8 @@ const (
 	FieldFile                        // apply PATH
 	FieldCheck                       // check
 	FieldAll                         // all
+	FieldFormat                      // format FORMAT
+	FieldVLAN                        // vlan VLAN
 )
 
 // An Arg is a keyword, alone (up) or with a value (dev LOWER), or a
@@ -183,7 +185,7 @@ var Options = []*Option{
 	{Name: "json", Short: "j", Help: "print JSON: an array for show, an object for stats, one object per line for monitor"},
 	{Name: "pretty", Short: "p", Help: "indent JSON output (not monitor's, which keeps one object per line)"},
 	{Name: "stats", Short: "s", Repeat: true, Also: []string{"statistics"}, Help: "show the counters of ports; given twice, also those of their lower devices"},
-	{Name: "details", Short: "d", Help: "show ifindex, MTU, tag enforcement, admin and operational state, and the lower's ifindex and netnsid"},
+	{Name: "details", Short: "d", Help: "show ifindex, MTU, tag enforcement, tag format, VLAN id, admin and operational state, and the lower's ifindex and netnsid"},
 	{Name: "oneline", Short: "o", Help: "print each port, and each event of monitor, on one line, a \\ where a line would end, as ip -o does"},
 	{Name: "timestamp", Short: "t", Help: "monitor: print the time of each event on a line before it, as ip -t does"},
 	{Name: "tshort", Short: "ts", Help: "monitor: print the time of each event before it, in short form, as ip -ts does"},
@@ -253,8 +255,19 @@ var Domains = []struct {
 	Meta, Domain string
 }{
 	{"PORT", fmt.Sprintf("{ 0..%d | any }", brcmlink.PortMax)},
-	{"Q", fmt.Sprintf("{ 0..%d }", brcmlink.QueueMax)},
+	{"Q", fmt.Sprintf("{ 0..%d | priority }", brcmlink.QueueMax)},
 	{"T", fmt.Sprintf("{ 0..%d }", brcmlink.TagEnforceMax)},
+	{"FORMAT", "{ " + strings.Join(FormatNames(), " | ") + " }"},
+	{"VLAN", fmt.Sprintf("{ 1..%d | none }", brcmlink.VLANMax)},
+}
+
+// FormatNames are the names of the tag formats, as format takes them.
+func FormatNames() []string {
+	var names []string
+	for f := range brcmlink.FormatMax + 1 {
+		names = append(names, f.String())
+	}
+	return names
 }
 
 // The arguments several commands share.
@@ -265,8 +278,18 @@ func port(help string) Node     { return kw("port", "PORT", FieldPort, help) }
 // queue and tagEnforce take what a value not given means: for add, 0;
 // for set, unchanged.
 func queue(otherwise string) Node {
-	return kw("queue", "Q", FieldQueue, fmt.Sprintf("traffic queue put in every transmitted tag, 0-%d; %s unless given", brcmlink.QueueMax, otherwise))
+	return kw("queue", "Q", FieldQueue, fmt.Sprintf("traffic queue put in every transmitted tag, 0-%d, "+
+		"or priority: each frame's priority / 2 (a priority above 7 counts as 7); %s unless given", brcmlink.QueueMax, otherwise))
 }
+
+// vlan and format take what a value not given means, as queue does.
+func vlan(otherwise string) Node {
+	return kw("vlan", "VLAN", FieldVLAN, fmt.Sprintf("VLAN id of the 802.1Q header inserted after the tag of every transmitted frame "+
+		"and taken off received frames with that id, 1-%d, or none; %s unless given. "+
+		"The header takes 4 bytes of what the lower carries: the port's MTU must leave room for it", brcmlink.VLANMax, otherwise))
+}
+
+func tagFormat(help string) Node { return kw("format", "FORMAT", FieldFormat, help) }
 
 func tagEnforce(otherwise string) Node {
 	return kw("tag-enforce", "T", FieldTagEnforce, fmt.Sprintf("tag enforcement put in every transmitted tag, 0-%d; %s unless given", brcmlink.TagEnforceMax, otherwise))
@@ -288,11 +311,16 @@ var Commands = []*Command{
 			Opt(kw("name", "NAME", FieldNewName, "name of the new device; LOWER.pPORT unless given")),
 			Opt(queue("0")),
 			Opt(tagEnforce("0")),
+			Opt(tagFormat("tag format of the lower's ports: the first port sets it, bcm53242 unless given; "+
+				"a later port takes the lower's, and is refused if it names another")),
+			Opt(vlan("none")),
 			Opt(kw("up", "", FieldUp, "bring the port up as it is created")),
 		),
 		Examples: []Example{
 			{"add dev eth0 port 5 up", "Create eth0.p5, bound to switch port 5 behind eth0, and bring it up."},
 			{"add dev eth0 port any name uplink queue 3", "Create the catch-all port 0 as uplink, sending on queue 3."},
+			{"add dev eth0 port 5 format original queue priority vlan 100",
+				"Create eth0.p5 with the original module's tags, taking each frame's queue from its priority and inserting a VLAN 100 header after the tag."},
 			{"a d eth0 p 7", "The same as add dev eth0 port 7."},
 		},
 		Port: true,
@@ -321,16 +349,24 @@ var Commands = []*Command{
 	{
 		Name:    "set",
 		Run:     Handlers.Set,
-		Summary: "change a port",
-		Help: "Change the traffic queue, the tag enforcement or the administrative state of a port. " +
-			"What is not given stays as it is; the switch port itself cannot change.",
+		Summary: "change a port, or every port of a lower device",
+		Help: "Change the traffic queue, the tag enforcement, the tag format, the VLAN id or the administrative state of a port, " +
+			"or of every port of a lower device with all. " +
+			"What is not given stays as it is; the switch port itself cannot change. " +
+			"All ports of a lower device share one tag format: a port may change it only if it is the lower's only port; " +
+			"set dev LOWER all format FORMAT changes it for all of them at once.",
 		Syntax: Seq(
 			Alt(
 				portName("name of the port"),
-				Seq(lower("the port's lower device"), port("the port's switch port")),
+				Seq(lower("the port's lower device"), Alt(
+					port("the port's switch port"),
+					kw("all", "", FieldAll, "every port of the lower device: the tag format at once for all, the rest port by port"),
+				)),
 			),
 			Opt(queue("unchanged")),
 			Opt(tagEnforce("unchanged")),
+			Opt(tagFormat("tag format of the lower's ports; unchanged unless given")),
+			Opt(vlan("unchanged")),
 			Opt(Alt(
 				kw("up", "", FieldUp, "bring the port up"),
 				kw("down", "", FieldDown, "bring the port down"),
@@ -339,6 +375,8 @@ var Commands = []*Command{
 		Examples: []Example{
 			{"set eth0.p5 queue 2 up", "Send eth0.p5's frames on queue 2 and bring it up."},
 			{"set dev eth0 port 5 down", "Bring down the port on switch port 5 behind eth0."},
+			{"set eth0.p5 queue priority vlan none", "Take eth0.p5's queue from each frame's priority, and insert no VLAN header."},
+			{"set dev eth0 all format original", "Make every port behind eth0 speak the original module's tag format."},
 		},
 		Port: true,
 	},

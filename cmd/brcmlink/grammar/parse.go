@@ -46,13 +46,18 @@ type Request struct {
 	Port       *uint16 // port PORT
 	Queue      *uint8
 	TagEnforce *uint8
-	Up         *bool // up, or down
-	Shell      string
-	Topic      *Command // help COMMAND
-	File       string   // apply PATH
-	Check      bool     // apply ... check
-	All        bool     // del dev LOWER all
-	Args       []string // the words of a Raw command
+	// QueueFromPriority is set by queue: true for "queue priority",
+	// false for "queue Q", which set turns it off with.
+	QueueFromPriority *bool
+	Format            *brcmlink.Format // format FORMAT
+	VLAN              *uint16          // vlan VLAN; 0 for none
+	Up                *bool            // up, or down
+	Shell             string
+	Topic             *Command // help COMMAND
+	File              string   // apply PATH
+	Check             bool     // apply ... check
+	All               bool     // del or set dev LOWER all
+	Args              []string // the words of a Raw command
 }
 
 // Words returns the canonical command line of r, without the program
@@ -78,8 +83,19 @@ func (r *Request) Words() []string {
 				w = append(w, a.Keyword, strconv.Itoa(int(*r.Port)))
 			}
 		case FieldQueue:
-			if r.Queue != nil {
+			switch {
+			case r.QueueFromPriority != nil && *r.QueueFromPriority:
+				w = append(w, a.Keyword, QueuePriority)
+			case r.Queue != nil:
 				w = append(w, a.Keyword, strconv.Itoa(int(*r.Queue)))
+			}
+		case FieldFormat:
+			if r.Format != nil {
+				w = append(w, a.Keyword, r.Format.String())
+			}
+		case FieldVLAN:
+			if r.VLAN != nil {
+				w = append(w, a.Keyword, VLANString(*r.VLAN))
 			}
 		case FieldTagEnforce:
 			if r.TagEnforce != nil {
@@ -358,11 +374,32 @@ func (p *Parser) set(a *Arg, w string) error {
 		}
 		r.Port = new(uint16(v))
 	case FieldQueue:
+		if w == QueuePriority {
+			r.QueueFromPriority = new(true)
+			return nil
+		}
 		v, err := number(w, a.Keyword, brcmlink.QueueRange)
 		if err != nil {
 			return err
 		}
 		r.Queue = new(uint8(v))
+		r.QueueFromPriority = new(false) // a fixed queue, for set again
+
+	case FieldFormat:
+		f, err := brcmlink.ParseFormat(w)
+		if err != nil {
+			return CheckError(err)
+		}
+		r.Format = &f
+	case FieldVLAN:
+		if w == VLANNone {
+			w = "0"
+		}
+		v, err := number(w, a.Keyword, brcmlink.VLANRange)
+		if err != nil {
+			return err
+		}
+		r.VLAN = new(uint16(v))
 	case FieldTagEnforce:
 		v, err := number(w, a.Keyword, brcmlink.TagEnforceRange)
 		if err != nil {
@@ -391,6 +428,20 @@ func (p *Parser) set(a *Arg, w string) error {
 		r.All = true
 	}
 	return nil
+}
+
+// The words that stand for a value: queue priority, vlan none.
+const (
+	QueuePriority = "priority"
+	VLANNone      = "none"
+)
+
+// VLANString is how a VLAN id reads: its number, or none for 0.
+func VLANString(id uint16) string {
+	if id == 0 {
+		return VLANNone
+	}
+	return strconv.Itoa(int(id))
 }
 
 // number parses a decimal value of the keyword what and refuses one out

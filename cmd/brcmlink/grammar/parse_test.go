@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/brcmlink/brcmlink"
 )
 
 // TestParse checks each rule of the grammar on a line that follows it:
@@ -22,6 +24,11 @@ func TestParse(t *testing.T) {
 		{"add dev eth0 port any", "add dev eth0 port 0"},
 		{"add dev eth0 port 27 name uplink queue 3 tag-enforce 2 up", "add dev eth0 port 27 name uplink queue 3 tag-enforce 2 up"},
 		{"add up tag-enforce 0 queue 0 name x port 0 dev eth0", "add dev eth0 port 0 name x queue 0 tag-enforce 0 up"},
+		// format, queue priority, vlan
+		{"add dev eth0 port 5 vlan 100 queue priority format original", "add dev eth0 port 5 queue priority format original vlan 100"},
+		{"add dev eth0 port 5 format bcm53242 vlan none", "add dev eth0 port 5 format bcm53242 vlan none"},
+		{"add dev eth0 port 5 vlan 0", "add dev eth0 port 5 vlan none"},
+		{"a d eth0 p 5 f original v 4094 q priority", "add dev eth0 port 5 queue priority format original vlan 4094"},
 		// prefixes
 		{"a d eth0 p 5", "add dev eth0 port 5"},
 		{"ad de eth0 po 5 na n q 1 t 1 u", "add dev eth0 port 5 name n queue 1 tag-enforce 1 up"},
@@ -43,6 +50,11 @@ func TestParse(t *testing.T) {
 		{"set dev eth0 port 5 d", "set dev eth0 port 5 down"},
 		{"set tag-enforce 3 eth0.p5", "set eth0.p5 tag-enforce 3"},
 		{"se eth0.p5 u", "set eth0.p5 up"},
+		{"set eth0.p5 queue priority vlan 7", "set eth0.p5 queue priority vlan 7"},
+		{"set eth0.p5 queue 1 vlan none format original", "set eth0.p5 queue 1 format original vlan none"},
+		{"set dev eth0 all format original", "set dev eth0 all format original"},
+		{"set a de eth0 f bcm53242", "set dev eth0 all format bcm53242"}, // all: the only keyword that starts with a
+		{"set dev eth0 all queue priority down", "set dev eth0 all queue priority down"},
 		// show
 		{"show", "show"},
 		{"s", "show"}, // priority
@@ -88,11 +100,26 @@ func TestParseValues(t *testing.T) {
 	if r.Lower != "eth0" || *r.Port != 0 || r.Name != "x" || *r.Queue != 3 || *r.TagEnforce != 2 || !*r.Up {
 		t.Errorf("got %+v", r)
 	}
+	r, err = Parse(strings.Fields("add dev eth0 port 5 queue priority format original vlan 100"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Queue != nil || !*r.QueueFromPriority || *r.Format != brcmlink.FormatOriginal || *r.VLAN != 100 {
+		t.Errorf("got %+v", r)
+	}
+	r, err = Parse(strings.Fields("set dev eth0 all queue 2 vlan none"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.All || *r.Queue != 2 || *r.QueueFromPriority || r.Format != nil || *r.VLAN != 0 {
+		t.Errorf("got %+v", r)
+	}
 	r, err = Parse(strings.Fields("set eth0.p5 down"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Name != "eth0.p5" || r.Port != nil || r.Queue != nil || r.TagEnforce != nil || *r.Up {
+	if r.Name != "eth0.p5" || r.Port != nil || r.Queue != nil || r.TagEnforce != nil || *r.Up ||
+		r.QueueFromPriority != nil || r.Format != nil || r.VLAN != nil {
 		t.Errorf("got %+v", r)
 	}
 }
@@ -134,8 +161,8 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"del", "abcdefghijklmnop"}, `device name abcdefghijklmnop is longer than 15 bytes`},
 		{[]string{"show", "dev", "abcdefghijklmnop"}, `lower device name abcdefghijklmnop is longer than 15 bytes`},
 		{[]string{"add", "dev", "eth0", "port", "5", "tag-enforce", "x"}, `argument "x" is wrong: tag-enforce is not a number`},
-		{[]string{"add", "dev", "eth0", "port", "5", "bogus"}, `unknown keyword "bogus", expected one of: name, queue, tag-enforce, up`},
-		{[]string{"add", "dev", "eth0", "port", "5", "down"}, `unknown keyword "down", expected one of: name, queue, tag-enforce, up`},
+		{[]string{"add", "dev", "eth0", "port", "5", "bogus"}, `unknown keyword "bogus", expected one of: name, queue, tag-enforce, format, vlan, up`},
+		{[]string{"add", "dev", "eth0", "port", "5", "down"}, `unknown keyword "down", expected one of: name, queue, tag-enforce, format, vlan, up`},
 		{[]string{"add", "dev", "eth0", "dev", "eth1", "port", "5"}, `duplicate argument "dev"`},
 		{[]string{"add", "dev", "eth0", "d", "eth1"}, `duplicate argument "dev"`},
 		{[]string{"add", "dev", "eth0", "port", "5", "up", "up"}, `duplicate argument "up"`},
@@ -148,11 +175,20 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"del", "eth0.p5", "p", "5"}, `"port" cannot be combined with NAME "eth0.p5"`},
 		{[]string{"del", "dev", "eth0", "port", "5", "eth0.p5"}, `unexpected argument "eth0.p5"`},
 		{[]string{"del", "eth0.p5", "eth0.p6"}, `unexpected argument "eth0.p6"`},
-		{[]string{"set"}, `not enough information: give NAME or dev LOWER port PORT`},
+		{[]string{"add", "dev", "eth0", "port", "5", "format", "bcm5325"}, `tag format "bcm5325" unknown: give bcm53242 or original`},
+		{[]string{"add", "dev", "eth0", "port", "5", "format"}, `missing FORMAT after "format"`},
+		{[]string{"add", "dev", "eth0", "port", "5", "queue", "prio"}, `argument "prio" is wrong: queue is not a number`},
+		{[]string{"add", "dev", "eth0", "port", "5", "vlan", "4095"}, `vlan 4095 out of range (0-4094)`},
+		{[]string{"add", "dev", "eth0", "port", "5", "vlan", "x"}, `argument "x" is wrong: vlan is not a number`},
+		{[]string{"add", "dev", "eth0", "port", "5", "vlan", "1", "vlan", "2"}, `duplicate argument "vlan"`},
+		{[]string{"set"}, `not enough information: give NAME or dev LOWER { port PORT | all }`},
+		{[]string{"set", "dev", "eth0", "format", "original"}, `not enough information: give port PORT or all`},
+		{[]string{"set", "dev", "eth0", "all", "port", "5"}, `"port" cannot be combined with "all"`},
+		{[]string{"set", "eth0.p5", "all"}, `"all" cannot be combined with NAME "eth0.p5"`},
 		{[]string{"set", "d", "eth0", "port", "5"}, `"d" is ambiguous: dev, down`},
 		{[]string{"set", "eth0.p5", "up", "down"}, `"down" cannot be combined with "up"`},
 		{[]string{"set", "eth0.p5", "queue"}, `missing Q after "queue"`},
-		{[]string{"set", "eth0.p5", "name", "x"}, `unknown keyword "name", expected one of: queue, tag-enforce, up, down`},
+		{[]string{"set", "eth0.p5", "name", "x"}, `unknown keyword "name", expected one of: queue, tag-enforce, format, vlan, up, down`},
 		{[]string{"show", "port", "5"}, `not enough information: "dev" argument is required`},
 		{[]string{"show", "dev", "eth0", "port", "5", "extra"}, `unexpected argument "extra"`},
 		{[]string{"show", "eth0.p5", "dev", "eth0"}, `"dev" cannot be combined with NAME "eth0.p5"`},
@@ -306,9 +342,9 @@ func TestSplitLine(t *testing.T) {
 // TestSynopsis checks the syntax as help and the man page print it.
 func TestSynopsis(t *testing.T) {
 	want := []string{
-		"add dev LOWER port PORT [ name NAME ] [ queue Q ] [ tag-enforce T ] [ up ]",
+		"add dev LOWER port PORT [ name NAME ] [ queue Q ] [ tag-enforce T ] [ format FORMAT ] [ vlan VLAN ] [ up ]",
 		"del { NAME | dev LOWER { port PORT | all } }",
-		"set { NAME | dev LOWER port PORT } [ queue Q ] [ tag-enforce T ] [ up | down ]",
+		"set { NAME | dev LOWER { port PORT | all } } [ queue Q ] [ tag-enforce T ] [ format FORMAT ] [ vlan VLAN ] [ up | down ]",
 		"show [ NAME | dev LOWER [ port PORT ] ]",
 		"stats [ NAME | dev LOWER ]",
 		"monitor [ dev DEV ]",
