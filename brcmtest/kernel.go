@@ -423,10 +423,11 @@ func (k *Kernel) newPort(lower *device, name string, p port, formatSet, up bool)
 		return nil, &brcmlink.Error{Err: syscall.EEXIST}
 	}
 	if first {
-		// The first port raises the lower's MTU for the tag, and says
-		// what the switch speaks.
+		// The first port raises the lower's MTU for the tag and a
+		// port's own 802.1Q header (BRCM_LOWER_MTU), and says what the
+		// switch speaks.
 		lower.savedMTU = lower.mtu
-		lower.mtu = max(lower.mtu, 1500+brcmlink.HeaderLen)
+		lower.mtu = max(lower.mtu, 1500+brcmlink.HeaderLen+4)
 		if !formatSet {
 			p.format = brcmlink.FormatBCM53242
 		}

@@ -277,22 +277,24 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-// TestVLANAndQueueFromPriority checks the two settings, and that a VLAN
-// header takes its 4 bytes of what the lower carries.
+// TestVLANAndQueueFromPriority checks the two settings, and that the
+// lower the first port raised carries 1500 bytes with the tag and a VLAN
+// header.
 func TestVLANAndQueueFromPriority(t *testing.T) {
 	k := brcmtest.New()
 	k.AddEthernet("eth0")
 	c := client(t, k)
 
 	p, err := c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 2, VLAN: new(uint16(7)), QueueFromPriority: new(true)})
-	if err != nil || p.VLAN != 7 || !p.QueueFromPriority || p.MTU != 1496 {
-		t.Fatalf("add with VLAN 7: %+v, %v; want MTU 1496", p, err)
+	if err != nil || p.VLAN != 7 || !p.QueueFromPriority || p.MTU != 1500 {
+		t.Fatalf("add with VLAN 7: %+v, %v; want MTU 1500", p, err)
 	}
 	if p, err = c.Add(brcmlink.AddRequest{Lower: "eth0", Port: 1}); err != nil || p.VLAN != 0 || p.QueueFromPriority || p.MTU != 1500 {
 		t.Fatalf("add: %+v, %v", p, err)
 	}
-	_, err = c.Set(brcmlink.ByName("eth0.p1"), brcmlink.SetRequest{VLAN: new(uint16(9))})
-	wantErr(t, "VLAN on a port of MTU 1500", err, syscall.ERANGE, "MTU 1500 too large for vlan 9: eth0 carries 1496")
+	if p, err = c.Set(brcmlink.ByName("eth0.p1"), brcmlink.SetRequest{VLAN: new(uint16(9))}); err != nil || p.VLAN != 9 || p.MTU != 1500 {
+		t.Errorf("VLAN on a port of MTU 1500: %+v, %v", p, err)
+	}
 	if p, err = c.Set(brcmlink.ByName("eth0.p2"), brcmlink.SetRequest{VLAN: new(uint16(brcmlink.VLANMax)), QueueFromPriority: new(false)}); err != nil ||
 		p.VLAN != brcmlink.VLANMax || p.QueueFromPriority {
 		t.Errorf("set VLAN 4094, queue from priority off: %+v, %v", p, err)

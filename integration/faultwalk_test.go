@@ -191,7 +191,7 @@ func TestFaultWalk(t *testing.T) {
 				e.Uint32(unix.IFLA_MTU, 1400)
 			}),
 			undo: func() {
-				sh(t, "ip", "link", "set", lw, "mtu", "1506")
+				sh(t, "ip", "link", "set", lw, "mtu", "1510")
 				for _, p := range faultPorts(t, g, lw) {
 					sh(t, "ip", "link", "set", p, "mtu", "1500")
 				}

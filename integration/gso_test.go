@@ -230,13 +230,30 @@ func tcpChecksums(partial bool) func([]byte) error {
 // 802.1Q device on a port: the port segments it below both its tag and
 // the VLAN header, and each segment on the lower carries both, its own
 // IPv4 and UDP headers, and a checksum that is right or, left to the
-// lower, correctly begun.
+// lower, correctly begun. A port with a VLAN id of its own puts its
+// header between the tag and the VLAN device's, in every segment.
 func TestGSOUnderVLAN(t *testing.T) {
+	for _, own := range []uint16{0, 100} {
+		t.Run(fmt.Sprintf("port VLAN %d", own), func(t *testing.T) { testGSOUnderVLAN(t, own) })
+	}
+}
+
+func testGSOUnderVLAN(t *testing.T, own uint16) {
 	const segs, size = 8, 1000
 	lw, peer := name("ul"), name("up")
 	veth(t, lw, peer)
+	// Room for both VLAN headers at full size.
+	sh(t, "ip", "link", "set", lw, "mtu", "1514")
 	dev := lw + ".p5"
-	addPort(t, client(t), lw, 5, dev)
+	if _, err := client(t).Add(brcmlink.AddRequest{Lower: lw, Port: 5, Name: dev, VLAN: &own, Up: true}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", dev) })
+	// dst src 8874 tag(4) [8100 TCI(own)] 8100 TCI 0800 | IPv4 ...
+	vo := 18
+	if own != 0 {
+		vo += 4
+	}
 	vlan := name("uv")
 	sh(t, "ip", "link", "add", "link", dev, "name", vlan, "up", "type", "vlan", "id", "7")
 	t.Cleanup(func() { command("ip", "link", "del", vlan) })
@@ -246,7 +263,7 @@ func TestGSOUnderVLAN(t *testing.T) {
 		t.Fatalf("%s on %s offers no UDP segmentation", vlan, dev)
 	}
 	lower := tapOutgoing(t, lw, nil, func(f []byte) bool {
-		return len(f) > 24 && binary.BigEndian.Uint16(f[18:]) == unix.ETH_P_8021Q
+		return len(f) > vo+6 && binary.BigEndian.Uint16(f[vo:]) == unix.ETH_P_8021Q
 	})
 	port := tapOutgoing(t, dev, nil, nil)
 
@@ -274,14 +291,16 @@ func TestGSOUnderVLAN(t *testing.T) {
 	}
 	var got []byte
 	for i, f := range frames {
-		// dst src 8874 tag(4) 8100 TCI 0800 | IPv4 | UDP | payload
-		if vid := binary.BigEndian.Uint16(f[20:]) & 0xfff; vid != 7 || binary.BigEndian.Uint16(f[22:]) != unix.ETH_P_IP {
-			t.Fatalf("segment %d: VLAN %d, ethertype %#x: % x", i, vid, binary.BigEndian.Uint16(f[22:]), f[:24])
+		if own != 0 && (binary.BigEndian.Uint16(f[18:]) != unix.ETH_P_8021Q || binary.BigEndian.Uint16(f[20:]) != own) {
+			t.Fatalf("segment %d: not the port's VLAN %d header after the tag: % x", i, own, f[:vo+6])
+		}
+		if vid := binary.BigEndian.Uint16(f[vo+2:]) & 0xfff; vid != 7 || binary.BigEndian.Uint16(f[vo+4:]) != unix.ETH_P_IP {
+			t.Fatalf("segment %d: VLAN %d, ethertype %#x: % x", i, vid, binary.BigEndian.Uint16(f[vo+4:]), f[:vo+6])
 		}
 		if tag := binary.BigEndian.Uint32(f[14:]); tag != brcmlink.TxTagFor(brcmlink.FormatBCM53242, 5, 0, 0).Word() {
 			t.Errorf("segment %d: tag %#08x", i, tag)
 		}
-		ip := f[24:]
+		ip := f[vo+6:]
 		if len(ip) < 28 || inetChecksum(ip[:20]) != 0 {
 			t.Fatalf("segment %d: bad IPv4 header % x", i, ip[:min(len(ip), 20)])
 		}

@@ -26,8 +26,8 @@ func TestLowerFollows(t *testing.T) {
 	addPort(t, c, lw, 2, b)
 
 	// MTU: the lower is raised to carry 1500 bytes and the tag.
-	if got := sysfsInt(t, lw, "mtu"); got != 1506 {
-		t.Errorf("%s MTU %d, want 1506", lw, got)
+	if got := sysfsInt(t, lw, "mtu"); got != 1510 {
+		t.Errorf("%s MTU %d, want 1510", lw, got)
 	}
 	for _, d := range []string{a, b} {
 		if got := sysfsInt(t, d, "mtu"); got != 1500 {
@@ -293,8 +293,8 @@ func TestCreateIntoNetns(t *testing.T) {
 				if tc.lowerNS != "" {
 					ipLower = append([]string{"-n", tc.lowerNS}, ipLower...)
 				}
-				if out := sh(t, "ip", ipLower...); !strings.Contains(out, "mtu 1506") {
-					t.Errorf("%s: the lower %s after a port was added on it:\n%s, want mtu 1506", tc.what, tc.lowerDev, out)
+				if out := sh(t, "ip", ipLower...); !strings.Contains(out, "mtu 1510") {
+					t.Errorf("%s: the lower %s after a port was added on it:\n%s, want mtu 1510", tc.what, tc.lowerDev, out)
 				}
 			}
 			sh(t, "ip", "-n", blue, "link", "del", dev)

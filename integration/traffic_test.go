@@ -467,11 +467,11 @@ func TestNetnsMoveTraffic(t *testing.T) {
 // to start with: creating the first port raises it.
 func TestMTU1500(t *testing.T) {
 	l := newLabMTU(t, 1500, 2)
-	sh(t, "ip", "link", "set", l.SwitchIMP, "mtu", "1506") // the switch side of the wire
+	sh(t, "ip", "link", "set", l.SwitchIMP, "mtu", "1510") // the switch side of the wire
 	c := client(t)
 	dev := l.portDev(t, c, 2)
-	if got := sysfsInt(t, l.IMP, "mtu"); got != 1506 {
-		t.Fatalf("lower MTU %d, want 1506", got)
+	if got := sysfsInt(t, l.IMP, "mtu"); got != 1510 {
+		t.Fatalf("lower MTU %d, want 1510", got)
 	}
 	if got := sysfsInt(t, dev, "mtu"); got != 1500 {
 		t.Fatalf("port MTU %d, want 1500", got)

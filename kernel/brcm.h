@@ -2,11 +2,15 @@
 #ifndef _BRCM_H
 #define _BRCM_H
 
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/u64_stats_sync.h>
 #include <uapi/linux/brcm.h>
 
 #include "compat.h"
+
+/* The MTU the first port gives its lower if it has less. */
+#define BRCM_LOWER_MTU (ETH_DATA_LEN + BRCM_HLEN + VLAN_HLEN)
 
 /* Counters of a lower device, kept per cpu: frames the receive hook saw
  * and the reasons it dropped some before they reached a port.

@@ -42,17 +42,19 @@ bool brcm_group_has_lower(const struct net_device *dev)
 }
 
 /* A port must carry a 1500-byte payload, so the lower must carry it plus
- * the tag. Raise its MTU, as DSA raises its conduit's, and remember the
- * old one so the last port's removal can put it back.
+ * the tag and the 802.1Q header a port may insert after it (which the
+ * vendor's driver for the BCM53242 family sends in every frame). Raise
+ * its MTU, as DSA raises its conduit's, and remember the old one so the
+ * last port's removal can put it back.
  */
 static void brcm_group_raise_mtu(struct brcm_group *grp)
 {
 	struct net_device *lower = grp->lower;
 	unsigned int old = lower->mtu;
 
-	if (old >= ETH_DATA_LEN + BRCM_HLEN)
+	if (old >= BRCM_LOWER_MTU)
 		return;
-	if (dev_set_mtu(lower, ETH_DATA_LEN + BRCM_HLEN))
+	if (dev_set_mtu(lower, BRCM_LOWER_MTU))
 		return;	/* ports clamp their MTU to what the lower can carry */
 	grp->saved_mtu = old;
 	netdev_info(lower, "MTU raised from %u to %u to carry the Broadcom tag\n",
@@ -65,7 +67,7 @@ static void brcm_group_restore_mtu(struct brcm_group *grp)
 
 	/* Leave it alone if the lower is going away or someone changed it. */
 	if (!grp->saved_mtu || lower->reg_state != NETREG_REGISTERED ||
-	    lower->mtu != ETH_DATA_LEN + BRCM_HLEN)
+	    lower->mtu != BRCM_LOWER_MTU)
 		return;
 	dev_set_mtu(lower, grp->saved_mtu);
 }
