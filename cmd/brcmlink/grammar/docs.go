@@ -38,7 +38,7 @@ var (
 			"its switch port, its traffic queue (priority when it takes each frame's queue from its priority) and its operational state, as in \"eth0.p5@eth0  port 5  queue 0  UP\". " +
 			"-details adds a line with the port's ifindex, MTU, tag enforcement, tag format (bcm53242 or original, its lower's), VLAN id if it has one, " +
 			"administrative and operational state, and the lower's ifindex, with its netnsid when it is in another network namespace, " +
-			"as in \"ifindex 7  mtu 1496  tag-enforce 0  format bcm53242  vlan 100  admin up  operstate UP  link-ifindex 2\". " +
+			"as in \"ifindex 7  mtu 1500  tag-enforce 0  format bcm53242  vlan 100  admin up  operstate UP  link-ifindex 2\". " +
 			"-stats adds its receive and transmit counters as ip -s link prints them, and -stats -stats the receive counters of its lower device.",
 		"stats prints the ports, with their counters, then each lower device: its name, ifindex, number of ports and their tag format, " +
 			"and the tagged frames it received with those it dropped for a bad length, a bad opcode, a bad port id or an unknown port.",

@@ -285,8 +285,7 @@ func queue(otherwise string) Node {
 // vlan and format take what a value not given means, as queue does.
 func vlan(otherwise string) Node {
 	return kw("vlan", "VLAN", FieldVLAN, fmt.Sprintf("VLAN id of the 802.1Q header inserted after the tag of every transmitted frame "+
-		"and taken off received frames with that id, 1-%d, or none; %s unless given. "+
-		"The header takes 4 bytes of what the lower carries: the port's MTU must leave room for it", brcmlink.VLANMax, otherwise))
+		"and taken off received frames with that id, 1-%d, or none; %s unless given", brcmlink.VLANMax, otherwise))
 }
 
 func tagFormat(help string) Node { return kw("format", "FORMAT", FieldFormat, help) }
