@@ -7,6 +7,7 @@ package integration
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"net"
 	"testing"
 
@@ -23,15 +24,22 @@ import (
 // so a single NAPI poll of the lower sees all of them.
 func TestGRO(t *testing.T) {
 	const segs, mss = 30, 1000
-	for _, gro := range []string{"off", "on"} {
-		t.Run("gro "+gro, func(t *testing.T) {
+	for _, tc := range []struct {
+		gro  string
+		vlan uint16 // the port's own 802.1Q header, behind the tag
+	}{{"off", 0}, {"on", 0}, {"on", 100}} {
+		gro := tc.gro
+		t.Run(fmt.Sprintf("gro %s port VLAN %d", gro, tc.vlan), func(t *testing.T) {
 			lw, peer := name("gl"), name("gp")
 			veth(t, lw, peer)
 			// veth hands a segment to GRO only if its sender cannot do TSO.
 			sh(t, "ethtool", "-K", peer, "tso", "off")
 			sh(t, "ethtool", "-K", lw, "gro", gro)
 			dev := lw + ".p5"
-			addPort(t, client(t), lw, 5, dev)
+			if _, err := client(t).Add(brcmlink.AddRequest{Lower: lw, Port: 5, Name: dev, VLAN: &tc.vlan, Up: true}); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { command("ip", "link", "del", dev) })
 			sh(t, "tc", "qdisc", "add", "dev", peer, "root", "plug", "limit", "1000000")
 
 			in := openRaw(t, nil, dev)
@@ -44,7 +52,13 @@ func TestGRO(t *testing.T) {
 					n = mss / 2 // the last may be short, with its own octet count
 				}
 				data := payload(i, n)
-				out.send(t, tcpSegment(mac(t, lw), mac(t, peer), 5, uint32(len(sent)), uint16(i), data))
+				f := tcpSegment(mac(t, lw), mac(t, peer), 5, uint32(len(sent)), uint16(i), data)
+				if tc.vlan != 0 {
+					// The port takes it off: it sees, and counts, the same frame.
+					vh := []byte{0x81, 0x00, byte(tc.vlan >> 8), byte(tc.vlan)}
+					f = append(append(append([]byte{}, f[:18]...), vh...), f[18:]...)
+				}
+				out.send(t, f)
 				sent = append(sent, data...)
 				wireBytes += uint64(14 + 40 + n)
 			}
