@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/genl"
 	"golang.org/x/sys/unix"
 )
 
@@ -246,9 +248,25 @@ func TestWirePriorityVLAN(t *testing.T) {
 	if _, err := r.Set(brcmlink.ByName(dev), brcmlink.SetRequest{Format: ptr(brcmlink.FormatOriginal)}); err == nil {
 		t.Errorf("changing one port's format beside another succeeded")
 	}
+	events, err := g.Watch(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	lw, err := g.SetLowerFormat(w.lower, brcmlink.FormatOriginal)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Each port is announced changed, in its new format.
+	for changed := map[string]bool{}; len(changed) < 2; {
+		select {
+		case ev := <-events:
+			if ev.Kind != genl.Changed || ev.Port.Format != brcmlink.FormatOriginal {
+				t.Fatalf("event %v %+v after LINK_SET", ev.Kind, ev.Port)
+			}
+			changed[ev.Port.Name] = true
+		case <-time.After(5 * time.Second):
+			t.Fatalf("LINK_SET announced %d ports changed, want %s and %s", len(changed), dev, dev26)
+		}
 	}
 	if lw.Format != brcmlink.FormatOriginal {
 		t.Errorf("LINK_SET answered format %v", lw.Format)
