@@ -164,10 +164,10 @@ func TestRxTagWords(t *testing.T) {
 		{0x2000001c, RxTag{Opcode: 1, SrcPortID: 28}},
 		{0x00c4001c, RxTag{Length: 98, SrcPortID: 28}},
 		{0x1ffe0000, RxTag{Length: 0xfff}},
-		{0x00018000, RxTag{CoS: 3}},
+		{0x0000c000, RxTag{CoS: 3}},
 		{0x00003f00, RxTag{Reason: 0x3f}},
 		{0x000000c0, RxTag{Mirror: 3}},
-		{0xffffbfff, RxTag{Opcode: 7, Length: 0xfff, CoS: 3, Reason: 0x3f, Mirror: 3, SrcPortID: 0x3f}}, // all but the reserved bit 14
+		{0xfffeffff, RxTag{Opcode: 7, Length: 0xfff, CoS: 3, Reason: 0x3f, Mirror: 3, SrcPortID: 0x3f}}, // all but the reserved bit 16
 	} {
 		if got := tt.tag.Word(); got != tt.word {
 			t.Errorf("%+v.Word() = %#08x, want %#08x", tt.tag, got, tt.word)

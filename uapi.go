@@ -37,7 +37,7 @@ const (
 	txDstMask      = 0x1ffffff
 	rxLenShift     = 17    // BRCM_RX_LEN_SHIFT
 	rxLenMask      = 0xfff // BRCM_RX_LEN_MASK
-	rxCoSShift     = 15    // BRCM_RX_COS_SHIFT
+	rxCoSShift     = 14    // BRCM_RX_COS_SHIFT
 	rxCoSMask      = 0x3   // BRCM_RX_COS_MASK
 	rxReasonShift  = 8     // BRCM_RX_REASON_SHIFT
 	rxReasonMask   = 0x3f  // BRCM_RX_REASON_MASK

@@ -47,8 +47,8 @@
  *
  *    bits 31-29  opcode, must be BRCM_OP_NORMAL
  *    bits 28-17  frame octet count
- *    bits 16-15  class of service
- *    bit  14     reserved
+ *    bit  16     reserved
+ *    bits 15-14  class of service
  *    bits 13-8   reason code
  *    bits 7-6    mirror
  *    bits 5-0    source port id: port + BRCM_PORT_ID_OFFSET, port 1-27
@@ -288,7 +288,7 @@ enum brcm_format {
 /* Switch to host */
 #define BRCM_RX_LEN_SHIFT		17
 #define BRCM_RX_LEN_MASK		0xfff
-#define BRCM_RX_COS_SHIFT		15
+#define BRCM_RX_COS_SHIFT		14
 #define BRCM_RX_COS_MASK		0x3
 #define BRCM_RX_REASON_SHIFT		8
 #define BRCM_RX_REASON_MASK		0x3f
