@@ -50,6 +50,8 @@ func TestRejections(t *testing.T) {
 	c := client(t)
 	taken := name("rtk")
 	addPort(t, c, lw, 5, taken)
+	// A second port: one port alone could change its lower's format.
+	addPort(t, c, lw, 7, name("rtk"))
 	lower := ifindex(t, lw)
 
 	// A second lower with no port yet: a refused first port must not
@@ -79,8 +81,8 @@ func TestRejections(t *testing.T) {
 		{"tag enforcement 9", rawLink{lower: lower, port: u16(1), te: u8(9)}, syscall.ERANGE, "tag enforcement 9 out of range (0-3)"},
 		{"port taken", rawLink{lower: lower, port: u16(5)}, syscall.EEXIST,
 			fmt.Sprintf("port 5 already exists on %s (%s)", lw, taken)},
-		{"MTU above the lower's", rawLink{lower: lower2, port: u16(1), mtu: 1501}, syscall.ERANGE,
-			fmt.Sprintf("MTU 1501 too large: %s carries 1500 with the tag", lw2)},
+		{"MTU above the lower's", rawLink{lower: lower2, port: u16(1), mtu: 1505}, syscall.ERANGE,
+			fmt.Sprintf("MTU 1505 too large: %s carries 1504 with the tag", lw2)},
 		{"name taken", rawLink{name: peer2, lower: lower2, port: u16(1)}, syscall.EEXIST, ""},
 		{"change port", rawLink{index: ifindex(t, taken), port: u16(6)}, syscall.EOPNOTSUPP,
 			fmt.Sprintf("cannot change %s from port 5 to 6", taken)},
@@ -91,6 +93,18 @@ func TestRejections(t *testing.T) {
 			syscall.EINVAL, "attribute type 1 of the brcm link data is 4 bytes, not 2"},
 		{"an unknown attribute", rawLink{lower: lower, port: u16(1), extra: []extraAttr{{9, []byte{1}}}},
 			syscall.EINVAL, "unknown attribute type 9 in the brcm link data"},
+		{"format 2", rawLink{lower: lower2, port: u16(1), extra: []extraAttr{{brcmlink.IFLABrcmFormat, []byte{2}}}},
+			syscall.ERANGE, "tag format 2 unknown (0-1)"},
+		{"another format than the lower's ports", rawLink{lower: lower, port: u16(1), extra: []extraAttr{{brcmlink.IFLABrcmFormat, []byte{1}}}},
+			syscall.EINVAL, fmt.Sprintf("%s's ports speak format bcm53242, not original", lw)},
+		{"change the format beside another port", rawLink{index: ifindex(t, taken), extra: []extraAttr{{brcmlink.IFLABrcmFormat, []byte{1}}}},
+			syscall.EBUSY, fmt.Sprintf("%s has 1 other ports: set its format on the lower", lw)},
+		{"queue from priority 2", rawLink{lower: lower2, port: u16(1), extra: []extraAttr{{brcmlink.IFLABrcmQueueFromPrio, []byte{2}}}},
+			syscall.ERANGE, "queue from priority 2 is not 0 or 1"},
+		{"VLAN 4095", rawLink{lower: lower2, port: u16(1), extra: []extraAttr{{brcmlink.IFLABrcmVLAN, []byte{0xff, 0x0f}}}},
+			syscall.ERANGE, "vlan 4095 out of range (0-4094)"},
+		{"a VLAN of 4 bytes", rawLink{lower: lower2, port: u16(1), extra: []extraAttr{{brcmlink.IFLABrcmVLAN, []byte{1, 0, 0, 0}}}},
+			syscall.EINVAL, "attribute type 6 of the brcm link data is 4 bytes, not 2"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			wantKernelErr(t, tc.req.send(), tc.errno, tc.msg)
@@ -234,7 +248,7 @@ func TestLongNameMessages(t *testing.T) {
 		{"change port", rawLink{index: ifindex(t, dev), port: u16(27)},
 			fmt.Sprintf("cannot change %s from port 5 to 27: delete it and add it again", dev)},
 		{"MTU above the lower's", rawLink{lower: ifindex(t, lw), port: u16(6), mtu: 9000},
-			fmt.Sprintf("MTU 9000 too large: %s carries 1500 with the tag", lw)},
+			fmt.Sprintf("MTU 9000 too large: %s carries 1504 with the tag", lw)},
 	} {
 		err := tc.req.send()
 		var oe *netlink.OpError

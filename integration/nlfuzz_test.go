@@ -40,14 +40,17 @@ var genlInputs = map[uint16]struct {
 	max  uint64
 	min  uint64
 }{
-	brcmlink.AttrIfindex:      {4, 1<<32 - 1, 1},
-	brcmlink.AttrIfname:       {0, 0, 0},
-	brcmlink.AttrLowerIfindex: {4, 1<<32 - 1, 1},
-	brcmlink.AttrLowerIfname:  {0, 0, 0},
-	brcmlink.AttrPort:         {2, brcmlink.PortMax, 0},
-	brcmlink.AttrQueue:        {1, brcmlink.QueueMax, 0},
-	brcmlink.AttrTagEnforce:   {1, brcmlink.TagEnforceMax, 0},
-	brcmlink.AttrAdminUp:      {1, 1, 0},
+	brcmlink.AttrIfindex:       {4, 1<<32 - 1, 1},
+	brcmlink.AttrIfname:        {0, 0, 0},
+	brcmlink.AttrLowerIfindex:  {4, 1<<32 - 1, 1},
+	brcmlink.AttrLowerIfname:   {0, 0, 0},
+	brcmlink.AttrPort:          {2, brcmlink.PortMax, 0},
+	brcmlink.AttrQueue:         {1, brcmlink.QueueMax, 0},
+	brcmlink.AttrTagEnforce:    {1, brcmlink.TagEnforceMax, 0},
+	brcmlink.AttrAdminUp:       {1, 1, 0},
+	brcmlink.AttrFormat:        {1, uint64(brcmlink.FormatMax), 0},
+	brcmlink.AttrQueueFromPrio: {1, 1, 0},
+	brcmlink.AttrVLAN:          {2, brcmlink.VLANMax, 0},
 }
 
 // fuzzGenlAttr returns a random attribute, valid or not, drawing names
@@ -112,12 +115,15 @@ func genlTakes(cmd uint8, dump bool) (map[uint16]bool, bool) {
 	var takes []uint16
 	switch {
 	case (cmd == brcmlink.CmdPortNew || cmd == brcmlink.CmdPortSet) && !dump:
-		takes = append(selector, brcmlink.AttrQueue, brcmlink.AttrTagEnforce, brcmlink.AttrAdminUp)
+		takes = append(selector, brcmlink.AttrQueue, brcmlink.AttrTagEnforce, brcmlink.AttrAdminUp,
+			brcmlink.AttrFormat, brcmlink.AttrQueueFromPrio, brcmlink.AttrVLAN)
 	case cmd == brcmlink.CmdPortDel && !dump, cmd == brcmlink.CmdPortGet && !dump:
 		takes = selector
 	case cmd == brcmlink.CmdPortGet, cmd == brcmlink.CmdLinkGet && !dump:
 		takes = lower
 	case cmd == brcmlink.CmdLinkGet:
+	case cmd == brcmlink.CmdLinkSet && !dump:
+		takes = append(lower, brcmlink.AttrFormat)
 	default:
 		return nil, false
 	}
@@ -262,7 +268,8 @@ func TestRtnlFuzz(t *testing.T) {
 		size int
 		max  uint64
 	}{brcmlink.IFLABrcmPort: {2, brcmlink.PortMax}, brcmlink.IFLABrcmQueue: {1, brcmlink.QueueMax},
-		brcmlink.IFLABrcmTagEnforce: {1, brcmlink.TagEnforceMax}}
+		brcmlink.IFLABrcmTagEnforce: {1, brcmlink.TagEnforceMax}, brcmlink.IFLABrcmFormat: {1, uint64(brcmlink.FormatMax)},
+		brcmlink.IFLABrcmQueueFromPrio: {1, 1}, brcmlink.IFLABrcmVLAN: {2, brcmlink.VLANMax}}
 
 	var accepted, refused int
 	for i := 0; i < *rtnlMessages; i++ {
