@@ -130,6 +130,9 @@ func TestWireFormat(t *testing.T) {
 				// A runt for each port: padded to 66 bytes after tagging.
 				for _, n := range []int{100, 10} {
 					sent, got := w.sendAs(t, dev, i*2+n, n, 0)
+					if n == 10 && v.queue == 0 && (v.port == 5 || v.port == 26) {
+						t.Logf("%s port %d on the wire: % x", format, v.port, got)
+					}
 					checkWire(t, fmt.Sprintf("%s port %d queue %d TE %d, %d bytes", format, v.port, v.queue, v.te, n),
 						got, tagged(sent, want, nil, brcmlink.MinFrameLen))
 				}
