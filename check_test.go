@@ -81,3 +81,16 @@ func TestValidDeviceName(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckNetNSName(t *testing.T) {
+	for _, name := range []string{"lab", "lab.2", "...", "x..y"} {
+		if err := CheckNetNSName(name); err != nil {
+			t.Errorf("CheckNetNSName(%q) = %v, want nil", name, err)
+		}
+	}
+	for _, name := range []string{"", ".", "..", "../x", "a/b", "/run/netns/lab"} {
+		if err := CheckNetNSName(name); !errors.Is(err, syscall.EINVAL) {
+			t.Errorf("CheckNetNSName(%q) = %v, want EINVAL", name, err)
+		}
+	}
+}

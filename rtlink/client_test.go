@@ -26,6 +26,7 @@ import (
 type fakeLink struct {
 	index, lower int
 	name, kind   string
+	typ          uint16 // ARPHRD_*: 0 for Ethernet, set in message
 	netnsid      *int32 // the lower's netns, when it is not the link's
 	flags, mtu   uint32
 	data         Brcm
@@ -43,7 +44,7 @@ type kernel struct {
 
 func newKernel(t testing.TB) (*Client, *kernel) {
 	k := &kernel{t: t, next: 10, links: []*fakeLink{
-		{index: 1, name: "lo", flags: unix.IFF_UP},
+		{index: 1, name: "lo", typ: unix.ARPHRD_LOOPBACK, flags: unix.IFF_UP},
 		{index: 2, name: "eth0", flags: unix.IFF_UP},
 		{index: 3, name: "eth1"},
 		{index: 4, name: "veth0", kind: "veth"},
@@ -85,7 +86,20 @@ func (k *kernel) handle(reqs []netlink.Message) ([]netlink.Message, error) {
 	case typ == unix.RTM_NEWLINK && req.Header.Flags&netlink.Create != 0:
 		return k.create(req, m)
 	case typ == unix.RTM_NEWLINK:
-		l := k.find(m)
+		l := k.find(rtnetlink.LinkMessage{Index: m.Index})
+		if l == nil {
+			return nltest.Error(int(syscall.ENODEV), reqs)
+		}
+		if a := m.Attributes; a != nil && a.Name != "" && a.Name != l.name {
+			// As dev_change_name(): a name taken, or a device that is up.
+			if k.find(rtnetlink.LinkMessage{Attributes: &rtnetlink.LinkAttributes{Name: a.Name}}) != nil {
+				return nltest.Error(int(syscall.EEXIST), reqs)
+			}
+			if l.flags&unix.IFF_UP != 0 {
+				return nltest.Error(int(syscall.EBUSY), reqs)
+			}
+			l.name = a.Name
+		}
 		l.flags = l.flags&^m.Change | m.Flags&m.Change
 		if a := m.Attributes; a != nil && a.Info != nil {
 			d := a.Info.Data.(*Brcm)
@@ -155,6 +169,11 @@ func (k *kernel) find(m rtnetlink.LinkMessage) *fakeLink {
 // client must never decode.
 func (k *kernel) message(req netlink.Message, l *fakeLink) netlink.Message {
 	b := make([]byte, unix.SizeofIfInfomsg)
+	typ := l.typ
+	if typ == 0 {
+		typ = unix.ARPHRD_ETHER
+	}
+	binary.NativeEndian.PutUint16(b[2:], typ)
 	binary.NativeEndian.PutUint32(b[4:], uint32(l.index))
 	binary.NativeEndian.PutUint32(b[8:], l.flags)
 	mtu, oper := l.mtu, uint8(rtnetlink.OperStateDown)
