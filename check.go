@@ -94,6 +94,16 @@ func ValidDeviceName(name string) bool {
 	return true
 }
 
+// CheckNetNSName refuses, with EINVAL, what is no name `ip netns add`
+// gives a network namespace, bound at /run/netns/NAME: "", "." and "..",
+// and a path.
+func CheckNetNSName(name string) error {
+	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
+		return errorf(syscall.EINVAL, "invalid network namespace name %q", name)
+	}
+	return nil
+}
+
 // Check refuses a Format the kernel does not know with its errno, ERANGE,
 // and message, like "tag format 2 unknown (0-1)", as an *Error.
 func (f Format) Check() error {

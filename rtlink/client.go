@@ -17,7 +17,11 @@
 // watches nothing (genl.Client.Watch reports ports as they come, change
 // and go). rtnetlink finds a link by name or ifindex but not by switch
 // port, so a Selector by lower and port, like List and ListLower, costs a
-// dump of the namespace's links; Add does not.
+// dump of the namespace's links; Add does not. Beyond brcm links, it
+// lists the namespace's network devices of any kind (Devices, Device),
+// renames a port (Rename) and sets a device such as a lower up or down
+// (SetDeviceUp): what a program needs to bring ports to a description, as
+// the config package and `brcmlink apply` do.
 //
 // Its methods fail with a *brcmlink.Error for anything the kernel or the
 // client's own checks refuse: match them with errors.Is against
@@ -60,6 +64,37 @@ func Dial(cfg *netlink.Config) (*Client, error) {
 	// carry the errno, only not the kernel's message.
 	_ = c.SetOption(netlink.ExtendedAcknowledge, true)
 	return &Client{c: c}, nil
+}
+
+// DialNetNSName opens an rtnetlink socket in the network namespace that
+// `ip netns add NAME` created, as `ip -n NAME` does: the one bound at
+// /run/netns/NAME. The socket keeps the namespace: the Client holds no
+// descriptor of it. A namespace nobody made fails with ENOENT.
+func DialNetNSName(name string) (c *Client, err error) {
+	defer annotate(&err, "dial", "")
+	// ip netns takes no path, only a name.
+	if err := brcmlink.CheckNetNSName(name); err != nil {
+		return nil, err
+	}
+	path := "/run/netns/" + name
+	// Above stdin, stdout and stderr: a descriptor 0 would mean the
+	// caller's namespace to the socket.
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err == nil && fd < 3 {
+		var dup int
+		dup, err = unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+		unix.Close(fd)
+		fd = dup
+	}
+	if err != nil {
+		errno, ok := err.(syscall.Errno)
+		if !ok {
+			errno = syscall.EINVAL
+		}
+		return nil, errorf(errno, "network namespace %s: open %s", name, path)
+	}
+	defer unix.Close(fd)
+	return Dial(&netlink.Config{NetNS: fd})
 }
 
 // dial opens the Client's socket: for a cfg that asks for no more than a
@@ -324,9 +359,7 @@ func (c *Client) lowerDev(name string, index int) (link, error) {
 // dump returns every brcm link. The kernel filters the dump by kind only
 // if it knows the kind (the module is loaded), so filter here too.
 func (c *Client) dump() ([]link, error) {
-	links, err := c.execute(unix.RTM_GETLINK, netlink.Dump, &rtnetlink.LinkMessage{
-		Attributes: &rtnetlink.LinkAttributes{Info: &rtnetlink.LinkInfo{Kind: brcmlink.Kind}},
-	})
+	links, err := c.dumpLinks(&rtnetlink.LinkAttributes{Info: &rtnetlink.LinkInfo{Kind: brcmlink.Kind}})
 	if err != nil {
 		return nil, err
 	}
@@ -337,6 +370,12 @@ func (c *Client) dump() ([]link, error) {
 		}
 	}
 	return brcm, nil
+}
+
+// dumpLinks dumps the links of the namespace, those of the kind filter
+// names if the kernel knows it, or every link for a nil filter.
+func (c *Client) dumpLinks(filter *rtnetlink.LinkAttributes) ([]link, error) {
+	return c.execute(unix.RTM_GETLINK, netlink.Dump, &rtnetlink.LinkMessage{Attributes: filter})
 }
 
 // lowerLinks returns the brcm links on the lower device with ifindex

@@ -19,6 +19,8 @@ type link struct {
 	index int
 	name  string
 	kind  string
+	typ   uint16 // ifinfomsg.ifi_type, ARPHRD_*
+	flags uint32 // ifinfomsg.ifi_flags, IFF_*
 	port  brcmlink.Port
 }
 
@@ -30,7 +32,11 @@ func parseLink(b []byte) (link, error) {
 	if len(b) < unix.SizeofIfInfomsg {
 		return link{}, nl.Malformed("link message of %d bytes is too short", len(b))
 	}
-	l := link{index: int(binary.NativeEndian.Uint32(b[4:8]))} // ifinfomsg.ifi_index
+	l := link{ // struct ifinfomsg
+		typ:   binary.NativeEndian.Uint16(b[2:4]),
+		index: int(binary.NativeEndian.Uint32(b[4:8])),
+		flags: binary.NativeEndian.Uint32(b[8:12]),
+	}
 	// IFLA_LINK_NETNSID: IFLA_LINK indexes the netns with this id.
 	var netnsid *int32
 	ad, err := netlink.NewAttributeDecoder(b[unix.SizeofIfInfomsg:])

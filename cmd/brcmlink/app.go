@@ -16,7 +16,6 @@ import (
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/format"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/genl"
-	"github.com/brcmlink/brcmlink/internal/nl"
 	"github.com/urfave/cli/v2"
 )
 
@@ -138,7 +137,7 @@ func (a *app) cli() *cli.App {
 				return usagef("-batch takes no command, but %q was given", cc.Args().First())
 			}
 			if cc.IsSet("netns") {
-				if err := grammar.CheckError(nl.CheckNetNSName(o.netns)); err != nil {
+				if err := grammar.CheckError(brcmlink.CheckNetNSName(o.netns)); err != nil {
 					return err
 				}
 			}

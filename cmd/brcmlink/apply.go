@@ -13,15 +13,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/format"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/config"
-	"github.com/jsimonetti/rtnetlink/v2"
-	"github.com/mdlayher/netlink"
+	"github.com/brcmlink/brcmlink/rtlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -373,108 +371,60 @@ func (r *runner) Config(req *grammar.Request) error {
 	return err
 }
 
-// rtLinks are Links over rtnetlink.
+// rtLinks are Links through the rtlink package.
 type rtLinks struct {
-	c *rtnetlink.Conn
+	c *rtlink.Client
 }
 
 // dialLinks opens rtnetlink in the network namespace netns.
 func dialLinks(netns string) (Links, error) {
-	cfg := &netlink.Config{}
+	var c *rtlink.Client
+	var err error
 	if netns != "" {
-		fd, err := unix.Open("/run/netns/"+netns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return nil, &dialFailure{msg: fmt.Sprintf("network namespace %q not found (no /run/netns/%s)", netns, netns), err: err}
-		}
-		defer unix.Close(fd) // the socket keeps the namespace
-		cfg.NetNS = fd
+		c, err = rtlink.DialNetNSName(netns)
+	} else {
+		c, err = rtlink.Dial(nil)
 	}
-	c, err := rtnetlink.Dial(cfg)
 	if err != nil {
-		return nil, linkError("dial", "", err)
+		return nil, dialError(err, netns)
 	}
 	return &rtLinks{c}, nil
 }
 
 func (l *rtLinks) Devices() ([]config.Device, error) {
-	msgs, err := l.c.Link.List()
+	ds, err := l.c.Devices()
 	if err != nil {
-		return nil, linkError("list", "", err)
+		return nil, err
 	}
-	ds := make([]config.Device, 0, len(msgs))
-	for _, m := range msgs {
-		if m.Attributes != nil {
-			ds = append(ds, linkDevice(&m))
-		}
+	cds := make([]config.Device, len(ds))
+	for i, d := range ds {
+		cds[i] = configDevice(d)
 	}
-	return ds, nil
+	return cds, nil
 }
 
-// linkDevice is the device of a link message with attributes.
-func linkDevice(m *rtnetlink.LinkMessage) config.Device {
-	return config.Device{
-		Name:  m.Attributes.Name,
-		Index: int(m.Index),
-		Port:  m.Attributes.Info != nil && m.Attributes.Info.Kind == brcmlink.Kind,
-		Up:    m.Flags&unix.IFF_UP != 0,
-	}
+// configDevice is d as config.Devices and config.MakePlan take it.
+func configDevice(d rtlink.Device) config.Device {
+	return config.Device{Name: d.Name, Index: d.Index, Port: d.Kind == brcmlink.Kind, Up: d.Up}
 }
 
 func (l *rtLinks) Device(name string) (*config.Device, error) {
-	msgs, err := l.c.Execute(&rtnetlink.LinkMessage{
-		Family:     unix.AF_UNSPEC,
-		Attributes: &rtnetlink.LinkAttributes{Name: name},
-	}, unix.RTM_GETLINK, netlink.Request)
-	if errors.Is(err, unix.ENODEV) {
+	d, err := l.c.Device(name)
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, linkError("get", name, err)
+		return nil, err
 	}
-	if len(msgs) != 1 {
-		return nil, linkError("get", name, fmt.Errorf("%d answers for one device", len(msgs)))
-	}
-	m, ok := msgs[0].(*rtnetlink.LinkMessage)
-	if !ok || m.Attributes == nil {
-		return nil, linkError("get", name, fmt.Errorf("the answer is no link"))
-	}
-	d := linkDevice(m)
-	return &d, nil
+	cd := configDevice(*d)
+	return &cd, nil
 }
 
 func (l *rtLinks) Rename(index int, name string) error {
-	err := l.c.Link.Set(&rtnetlink.LinkMessage{
-		Family:     unix.AF_UNSPEC,
-		Index:      uint32(index),
-		Attributes: &rtnetlink.LinkAttributes{Name: name},
-	})
-	return linkError("rename", fmt.Sprintf("ifindex %d", index), err)
+	_, err := l.c.Rename(brcmlink.ByIndex(index), name)
+	return err
 }
 
-func (l *rtLinks) SetUp(index int, up bool) error {
-	m := &rtnetlink.LinkMessage{Family: unix.AF_UNSPEC, Index: uint32(index), Change: unix.IFF_UP}
-	if up {
-		m.Flags = unix.IFF_UP
-	}
-	return linkError("set", fmt.Sprintf("ifindex %d", index), l.c.Link.Set(m))
-}
+func (l *rtLinks) SetUp(index int, up bool) error { return l.c.SetDeviceUp(index, up) }
 
 func (l *rtLinks) Close() error { return l.c.Close() }
-
-// linkError makes an rtnetlink failure a *brcmlink.Error, which render
-// words as it does the brcm family's.
-func linkError(op, dev string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var errno syscall.Errno
-	if !errors.As(err, &errno) {
-		return err
-	}
-	e := &brcmlink.Error{Client: "rtnetlink", Op: op, Dev: dev, Err: errno, Cause: err}
-	var oe *netlink.OpError
-	if errors.As(err, &oe) {
-		e.Message = oe.Message
-	}
-	return e
-}
