@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"iter"
 	"net"
 	"os"
 	"reflect"
@@ -40,6 +41,12 @@ type kernel struct {
 	next  int               // next ifindex
 	reqs  []netlink.Message // every request, in order
 	deny  syscall.Errno     // if set, the answer to every change
+	// interrupt is how many of the next dumps the kernel marks
+	// NLM_F_DUMP_INTR (a link came or went while they ran): all their
+	// messages, or with interruptDone only the NLMSG_DONE, as when the
+	// change comes after the last link.
+	interrupt     int
+	interruptDone bool
 }
 
 func newKernel(t testing.TB) (*Client, *kernel) {
@@ -54,9 +61,53 @@ func newKernel(t testing.TB) (*Client, *kernel) {
 		{index: 7, name: "far.p3", kind: "brcm", lower: 2, netnsid: new(int32(1)), data: Brcm{Port: new(uint16(3))}},
 		{index: 8, name: "eth1.p3", kind: "brcm", lower: 3, data: Brcm{Port: new(uint16(3))}},
 	}}
-	c := &Client{c: nltest.Dial(k.handle)}
+	c := &Client{c: netlink.NewConn(&fakeSocket{fn: k.handle}, nltest.PID)}
 	t.Cleanup(func() { _ = c.Close() })
 	return c, k
+}
+
+// fakeSocket is a netlink.Socket whose answers fn makes, as nltest's is,
+// but delivered whole, NLMSG_DONE included.
+type fakeSocket struct {
+	fn   nltest.Func
+	msgs []netlink.Message
+	err  error
+}
+
+func (s *fakeSocket) Close() error { return nil }
+
+func (s *fakeSocket) Send(m netlink.Message) error { return s.SendMessages([]netlink.Message{m}) }
+
+func (s *fakeSocket) SendMessages(ms []netlink.Message) error {
+	s.msgs, s.err = s.fn(ms)
+	return nil
+}
+
+func (s *fakeSocket) Receive() ([]netlink.Message, error) {
+	var msgs []netlink.Message
+	for m, err := range s.ReceiveIter() {
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
+}
+
+func (s *fakeSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
+	return func(yield func(netlink.Message, error) bool) {
+		msgs, err := s.msgs, s.err
+		s.msgs, s.err = nil, nil
+		if err != nil {
+			yield(netlink.Message{}, err)
+			return
+		}
+		for _, m := range msgs {
+			if !yield(m, nil) {
+				return
+			}
+		}
+	}
 }
 
 func (k *kernel) handle(reqs []netlink.Message) ([]netlink.Message, error) {
@@ -75,7 +126,17 @@ func (k *kernel) handle(reqs []netlink.Message) ([]netlink.Message, error) {
 		for _, l := range k.links {
 			msgs = append(msgs, k.message(req, l))
 		}
-		return nltest.Multipart(append(msgs, netlink.Message{}))
+		done := netlink.Message{Header: netlink.Header{Sequence: req.Header.Sequence, PID: req.Header.PID}}
+		msgs, err := nltest.Multipart(append(msgs, done))
+		if k.interrupt > 0 {
+			k.interrupt--
+			for i := range msgs {
+				if !k.interruptDone || i == len(msgs)-1 {
+					msgs[i].Header.Flags |= netlink.DumpInterrupted
+				}
+			}
+		}
+		return msgs, err
 	case typ == unix.RTM_GETLINK:
 		if l := k.find(m); l != nil {
 			return []netlink.Message{k.message(req, l)}, nil
@@ -741,3 +802,56 @@ func TestDelete(t *testing.T) {
 
 // mac is the fake kernel's address of the brcm link with ifindex index.
 func mac(index int) net.HardwareAddr { return net.HardwareAddr{2, 0, 0, 0, 0, byte(index)} }
+
+// TestDumpInterrupted: every listing dumps again while the kernel marks
+// the dump interrupted, whether every message says so or only the
+// NLMSG_DONE, and gives up with EINTR after dumpTries in a row.
+func TestDumpInterrupted(t *testing.T) {
+	calls := []struct {
+		name string
+		call func(c *Client) error
+	}{
+		{"List", func(c *Client) error { _, err := c.List(); return err }},
+		{"ListLower", func(c *Client) error { _, err := c.ListLower("eth0"); return err }},
+		{"Get by port", func(c *Client) error { _, err := c.Get(brcmlink.ByPort("eth0", 5)); return err }},
+		{"Set by port", func(c *Client) error {
+			_, err := c.Set(brcmlink.ByPort("eth0", 5), brcmlink.SetRequest{Queue: new(uint8(1))})
+			return err
+		}},
+		{"Delete by port", func(c *Client) error { return c.Delete(brcmlink.ByPort("eth0", 0)) }},
+		{"Devices", func(c *Client) error { _, err := c.Devices(); return err }},
+	}
+	dumps := func(k *kernel) int {
+		n := 0
+		for _, m := range k.sent(unix.RTM_GETLINK) {
+			if m.Header.Flags&netlink.Dump == netlink.Dump {
+				n++
+			}
+		}
+		return n
+	}
+	for _, only := range []bool{false, true} {
+		for _, tt := range calls {
+			t.Run(fmt.Sprintf("%s/done only %v", tt.name, only), func(t *testing.T) {
+				c, k := newKernel(t)
+				k.interrupt, k.interruptDone = 2, only
+				if err := tt.call(c); err != nil {
+					t.Fatal(err)
+				}
+				if n := dumps(k); n != 3 {
+					t.Errorf("%d dumps, want 3: two interrupted, then one whole", n)
+				}
+
+				c, k = newKernel(t)
+				k.interrupt, k.interruptDone = 1000, only
+				err := tt.call(c)
+				if !errors.Is(err, syscall.EINTR) {
+					t.Errorf("always interrupted: %v, want EINTR", err)
+				}
+				if n := dumps(k); n != 5 {
+					t.Errorf("always interrupted: %d dumps, want 5", n)
+				}
+			})
+		}
+	}
+}
