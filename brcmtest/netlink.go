@@ -115,6 +115,10 @@ func (s *socket) Receive() ([]netlink.Message, error) {
 		case s.overrun:
 			s.overrun = false
 			return nil, os.NewSyscallError("recvmsg", syscall.ENOBUFS)
+		case !s.deadline.IsZero() && !time.Now().Before(s.deadline):
+			// As the kernel's sockets in Go: a read past its deadline
+			// fails, whatever is queued.
+			return nil, os.ErrDeadlineExceeded
 		case len(s.queue) > 0:
 			// One datagram: a dump's parts and its DONE, or one message.
 			n := 1
@@ -126,8 +130,6 @@ func (s *socket) Receive() ([]netlink.Message, error) {
 			s.queue = s.queue[n:]
 			s.answers = max(s.answers-n, 0)
 			return msgs, nil
-		case !s.deadline.IsZero() && !time.Now().Before(s.deadline):
-			return nil, os.ErrDeadlineExceeded
 		}
 		wake := s.wake
 		var timeout <-chan time.Time

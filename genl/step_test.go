@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+
+package genl_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/brcmtest"
+	"github.com/brcmlink/brcmlink/genl"
+)
+
+// manyPorts returns a Client on a fake kernel with n ports on lowers of
+// 28 ports each.
+func manyPorts(t *testing.T, n int) (*brcmtest.Kernel, *genl.Client) {
+	t.Helper()
+	k := brcmtest.New()
+	c, err := k.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	var reqs []brcmlink.AddRequest
+	for i := range n {
+		lower := fmt.Sprintf("eth%d", i/28)
+		if i%28 == 0 {
+			k.AddEthernet(lower)
+		}
+		reqs = append(reqs, brcmlink.AddRequest{Lower: lower, Port: uint16(i % 28)})
+	}
+	if _, err := c.AddMany(reqs); err != nil {
+		t.Fatal(err)
+	}
+	return k, c
+}
+
+// TestInStepAfterDeadline cuts a listing of 1,000 ports with the
+// Client's deadline, its answer still queued: the requests after it must
+// get their own answers, not the rest of the listing.
+func TestInStepAfterDeadline(t *testing.T) {
+	k, c := manyPorts(t, 1000)
+	k.Refuse(func(r brcmtest.Request) error {
+		if r.Dump {
+			_ = c.SetDeadline(time.Now().Add(-time.Second)) // the kernel answers, then it passes
+		}
+		return nil
+	})
+	if _, err := c.List(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("List past the deadline: %v, want os.ErrDeadlineExceeded", err)
+	}
+	k.Refuse(nil)
+	if err := c.SetDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.Get(brcmlink.ByName("eth3.p5"))
+	if err != nil {
+		t.Fatalf("Get after the cut listing: %v", err)
+	}
+	if p.Name != "eth3.p5" || p.Port != 5 {
+		t.Errorf("Get eth3.p5 returned %+v", p)
+	}
+	ps, err := c.List()
+	if err != nil || len(ps) != 1000 {
+		t.Errorf("List after the cut listing: %d ports, %v; want 1000", len(ps), err)
+	}
+}
