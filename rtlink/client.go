@@ -36,6 +36,7 @@ package rtlink
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"syscall"
 	"time"
 
@@ -50,7 +51,9 @@ import (
 // Client manages the brcm links of a network namespace. It is safe for
 // concurrent use.
 type Client struct {
-	c *netlink.Conn
+	c      *netlink.Conn
+	sock   *intrSocket // c's socket; nil if Dial could not wrap it
+	dumpMu sync.Mutex  // dumps take turns, for sock's note of NLM_F_DUMP_INTR
 }
 
 // Dial opens an rtnetlink socket. cfg may be nil; cfg.NetNS selects the
@@ -62,8 +65,8 @@ func Dial(cfg *netlink.Config) (*Client, error) {
 	}
 	// Best effort: without extended acks (before Linux 4.12) errors still
 	// carry the errno, only not the kernel's message.
-	_ = c.SetOption(netlink.ExtendedAcknowledge, true)
-	return &Client{c: c}, nil
+	_ = c.c.SetOption(netlink.ExtendedAcknowledge, true)
+	return c, nil
 }
 
 // DialNetNSName opens an rtnetlink socket in the network namespace that
@@ -97,17 +100,27 @@ func DialNetNSName(name string) (c *Client, err error) {
 	return Dial(&netlink.Config{NetNS: fd})
 }
 
-// dial opens the Client's socket: for a cfg that asks for no more than a
-// namespace, a blocking one (internal/nlsock), as the genl package's is,
-// which costs a request no more than its system calls.
-func dial(cfg *netlink.Config) (*netlink.Conn, error) {
+// dial opens the Client: for a cfg that asks for no more than a
+// namespace, on a blocking socket (internal/nlsock), as the genl
+// package's is, which costs a request no more than its system calls, and
+// which the Client wraps to see every NLM_F_DUMP_INTR; else on the
+// netlink package's.
+func dial(cfg *netlink.Config) (*Client, error) {
 	if cfg == nil {
 		cfg = &netlink.Config{}
 	}
 	if *cfg != (netlink.Config{NetNS: cfg.NetNS}) {
-		return netlink.Dial(unix.NETLINK_ROUTE, cfg)
+		c, err := netlink.Dial(unix.NETLINK_ROUTE, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &Client{c: c}, nil
 	}
-	return nlsock.Conn(unix.NETLINK_ROUTE, cfg.NetNS)
+	s, pid, err := nlsock.Dial(unix.NETLINK_ROUTE, cfg.NetNS)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(s, pid), nil
 }
 
 // SetDeadline bounds the Client's requests: one still waiting for its
@@ -255,17 +268,27 @@ func (c *Client) ListLower(lower string) (ps []brcmlink.Port, err error) {
 
 // execute sends m as a request and returns the links of the reply.
 func (c *Client) execute(typ netlink.HeaderType, flags netlink.HeaderFlags, m *rtnetlink.LinkMessage) ([]link, error) {
+	msgs, err := c.request(typ, flags, m)
+	if err != nil {
+		return nil, err
+	}
+	return parseLinks(msgs)
+}
+
+// request sends m as a request and returns the messages of the reply.
+func (c *Client) request(typ netlink.HeaderType, flags netlink.HeaderFlags, m *rtnetlink.LinkMessage) ([]netlink.Message, error) {
 	b, err := m.MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
-	msgs, err := c.c.Execute(netlink.Message{
+	return c.c.Execute(netlink.Message{
 		Header: netlink.Header{Type: typ, Flags: netlink.Request | flags},
 		Data:   b,
 	})
-	if err != nil {
-		return nil, err
-	}
+}
+
+// parseLinks decodes the links of a reply, skipping acknowledgements.
+func parseLinks(msgs []netlink.Message) ([]link, error) {
 	var links []link
 	for _, msg := range msgs {
 		if msg.Header.Type != unix.RTM_NEWLINK {
@@ -370,12 +393,6 @@ func (c *Client) dump() ([]link, error) {
 		}
 	}
 	return brcm, nil
-}
-
-// dumpLinks dumps the links of the namespace, those of the kind filter
-// names if the kernel knows it, or every link for a nil filter.
-func (c *Client) dumpLinks(filter *rtnetlink.LinkAttributes) ([]link, error) {
-	return c.execute(unix.RTM_GETLINK, netlink.Dump, &rtnetlink.LinkMessage{Attributes: filter})
 }
 
 // lowerLinks returns the brcm links on the lower device with ifindex

@@ -61,7 +61,7 @@ func newKernel(t testing.TB) (*Client, *kernel) {
 		{index: 7, name: "far.p3", kind: "brcm", lower: 2, netnsid: new(int32(1)), data: Brcm{Port: new(uint16(3))}},
 		{index: 8, name: "eth1.p3", kind: "brcm", lower: 3, data: Brcm{Port: new(uint16(3))}},
 	}}
-	c := &Client{c: netlink.NewConn(&fakeSocket{fn: k.handle}, nltest.PID)}
+	c := newClient(&fakeSocket{fn: k.handle}, nltest.PID)
 	t.Cleanup(func() { _ = c.Close() })
 	return c, k
 }

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+
+package rtlink
+
+import (
+	"iter"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/jsimonetti/rtnetlink/v2"
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// dumpTries is how many dumps in a row may be interrupted before a
+// listing gives up, as in the genl package.
+const dumpTries = 5
+
+// intrSocket is the Client's socket: it notes NLM_F_DUMP_INTR on every
+// message it receives, the NLMSG_DONE included, which netlink.Conn reads
+// but never returns. A dump the kernel finds changed only after its last
+// link says so on its DONE alone.
+type intrSocket struct {
+	netlink.Socket
+	intr atomic.Bool
+}
+
+func (s *intrSocket) note(m netlink.Message) {
+	if m.Header.Flags&netlink.DumpInterrupted != 0 {
+		s.intr.Store(true)
+	}
+}
+
+func (s *intrSocket) Receive() ([]netlink.Message, error) {
+	msgs, err := s.Socket.Receive()
+	for _, m := range msgs {
+		s.note(m)
+	}
+	return msgs, err
+}
+
+func (s *intrSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
+	return func(yield func(netlink.Message, error) bool) {
+		for m, err := range s.Socket.ReceiveIter() {
+			if err == nil {
+				s.note(m)
+			}
+			if !yield(m, err) {
+				return
+			}
+		}
+	}
+}
+
+// newClient returns a Client on the socket s, whose port id is pid.
+func newClient(s netlink.Socket, pid uint32) *Client {
+	is := &intrSocket{Socket: s}
+	return &Client{c: netlink.NewConn(is, pid), sock: is}
+}
+
+// dumpLinks dumps the links of the namespace, those of the kind filter
+// names if the kernel knows it, or every link for a nil filter. It dumps
+// again while the kernel marks the dump interrupted (a link came, went or
+// moved while it ran, so one may be missing or twice), and gives up with
+// EINTR after dumpTries in a row, as the genl package does.
+func (c *Client) dumpLinks(filter *rtnetlink.LinkAttributes) ([]link, error) {
+	for range dumpTries {
+		links, interrupted, err := c.dumpOnce(filter)
+		if err != nil || !interrupted {
+			return links, err
+		}
+	}
+	return nil, errorf(syscall.EINTR, "the links kept changing: %d dumps in a row were interrupted", dumpTries)
+}
+
+// dumpOnce makes one dump of dumpLinks and reports whether the kernel
+// marked it interrupted: on a link, or on the NLMSG_DONE, which the
+// Client's socket notes. Dumps take turns, so that each reads its own
+// note; a Client on a socket it could not wrap (Dial with options beyond
+// a namespace) sees the flag on the links only.
+func (c *Client) dumpOnce(filter *rtnetlink.LinkAttributes) ([]link, bool, error) {
+	c.dumpMu.Lock()
+	defer c.dumpMu.Unlock()
+	if c.sock != nil {
+		c.sock.intr.Store(false)
+	}
+	msgs, err := c.request(unix.RTM_GETLINK, netlink.Dump, &rtnetlink.LinkMessage{Attributes: filter})
+	if err != nil {
+		return nil, false, err
+	}
+	interrupted := c.sock != nil && c.sock.intr.Load()
+	for _, m := range msgs {
+		interrupted = interrupted || m.Header.Flags&netlink.DumpInterrupted != 0
+	}
+	links, err := parseLinks(msgs)
+	return links, interrupted, err
+}
