@@ -567,6 +567,9 @@ func TestCompleteCommand(t *testing.T) {
 		{[]string{"__complete", "se"}, "set\tchange a port, or every port of a lower device\n"},
 		{[]string{"__complete", "del", ""}, "eth0.p1\neth0.p27\neth0.p5\nlab.p3\nuplink\ndev\tthe port's lower device\nport\tthe port's switch port\nall\tevery port of the lower device\n"},
 		{[]string{"__complete", "-n", ""}, "lab\nlab2\n"},
+		// Under -n, the lowers of that namespace (issue 27, defect 10).
+		{[]string{"__complete", "-n", "lab", "a", "d", ""}, "lab0\n"},
+		{[]string{"__complete", "-n", "lab2", "a", "d", ""}, ""},
 		{[]string{"__complete", "-batch", "x"}, ":files\n"},
 		{[]string{"__complete", "-j", "show", "dev", "eth0", "p"}, "port\tshow only the port on switch port PORT\n"},
 	} {
