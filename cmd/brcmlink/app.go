@@ -24,15 +24,15 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	dial           Dialer
-	links          LinksDialer         // rtnetlink, for apply
-	lockPath       string              // the lock two applies take turns by; "" for none
-	lockWait       time.Duration       // how long apply waits for the lock; 0 for lockWaitMax
-	moduleVersion  func() string       // the loaded brcm module's MODULE_VERSION, or ""
-	now            func() time.Time    // monitor's timestamps; nil for time.Now
-	lowers         func() []string     // network devices, for completion
-	netns          func() []string     // named network namespaces, for completion
-	terminal       func() bool         // whether stdout is a terminal, for -color=auto; nil: it is not
-	getenv         func(string) string // nil: an empty environment
+	links          LinksDialer           // rtnetlink, for apply
+	lockPath       string                // the lock two applies take turns by; "" for none
+	lockWait       time.Duration         // how long apply waits for the lock; 0 for lockWaitMax
+	moduleVersion  func() string         // the loaded brcm module's MODULE_VERSION, or ""
+	now            func() time.Time      // monitor's timestamps; nil for time.Now
+	lowers         func(string) []string // the lowers of a network namespace ("" for this one), for completion
+	netns          func() []string       // named network namespaces, for completion
+	terminal       func() bool           // whether stdout is a terminal, for -color=auto; nil: it is not
+	getenv         func(string) string   // nil: an empty environment
 }
 
 // options are the global options.

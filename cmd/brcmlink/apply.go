@@ -378,17 +378,20 @@ type rtLinks struct {
 
 // dialLinks opens rtnetlink in the network namespace netns.
 func dialLinks(netns string) (Links, error) {
-	var c *rtlink.Client
-	var err error
-	if netns != "" {
-		c, err = rtlink.DialNetNSName(netns)
-	} else {
-		c, err = rtlink.Dial(nil)
-	}
+	c, err := dialRtlink(netns)
 	if err != nil {
 		return nil, dialError(err, netns)
 	}
 	return &rtLinks{c}, nil
+}
+
+// dialRtlink opens an rtlink.Client in the network namespace netns ("" for
+// this one).
+func dialRtlink(netns string) (*rtlink.Client, error) {
+	if netns != "" {
+		return rtlink.DialNetNSName(netns)
+	}
+	return rtlink.Dial(nil)
 }
 
 func (l *rtLinks) Devices() ([]config.Device, error) {

@@ -5,11 +5,13 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
+	"github.com/brcmlink/brcmlink/rtlink"
+	"golang.org/x/sys/unix"
 )
 
 // filesDirective is what grammar.CompleteCommand prints when a file name
@@ -78,26 +80,31 @@ func dirNames(dir string) func() []string {
 	}
 }
 
-// lowerNames returns the devices under dir, a /sys/class/net, that can
-// carry ports: Ethernet (type 1, which leaves out lo), and no brcm port
-// (DEVTYPE=brcm in its uevent).
-func lowerNames(dir string) func() []string {
-	all := dirNames(dir)
-	return func() []string {
-		var names []string
-		for _, n := range all() {
-			typ, err := os.ReadFile(filepath.Join(dir, n, "type"))
-			if err != nil || strings.TrimSpace(string(typ)) != "1" {
-				continue
-			}
-			uevent, _ := os.ReadFile(filepath.Join(dir, n, "uevent"))
-			if slices.Contains(strings.Split(string(uevent), "\n"), "DEVTYPE=brcm") {
-				continue
-			}
-			names = append(names, n)
-		}
-		return names
+// lowerNames lists the devices of the network namespace netns ("" for
+// this one) that can carry ports, for completion; nothing if it cannot.
+func lowerNames(netns string) []string {
+	c, err := dialRtlink(netns)
+	if err != nil {
+		return nil
 	}
+	defer c.Close()
+	ds, err := c.Devices()
+	if err != nil {
+		return nil
+	}
+	return lowersOf(ds)
+}
+
+// lowersOf returns the names of the devices of ds that can carry ports:
+// Ethernet (which leaves out lo) and no brcm port.
+func lowersOf(ds []rtlink.Device) []string {
+	var names []string
+	for _, d := range ds {
+		if d.Type == unix.ARPHRD_ETHER && d.Kind != brcmlink.Kind {
+			names = append(names, d.Name)
+		}
+	}
+	return names
 }
 
 // completionScript is the script of shell, which asks brcmlink

@@ -316,6 +316,12 @@ func (l fakeLinks) SetUp(index int, up bool) error {
 
 func (fakeLinks) Close() error { return nil }
 
+// fakeLowers are the lowers of the tests' namespaces: this one's, and
+// lab's; lab2 has none.
+func fakeLowers(netns string) []string {
+	return map[string][]string{"": {"eth0", "eth1", "lo"}, "lab": {"lab0"}}[netns]
+}
+
 // result is what a run of brcmlink printed and returned.
 type result struct {
 	stdout, stderr string
@@ -346,7 +352,7 @@ func runArgs(t *testing.T, f *fake, args []string, stdin ...string) result {
 		links:         f.links,
 		moduleVersion: func() string { return f.moduleVersion },
 		now:           func() time.Time { return fakeNow },
-		lowers:        func() []string { return []string{"eth0", "eth1", "lo"} },
+		lowers:        fakeLowers,
 		netns:         func() []string { return []string{"lab", "lab2"} },
 		terminal:      func() bool { return f.terminal },
 		getenv:        func(k string) string { return f.environ[k] },

@@ -31,7 +31,7 @@ func main() {
 			return strings.TrimSpace(string(b))
 		},
 		now:    time.Now,
-		lowers: lowerNames("/sys/class/net"),
+		lowers: lowerNames,
 		netns:  dirNames("/run/netns"),
 		terminal: func() bool {
 			_, err := unix.IoctlGetTermios(int(os.Stdout.Fd()), unix.TCGETS)

@@ -10,6 +10,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/rtlink"
+	"golang.org/x/sys/unix"
 )
 
 // helperEnv makes the test binary run as brcmlink, on a seeded fake, for
@@ -21,7 +25,7 @@ func TestMain(m *testing.M) {
 		f := seeded()
 		os.Exit(Main(context.Background(), os.Args[1:], &env{
 			stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, dial: f.dial,
-			lowers: func() []string { return []string{"eth0", "eth1", "lo"} },
+			lowers: fakeLowers,
 			netns:  func() []string { return []string{"lab"} },
 		}))
 	}
@@ -117,23 +121,14 @@ func TestCompletionShells(t *testing.T) {
 
 // TestLowerNames checks that completion offers as lowers only devices
 // that can carry ports.
-func TestLowerNames(t *testing.T) {
-	dir := t.TempDir()
-	for name, files := range map[string][2]string{
-		"eth0":    {"1\n", "INTERFACE=eth0\nIFINDEX=2\n"},
-		"lo":      {"772\n", "INTERFACE=lo\nIFINDEX=1\n"},
-		"eth0.p5": {"1\n", "DEVTYPE=brcm\nINTERFACE=eth0.p5\nIFINDEX=7\n"},
-		"eth0.10": {"1\n", "DEVTYPE=vlan\nINTERFACE=eth0.10\nIFINDEX=8\n"},
-		"tun0":    {"65534\n", "DEVTYPE=tun\nINTERFACE=tun0\n"},
-	} {
-		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(dir, name, "type"), []byte(files[0]), 0o644)
-		os.WriteFile(filepath.Join(dir, name, "uevent"), []byte(files[1]), 0o644)
-	}
-	got := lowerNames(dir)()
-	slices.Sort(got)
+func TestLowersOf(t *testing.T) {
+	got := lowersOf([]rtlink.Device{
+		{Index: 1, Name: "lo", Type: unix.ARPHRD_LOOPBACK},
+		{Index: 2, Name: "eth0", Type: unix.ARPHRD_ETHER},
+		{Index: 7, Name: "eth0.p5", Kind: brcmlink.Kind, Type: unix.ARPHRD_ETHER},
+		{Index: 8, Name: "eth0.10", Kind: "vlan", Type: unix.ARPHRD_ETHER},
+		{Index: 9, Name: "tun0", Kind: "tun", Type: unix.ARPHRD_NONE},
+	})
 	if want := []string{"eth0", "eth0.10"}; !slices.Equal(got, want) {
 		t.Errorf("lowers %q, want %q", got, want)
 	}

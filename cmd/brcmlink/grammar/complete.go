@@ -17,7 +17,7 @@ type Candidate struct {
 // Sources list the names that completion offers from the system. Any of
 // them may be nil.
 type Sources struct {
-	Lowers func() []string             // network devices, for dev LOWER
+	Lowers func(netns string) []string // lower devices of a network namespace ("" for this one), for dev LOWER
 	Ports  func(netns string) []string // brcm ports of a network namespace ("" for this one)
 	NetNS  func() []string             // named network namespaces, for -netns
 }
@@ -103,7 +103,11 @@ func (p *Parser) next(cur string, src Sources, netns string) Completion {
 func values(a *Arg, cur string, src Sources, netns string) Completion {
 	switch a.Field {
 	case FieldLower:
-		return offer(cur, words0(src.Lowers))
+		var lowers []string
+		if src.Lowers != nil {
+			lowers = src.Lowers(netns)
+		}
+		return offer(cur, lowers)
 	case FieldName:
 		var ports []string
 		if src.Ports != nil {

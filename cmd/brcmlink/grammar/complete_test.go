@@ -12,7 +12,7 @@ import (
 func TestComplete(t *testing.T) {
 	var portsNS []string
 	src := Sources{
-		Lowers: func() []string { return []string{"eth0", "eth1", "lo"} },
+		Lowers: func(string) []string { return []string{"eth0", "eth1", "lo"} },
 		Ports: func(netns string) []string {
 			portsNS = append(portsNS, netns)
 			return []string{"eth0.p5", "uplink"}
