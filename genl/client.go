@@ -21,6 +21,7 @@
 package genl
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -47,16 +48,53 @@ const pkg nl.Pkg = "genl"
 var ErrNotLoaded = errors.New("genl: the brcm module is not loaded")
 
 // Client manages the brcm ports of a network namespace. It is safe for
-// concurrent use.
+// concurrent use: it does one request at a time.
+//
+// Each method has a variant taking a context.Context (ListContext for
+// List), which bounds that call alone: when ctx is done, the call ends
+// with ctx's error. SetDeadline bounds every call of the Client. A call
+// that fails after sending its request, cut by its context, its deadline
+// or a failure of the socket, leaves its answer queued on the socket: the
+// next call opens a new socket first, so that it reads only its own
+// answer.
 type Client struct {
-	c      *genetlink.Conn
-	nc     *netlink.Conn // the socket under c, when Dial opened it: AddMany's
-	family genetlink.Family
-	mu     sync.Mutex // one request at a time, so that replies do not mix
+	mu        sync.Mutex // one exchange at a time: guards outOfStep, and c and nc with sock
+	c         *genetlink.Conn
+	nc        *netlink.Conn       // the socket under c, when Dial opened it: AddMany's
+	rcvbuf    func() (int, error) // the receive buffer of the socket under c; nil if unknown
+	outOfStep bool                // an exchange ended before its answer did
+	family    genetlink.Family
 
+	// redial opens another socket for requests, in place of one out of
+	// step; nil for a Client made by New, which skips the answers to
+	// earlier requests instead.
+	redial func() (*requestConn, error)
 	// dial opens another socket in the Client's namespace, for Watch.
 	dial func() (*genetlink.Conn, error)
 	ns   *netns // nil in tests
+
+	sock     sync.Mutex // guards c and nc for Close and the deadlines, and what follows
+	closed   bool
+	deadline time.Time // SetDeadline's
+	applied  time.Time // the socket's
+	call     *call     // the exchange under way
+}
+
+// requestConn is a socket for requests.
+type requestConn struct {
+	c      *genetlink.Conn
+	nc     *netlink.Conn
+	rcvbuf func() (int, error)
+}
+
+// call is the bound of one exchange: its context's deadline, and whether
+// the context is done.
+type call struct {
+	deadline time.Time
+	canceled bool
+	// recovery is an exchange the Client makes to learn what a failed
+	// one did, which neither SetDeadline nor the caller's context bounds.
+	recovery bool
 }
 
 // An Option configures Dial.
@@ -141,18 +179,18 @@ func Dial(opts ...Option) (c *Client, err error) {
 			return nil, err
 		}
 	}
-	nc, err := ns.dialRequests()
+	rc, err := ns.dialRequests()
 	if err != nil {
 		_ = ns.close()
 		return nil, err
 	}
-	conn := genetlink.NewConn(nc)
-	if c, err = open(conn, ns.dial); err != nil {
-		_ = conn.Close()
+	if c, err = open(rc.c, ns.dial); err != nil {
+		_ = rc.c.Close()
 		_ = ns.close()
 		return nil, err
 	}
-	c.nc, c.ns = nc, ns
+	c.nc, c.rcvbuf, c.ns = rc.nc, rc.rcvbuf, ns
+	c.redial = ns.dialRequests
 	return c, nil
 }
 
@@ -160,14 +198,17 @@ func Dial(opts ...Option) (c *Client, err error) {
 // has found the brcm family there (ErrNotLoaded if there is none). The
 // Client owns conn and closes it. It is the seam for tests: conn may be
 // one of genltest's, serving a fake family. Such a Client cannot Watch,
-// which needs sockets of its own: Open's can.
+// which needs sockets of its own: Open's can. Nor can it open a new
+// socket after a call that failed with its answer queued: it skips the
+// answers to earlier requests instead.
 func New(conn *genetlink.Conn) (c *Client, err error) {
 	defer pkg.Annotate(&err, "new", "")
 	return open(conn, nil)
 }
 
 // Open returns a Client on the sockets dial opens: one at once for its
-// requests, and one for each watch and each listing of a watch. It is
+// requests, one for each watch and each listing of a watch, and one for
+// requests again after a call that failed with its answer queued. It is
 // New for a fake kernel that can also watch, such as brcmtest's.
 func Open(dial func() (*genetlink.Conn, error)) (c *Client, err error) {
 	defer pkg.Annotate(&err, "open", "")
@@ -177,8 +218,16 @@ func Open(dial func() (*genetlink.Conn, error)) (c *Client, err error) {
 	}
 	if c, err = open(conn, dial); err != nil {
 		_ = conn.Close()
+		return nil, err
 	}
-	return c, err
+	c.redial = func() (*requestConn, error) {
+		conn, err := dial()
+		if err != nil {
+			return nil, err
+		}
+		return &requestConn{c: conn}, nil
+	}
+	return c, nil
 }
 
 // open returns a Client on conn, once it has found the family there.
@@ -205,22 +254,165 @@ func (c *Client) FamilyVersion() int { return int(c.family.Version) }
 // SetDeadline bounds the Client's requests: one still waiting for its
 // answer at t fails with an error matching os.ErrDeadlineExceeded, and so
 // does every request after t, until a later deadline is set. The zero
-// time means none. It does not bound Watch: its context does.
+// time means none. It bounds the calls of every goroutine using the
+// Client: to bound one call, give it a context instead (ListContext). It
+// does not bound Watch: its context does.
 func (c *Client) SetDeadline(t time.Time) error {
-	return pkg.Wrap("set deadline", "", c.c.SetDeadline(t))
+	c.sock.Lock()
+	defer c.sock.Unlock()
+	c.deadline = t
+	return pkg.Wrap("set deadline", "", c.applyDeadline())
 }
 
 // Close closes the socket, ending a request that waits for its answer;
 // every call after it fails with an error matching net.ErrClosed. It
 // does not end the Client's watches: their contexts do.
 func (c *Client) Close() error {
+	c.sock.Lock()
+	c.closed = true
 	err := c.c.Close()
+	c.sock.Unlock()
 	if c.ns != nil {
 		if nerr := c.ns.close(); err == nil {
 			err = nerr
 		}
 	}
 	return err
+}
+
+// applyDeadline gives the socket the deadline of the exchange under way:
+// the earlier of SetDeadline's and its context's, or one past if its
+// context is done. Called with c.sock held.
+func (c *Client) applyDeadline() error {
+	t := c.deadline
+	if cl := c.call; cl != nil {
+		switch {
+		case cl.recovery:
+			t = time.Time{}
+		case cl.canceled:
+			t = time.Unix(1, 0)
+		case !cl.deadline.IsZero() && (t.IsZero() || cl.deadline.Before(t)):
+			t = cl.deadline
+		}
+	}
+	if t.Equal(c.applied) {
+		return nil // a socket of a test may have no deadlines
+	}
+	if err := c.c.SetDeadline(t); err != nil {
+		return err
+	}
+	c.applied = t
+	return nil
+}
+
+// begin starts an exchange bounded by ctx, and returns what ends it.
+// Called with c.mu held.
+func (c *Client) begin(ctx context.Context, recovery bool) (end func(), err error) {
+	cl := &call{recovery: recovery}
+	cl.deadline, _ = ctx.Deadline()
+	c.sock.Lock()
+	c.call = cl
+	err = c.applyDeadline()
+	if err != nil {
+		c.call = nil
+	}
+	c.sock.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() {
+		c.sock.Lock()
+		defer c.sock.Unlock()
+		if c.call == cl { // else the exchange is over
+			cl.canceled = true
+			_ = c.applyDeadline() // ends a wait for the answer
+		}
+	})
+	return func() {
+		stop()
+		c.sock.Lock()
+		defer c.sock.Unlock()
+		c.call = nil
+		_ = c.applyDeadline()
+	}, nil
+}
+
+// exchange runs do, which sends requests and reads their answers, bounded
+// by ctx: alone on the socket, and on one in step. do reports whether it
+// read the answers to their end; if not, the socket is out of step, and
+// the next exchange opens another (resync). A failure of the socket once
+// ctx is done is ctx's error.
+func (c *Client) exchange(ctx context.Context, recovery bool, do func() (inStep bool, err error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.resync(); err != nil {
+		return err
+	}
+	end, err := c.begin(ctx, recovery)
+	if err != nil {
+		return err
+	}
+	defer end()
+	inStep, err := do()
+	if !inStep {
+		c.outOfStep = true
+	}
+	if err != nil && !isRefusal(err) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// resync puts a socket out of step back in step: it opens another, which
+// holds no answer to an earlier request, and closes this one, with what
+// it holds (the rest of a dump too). A Client made by New skips the
+// answers instead (receive). Called with c.mu held.
+func (c *Client) resync() error {
+	if !c.outOfStep || c.redial == nil {
+		return nil
+	}
+	rc, err := c.redial()
+	if err != nil {
+		return err
+	}
+	c.sock.Lock()
+	if c.closed {
+		c.sock.Unlock()
+		_ = rc.c.Close()
+		return net.ErrClosed
+	}
+	old := c.c
+	c.c, c.nc, c.rcvbuf = rc.c, rc.nc, rc.rcvbuf
+	c.applied = time.Time{}
+	c.sock.Unlock()
+	_ = old.Close()
+	c.outOfStep = false
+	return nil
+}
+
+// receive reads the next answer. A Client out of step that cannot open
+// another socket (New's) skips the answers to earlier requests: mine
+// tells the sequence numbers of the exchange's own. Called with c.mu
+// held.
+func (c *Client) receive(mine func(seq uint32) bool) ([]genetlink.Message, []netlink.Message, error) {
+	for {
+		gms, nms, err := c.c.Receive()
+		if c.outOfStep {
+			var oe *netlink.OpError
+			switch {
+			case err == nil && len(nms) > 0 && !mine(nms[0].Header.Sequence):
+				continue
+			case errors.As(err, &oe) && oe.Sequence != 0 && !mine(oe.Sequence):
+				continue
+			case err == nil || isRefusal(err):
+				c.outOfStep = false // the kernel answers in order
+			}
+		}
+		return gms, nms, err
+	}
 }
 
 // netns is the namespace a Client works in: the descriptor of the
@@ -245,13 +437,23 @@ func (n *netns) dial() (*genetlink.Conn, error) {
 	return genetlink.NewConn(c), nil
 }
 
-// dialRequests opens the Client's socket for requests in the namespace: a
-// blocking one (internal/nlsock), which costs a request no more than the
-// system calls.
-func (n *netns) dialRequests() (*netlink.Conn, error) {
-	return n.open(func() (*netlink.Conn, error) {
-		return nlsock.Conn(unix.NETLINK_GENERIC, n.fd)
+// dialRequests opens a socket for the Client's requests in the
+// namespace: a blocking one (internal/nlsock), which costs a request no
+// more than the system calls.
+func (n *netns) dialRequests() (*requestConn, error) {
+	var s *nlsock.Socket
+	nc, err := n.open(func() (*netlink.Conn, error) {
+		var pid uint32
+		var err error
+		if s, pid, err = nlsock.Dial(unix.NETLINK_GENERIC, n.fd); err != nil {
+			return nil, err
+		}
+		return netlink.NewConn(s, pid), nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return &requestConn{c: genetlink.NewConn(nc), nc: nc, rcvbuf: s.ReadBuffer}, nil
 }
 
 // open opens a socket with dial, unless n is closed.
@@ -289,29 +491,34 @@ func (n *netns) close() error {
 // them, which genetlink.Conn.Execute would hide: hence Send and Receive.
 // (netlink.Conn hides the NLMSG_DONE itself, so a dump that only its
 // DONE marks, interrupted after its last port, goes unnoticed.)
-func (c *Client) execute(cmd uint8, flags netlink.HeaderFlags, encode func(*netlink.AttributeEncoder)) (msgs []genetlink.Message, interrupted bool, err error) {
+func (c *Client) execute(ctx context.Context, cmd uint8, flags netlink.HeaderFlags, encode func(*netlink.AttributeEncoder)) (msgs []genetlink.Message, interrupted bool, err error) {
 	m, err := request(cmd, encode)
 	if err != nil {
 		return nil, false, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	req, err := c.c.Send(m, c.family.ID, netlink.Request|flags)
-	if err != nil {
-		return nil, false, err
-	}
-	gms, nms, err := c.c.Receive()
-	if err != nil {
-		return nil, false, err
-	}
-	if err := netlink.Validate(req, nms); err != nil {
-		return nil, false, err
-	}
-	for i, nm := range nms {
-		interrupted = interrupted || nm.Header.Flags&netlink.DumpInterrupted != 0
-		if nm.Header.Type != netlink.Error { // else the acknowledgement
-			msgs = append(msgs, gms[i])
+	err = c.exchange(ctx, false, func() (bool, error) {
+		req, err := c.c.Send(m, c.family.ID, netlink.Request|flags)
+		if err != nil {
+			return true, err // not sent
 		}
+		gms, nms, err := c.receive(func(seq uint32) bool { return seq == req.Header.Sequence })
+		if err != nil {
+			// The kernel's error ends its answer, a dump's too.
+			return isRefusal(err), err
+		}
+		if err := netlink.Validate(req, nms); err != nil {
+			return false, err
+		}
+		for i, nm := range nms {
+			interrupted = interrupted || nm.Header.Flags&netlink.DumpInterrupted != 0
+			if nm.Header.Type != netlink.Error { // else the acknowledgement
+				msgs = append(msgs, gms[i])
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, false, err
 	}
 	return msgs, interrupted, nil
 }
@@ -338,9 +545,9 @@ const dumpTries = 5
 // the kernel marks the dump interrupted: a port or lower came or went
 // while it ran, so one may be missing or twice. what names the objects,
 // for the error.
-func (c *Client) dump(cmd uint8, encode func(*netlink.AttributeEncoder), what string) ([]genetlink.Message, error) {
+func (c *Client) dump(ctx context.Context, cmd uint8, encode func(*netlink.AttributeEncoder), what string) ([]genetlink.Message, error) {
 	for range dumpTries {
-		msgs, interrupted, err := c.execute(cmd, netlink.Dump, encode)
+		msgs, interrupted, err := c.execute(ctx, cmd, netlink.Dump, encode)
 		if err != nil || !interrupted {
 			return msgs, err
 		}
@@ -350,8 +557,8 @@ func (c *Client) dump(cmd uint8, encode func(*netlink.AttributeEncoder), what st
 
 // decodeOne sends a request of cmd that the kernel answers with one
 // message, and decodes that with parse.
-func decodeOne[T any](c *Client, cmd uint8, encode func(*netlink.AttributeEncoder), parse func([]byte) (T, error)) (*T, error) {
-	msgs, _, err := c.execute(cmd, 0, encode)
+func decodeOne[T any](ctx context.Context, c *Client, cmd uint8, encode func(*netlink.AttributeEncoder), parse func([]byte) (T, error)) (*T, error) {
+	msgs, _, err := c.execute(ctx, cmd, 0, encode)
 	if err != nil {
 		return nil, err
 	}
@@ -366,8 +573,8 @@ func decodeOne[T any](c *Client, cmd uint8, encode func(*netlink.AttributeEncode
 }
 
 // decodeDump dumps cmd, as dump does, and decodes each message with parse.
-func decodeDump[T any](c *Client, cmd uint8, encode func(*netlink.AttributeEncoder), what string, parse func([]byte) (T, error)) ([]T, error) {
-	msgs, err := c.dump(cmd, encode, what)
+func decodeDump[T any](ctx context.Context, c *Client, cmd uint8, encode func(*netlink.AttributeEncoder), what string, parse func([]byte) (T, error)) ([]T, error) {
+	msgs, err := c.dump(ctx, cmd, encode, what)
 	if err != nil {
 		return nil, err
 	}

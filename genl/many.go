@@ -3,6 +3,7 @@
 package genl
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,7 +28,12 @@ const batchSize = 32
 // the kernel makes each port it can: ports[i] is the port reqs[i] made,
 // nil where the kernel refused it, and err the first refusal. To create
 // all or nothing, delete the ports made when err is not nil (DeleteMany).
-func (c *Client) AddMany(reqs []brcmlink.AddRequest) (ports []*brcmlink.Port, err error) {
+func (c *Client) AddMany(reqs []brcmlink.AddRequest) ([]*brcmlink.Port, error) {
+	return c.AddManyContext(context.Background(), reqs)
+}
+
+// AddManyContext is AddMany, bounded by ctx.
+func (c *Client) AddManyContext(ctx context.Context, reqs []brcmlink.AddRequest) (ports []*brcmlink.Port, err error) {
 	for _, r := range reqs {
 		if err := nl.CheckAdd(r); err != nil {
 			return nil, pkg.Wrap("add", nl.AddDev(r), err)
@@ -40,7 +46,7 @@ func (c *Client) AddMany(reqs []brcmlink.AddRequest) (ports []*brcmlink.Port, er
 		for i, r := range batch {
 			encs[i] = func(ae *netlink.AttributeEncoder) { encodeAdd(ae, r) }
 		}
-		outcomes, serr := c.executeMany(brcmlink.CmdPortNew, encs)
+		outcomes, serr := c.executeMany(ctx, brcmlink.CmdPortNew, encs)
 		if serr != nil {
 			return ports, pkg.Wrap("add", "", serr)
 		}
@@ -62,12 +68,17 @@ func (c *Client) AddMany(reqs []brcmlink.AddRequest) (ports []*brcmlink.Port, er
 
 // DeleteAll deletes every port of the lower device named lower, in one
 // request, and returns how many it deleted: none is no error.
-func (c *Client) DeleteAll(lower string) (n int, err error) {
+func (c *Client) DeleteAll(lower string) (int, error) {
+	return c.DeleteAllContext(context.Background(), lower)
+}
+
+// DeleteAllContext is DeleteAll, bounded by ctx.
+func (c *Client) DeleteAllContext(ctx context.Context, lower string) (n int, err error) {
 	defer pkg.Annotate(&err, "delete", lower+" all")
 	if err := nl.CheckLowerName(lower); err != nil {
 		return 0, err
 	}
-	return c.deleteMany(func(ae *netlink.AttributeEncoder) {
+	return c.deleteMany(ctx, func(ae *netlink.AttributeEncoder) {
 		encodeLower(ae, lower, 0)
 		ae.Flag(brcmlink.AttrAll, true)
 	})
@@ -77,12 +88,17 @@ func (c *Client) DeleteAll(lower string) (n int, err error) {
 // all of them, or none if one is no port of the namespace. The kernel
 // unregisters them together, which costs one RCU grace period where
 // deleting them one by one costs one each.
-func (c *Client) DeleteMany(indexes []int) (err error) {
+func (c *Client) DeleteMany(indexes []int) error {
+	return c.DeleteManyContext(context.Background(), indexes)
+}
+
+// DeleteManyContext is DeleteMany, bounded by ctx.
+func (c *Client) DeleteManyContext(ctx context.Context, indexes []int) (err error) {
 	defer pkg.Annotate(&err, "delete", indexList(indexes))
 	if err := nl.CheckIndexes(indexes); err != nil {
 		return err
 	}
-	_, err = c.deleteMany(func(ae *netlink.AttributeEncoder) {
+	_, err = c.deleteMany(ctx, func(ae *netlink.AttributeEncoder) {
 		ae.Nested(brcmlink.AttrIfindexList, func(nae *netlink.AttributeEncoder) error {
 			for i, index := range indexes {
 				// Types number the entries, as an indexed array in a
@@ -106,8 +122,8 @@ func indexList(indexes []int) string {
 
 // deleteMany sends a deletion of many ports and returns the kernel's
 // count.
-func (c *Client) deleteMany(encode func(*netlink.AttributeEncoder)) (int, error) {
-	n, err := decodeOne(c, brcmlink.CmdPortDel, encode, parseCount)
+func (c *Client) deleteMany(ctx context.Context, encode func(*netlink.AttributeEncoder)) (int, error) {
+	n, err := decodeOne(ctx, c, brcmlink.CmdPortDel, encode, parseCount)
 	if err != nil {
 		return 0, err
 	}
@@ -147,7 +163,7 @@ type outcome struct {
 // same order. Each request must be answered with one message or an
 // error, which the kernel sends in the order of the requests; the
 // sequence number of each message is checked against its request's.
-func (c *Client) executeMany(cmd uint8, encs []func(*netlink.AttributeEncoder)) ([]outcome, error) {
+func (c *Client) executeMany(ctx context.Context, cmd uint8, encs []func(*netlink.AttributeEncoder)) (outcomes []outcome, err error) {
 	gms := make([]genetlink.Message, len(encs))
 	for i, encode := range encs {
 		var err error
@@ -155,31 +171,35 @@ func (c *Client) executeMany(cmd uint8, encs []func(*netlink.AttributeEncoder)) 
 			return nil, err
 		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	sent, err := c.sendMany(gms)
+	err = c.exchange(ctx, false, func() (bool, error) {
+		sent, err := c.sendMany(gms)
+		if err != nil {
+			return true, err // not sent
+		}
+		outcomes = make([]outcome, len(sent))
+		for i, req := range sent {
+			gms, nms, err := c.receive(func(seq uint32) bool { return seq == req.Header.Sequence })
+			if err != nil {
+				if !isRefusal(err) {
+					return false, err
+				}
+				// Receive hides the error message: its place in the order
+				// is what ties it to its request.
+				outcomes[i].err = err
+				continue
+			}
+			if err := netlink.Validate(req, nms); err != nil {
+				return false, err
+			}
+			if len(gms) != 1 {
+				return false, nl.Malformed("kernel answered %d messages for one request", len(gms))
+			}
+			outcomes[i].msg = gms[0]
+		}
+		return true, nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	outcomes := make([]outcome, len(sent))
-	for i, req := range sent {
-		gms, nms, err := c.c.Receive()
-		if err != nil {
-			if !isRefusal(err) {
-				return nil, err
-			}
-			// Receive hides the error message: its place in the order
-			// is what ties it to its request.
-			outcomes[i].err = err
-			continue
-		}
-		if err := netlink.Validate(req, nms); err != nil {
-			return nil, err
-		}
-		if len(gms) != 1 {
-			return nil, nl.Malformed("kernel answered %d messages for one request", len(gms))
-		}
-		outcomes[i].msg = gms[0]
 	}
 	return outcomes, nil
 }

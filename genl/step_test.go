@@ -3,6 +3,7 @@
 package genl_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -66,5 +67,34 @@ func TestInStepAfterDeadline(t *testing.T) {
 	ps, err := c.List()
 	if err != nil || len(ps) != 1000 {
 		t.Errorf("List after the cut listing: %d ports, %v; want 1000", len(ps), err)
+	}
+}
+
+// TestContextEndsOneCall cancels a listing's context once the kernel has
+// answered: the listing fails with the context's error, and the calls
+// after it, without a context or with another, get their own answers.
+func TestContextEndsOneCall(t *testing.T) {
+	k, c := manyPorts(t, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	k.Refuse(func(r brcmtest.Request) error {
+		if r.Dump {
+			cancel()
+		}
+		return nil
+	})
+	if _, err := c.ListContext(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("ListContext cancelled: %v, want context.Canceled", err)
+	}
+	k.Refuse(nil)
+	if _, err := c.GetContext(ctx, brcmlink.ByName("eth1.p2")); !errors.Is(err, context.Canceled) {
+		t.Errorf("GetContext with a done context: %v, want context.Canceled", err)
+	}
+	short, stop := context.WithTimeout(context.Background(), time.Minute)
+	defer stop()
+	if p, err := c.GetContext(short, brcmlink.ByName("eth1.p2")); err != nil || p.Name != "eth1.p2" {
+		t.Errorf("GetContext after the cancelled listing: %+v, %v", p, err)
+	}
+	if ps, err := c.List(); err != nil || len(ps) != 100 {
+		t.Errorf("List after the cancelled listing: %d ports, %v; want 100", len(ps), err)
 	}
 }

@@ -367,6 +367,17 @@ func (s *Socket) wait(ms int) error {
 	return nil
 }
 
+// ReadBuffer returns the socket's receive buffer, SO_RCVBUF: the bytes
+// of answers the kernel queues on it before it drops them (ENOBUFS).
+func (s *Socket) ReadBuffer() (int, error) {
+	if err := s.acquire(); err != nil {
+		return 0, err
+	}
+	defer s.release()
+	n, err := unix.GetsockoptInt(s.fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
+	return n, os.NewSyscallError("getsockopt", err)
+}
+
 // options are the socket options a request socket takes.
 var options = map[netlink.ConnOption]int{
 	netlink.ExtendedAcknowledge: unix.NETLINK_EXT_ACK,
