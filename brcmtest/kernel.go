@@ -48,6 +48,7 @@ type Kernel struct {
 	nextIndex int
 	watchers  map[*socket]bool
 	refuse    func(Request) error
+	rmem      int // net.core.rmem_default: a new socket's receive buffer
 }
 
 // device is a network device of the Kernel: a lower, a port, or another.
@@ -84,7 +85,7 @@ type port struct {
 
 // New returns a Kernel whose namespace holds only "lo".
 func New() *Kernel {
-	k := &Kernel{nextIndex: 1, watchers: map[*socket]bool{}}
+	k := &Kernel{nextIndex: 1, watchers: map[*socket]bool{}, rmem: defaultReadBuffer}
 	k.add(&device{name: "lo", typ: arphrdLoopback, up: true, carrier: true, mtu: 65536})
 	return k
 }
@@ -265,6 +266,16 @@ func (k *Kernel) Refuse(fn func(Request) error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.refuse = fn
+}
+
+// SetReadBufferDefault sets the receive buffer of the sockets opened
+// after it, as net.core.rmem_default does (212992 bytes unless set):
+// the answers to a batch of requests that do not fit are dropped, and
+// the socket's next read fails with ENOBUFS, as the kernel's does.
+func (k *Kernel) SetReadBufferDefault(bytes int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.rmem = bytes
 }
 
 // Client returns a genl.Client on the Kernel, which can watch.

@@ -38,6 +38,10 @@ const eventSize = 4096
 // defaultReadBuffer is net.core.rmem_default.
 const defaultReadBuffer = 212992
 
+// An answer to a request takes this much of a socket's receive buffer,
+// as the kernel's trimmed skb of a port does, give or take.
+const answerSize = 1280
+
 // socket is a netlink socket on the Kernel: requests are answered at
 // once; a socket in the monitor group gets the events until its buffer
 // is full, and then ENOBUFS.
@@ -55,7 +59,10 @@ type socket struct {
 }
 
 func (k *Kernel) dial() (*genetlink.Conn, error) {
-	s := &socket{k: k, rcvbuf: defaultReadBuffer, wake: make(chan struct{})}
+	k.mu.Lock()
+	rmem := k.rmem
+	k.mu.Unlock()
+	s := &socket{k: k, rcvbuf: rmem, wake: make(chan struct{})}
 	return genetlink.NewConn(netlink.NewConn(s, 1)), nil
 }
 
@@ -97,6 +104,14 @@ func (s *socket) Send(m netlink.Message) error {
 	answers := s.k.serve(m)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A request's answer that finds the buffer full is dropped, as
+	// netlink_unicast() does; a dump's parts are made as the reader
+	// reads, so they always fit.
+	if m.Header.Flags&netlink.Dump != netlink.Dump && s.queuedBytes() > s.rcvbuf {
+		s.overrun = true
+		s.changed()
+		return nil
+	}
 	// Ahead of events, as the caller waits for them, and after the
 	// answers to requests sent before.
 	s.queue = slices.Insert(s.queue, s.answers, answers...)
@@ -199,6 +214,12 @@ func (s *socket) SetReadDeadline(t time.Time) error {
 }
 
 func (s *socket) SetWriteDeadline(time.Time) error { return nil }
+
+// queuedBytes is how much of the receive buffer the queue takes. Called
+// with s.mu held.
+func (s *socket) queuedBytes() int {
+	return s.answers*answerSize + (len(s.queue)-s.answers)*eventSize
+}
 
 // deliver queues an event, or marks the socket overrun when its buffer
 // is full, as netlink_broadcast() does. Called with k.mu held.

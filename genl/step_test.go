@@ -98,3 +98,53 @@ func TestContextEndsOneCall(t *testing.T) {
 		t.Errorf("List after the cancelled listing: %d ports, %v; want 100", len(ps), err)
 	}
 }
+
+// TestAddManySmallBuffer creates 40 ports, one of them refused, on a
+// socket whose receive buffer (net.core.rmem_default 32768) holds fewer
+// answers than a batch: AddMany must return exactly the ports that
+// exist, so that deleting them leaves what was there before.
+func TestAddManySmallBuffer(t *testing.T) {
+	k := brcmtest.New()
+	k.SetReadBufferDefault(32768)
+	k.AddEthernet("eth0")
+	k.AddEthernet("eth1")
+	c, err := k.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Add(brcmlink.AddRequest{Lower: "eth1", Port: 7, Name: "taken"}); err != nil {
+		t.Fatal(err)
+	}
+	var reqs []brcmlink.AddRequest
+	for i := range 40 {
+		reqs = append(reqs, brcmlink.AddRequest{Lower: fmt.Sprintf("eth%d", i/20), Port: uint16(i % 20)})
+	}
+	ports, err := c.AddMany(reqs)
+	if err == nil {
+		t.Errorf("AddMany with eth1 port 7 taken: no error")
+	}
+	made := map[string]bool{}
+	var indexes []int
+	for i, p := range ports {
+		if p != nil {
+			made[p.Name] = true
+			indexes = append(indexes, p.Index)
+		} else if i != 27 {
+			t.Errorf("request %d (%+v): no port", i, reqs[i])
+		}
+	}
+	for _, p := range k.Ports() {
+		if p.Name != "taken" && !made[p.Name] {
+			t.Errorf("%s exists, but AddMany did not return it", p.Name)
+		}
+	}
+	if len(indexes) > 0 {
+		if err := c.DeleteMany(indexes); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ps := k.Ports(); len(ps) != 1 || ps[0].Name != "taken" {
+		t.Errorf("after deleting what AddMany made: %d ports, want only taken", len(ps))
+	}
+}
