@@ -508,3 +508,63 @@ func TestApplyFormat(t *testing.T) {
 		t.Errorf("a mistake changed the ports:\n%s", got)
 	}
 }
+
+// TestApplyValidate: apply PATH validate checks a description alone, as
+// configuration management runs it on a rendered file before it installs
+// it: syntax, values, duplicates and names, with no socket and no lock;
+// status 0 and nothing printed, or 1 and FILE:LINE:COLUMN.
+func TestApplyValidate(t *testing.T) {
+	dir := t.TempDir()
+	lockPath := filepath.Join(dir, "lock")
+	// Held as a running apply would hold it: validate does not wait.
+	fd, err := unix.Open(lockPath, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		text, want string
+		status     int
+	}{
+		// Valid, though eth9 is absent and lo is no brcm port: the system
+		// is not asked.
+		{"lower eth0\n  port 5 name wan up\nlower eth9\n  port 1 name lo\n", "", 0},
+		{"lower eth0\n  port 5 queue 7\n", "FILE:2:16: queue 7 out of range (0-3)", exitUsage},
+		{"lower eth0\n  port 5 nmae wan\n", "FILE:2:10: unknown keyword \"nmae\", expected one of: name, queue, tag-enforce, format, vlan, up, down", exitUsage},
+		{"lower eth0\n  port 5\n  port 5\n", "FILE:3:3: port 5 of eth0 is described twice: first at 2:3", exitUsage},
+		{"lower eth0\n  port 5 name p%d\n", "FILE:2:3: device name p%d contains '%', which the kernel would expand as a format: give the name itself", exitUsage},
+	} {
+		f := seeded()
+		file := filepath.Join(dir, "f.conf")
+		if err := os.WriteFile(file, []byte(tt.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut strings.Builder
+		status := Main(context.Background(), []string{"apply", file, "validate"}, &env{
+			stdout: &out, stderr: &errOut, dial: f.dial, links: f.links, lockPath: lockPath, lockWait: time.Minute,
+		})
+		want := ""
+		if tt.want != "" {
+			want = "Error: " + strings.ReplaceAll(tt.want, "FILE", file) + "\n"
+		}
+		if status != tt.status || errOut.String() != want || out.String() != "" {
+			t.Errorf("%q: status %d, stdout %q, stderr %q; want %d, %q", tt.text, status, out.String(), errOut.String(), tt.status, want)
+		}
+		if f.dials != 0 {
+			t.Errorf("%q: validate dialled the kernel", tt.text)
+		}
+	}
+	// A directory, as apply reads it.
+	conf := filepath.Join(dir, "etc")
+	os.Mkdir(conf, 0o755)
+	os.WriteFile(filepath.Join(conf, "a.conf"), []byte("lower eth0\n  port 5\n"), 0o644)
+	os.WriteFile(filepath.Join(conf, "b.conf"), []byte("lower eth0\n"), 0o644)
+	r := run(t, newFake(), "apply "+conf+" validate")
+	want := fmt.Sprintf("Error: %s/b.conf:1:7: lower eth0 is described twice: first at %s/a.conf:1:7\n", conf, conf)
+	if r.status != exitUsage || r.stderr != want {
+		t.Errorf("a directory: %+v, want stderr %q", r, want)
+	}
+}
