@@ -492,11 +492,17 @@ func (n *netns) close() error {
 // (netlink.Conn hides the NLMSG_DONE itself, so a dump that only its
 // DONE marks, interrupted after its last port, goes unnoticed.)
 func (c *Client) execute(ctx context.Context, cmd uint8, flags netlink.HeaderFlags, encode func(*netlink.AttributeEncoder)) (msgs []genetlink.Message, interrupted bool, err error) {
+	return c.executeWith(ctx, false, cmd, flags, encode)
+}
+
+// executeWith is execute, for a recovery exchange if recovery is true
+// (see call).
+func (c *Client) executeWith(ctx context.Context, recovery bool, cmd uint8, flags netlink.HeaderFlags, encode func(*netlink.AttributeEncoder)) (msgs []genetlink.Message, interrupted bool, err error) {
 	m, err := request(cmd, encode)
 	if err != nil {
 		return nil, false, err
 	}
-	err = c.exchange(ctx, false, func() (bool, error) {
+	err = c.exchange(ctx, recovery, func() (bool, error) {
 		req, err := c.c.Send(m, c.family.ID, netlink.Request|flags)
 		if err != nil {
 			return true, err // not sent
@@ -546,8 +552,13 @@ const dumpTries = 5
 // while it ran, so one may be missing or twice. what names the objects,
 // for the error.
 func (c *Client) dump(ctx context.Context, cmd uint8, encode func(*netlink.AttributeEncoder), what string) ([]genetlink.Message, error) {
+	return c.dumpWith(ctx, false, cmd, encode, what)
+}
+
+// dumpWith is dump, for a recovery exchange if recovery is true.
+func (c *Client) dumpWith(ctx context.Context, recovery bool, cmd uint8, encode func(*netlink.AttributeEncoder), what string) ([]genetlink.Message, error) {
 	for range dumpTries {
-		msgs, interrupted, err := c.execute(ctx, cmd, netlink.Dump, encode)
+		msgs, interrupted, err := c.executeWith(ctx, recovery, cmd, netlink.Dump, encode)
 		if err != nil || !interrupted {
 			return msgs, err
 		}

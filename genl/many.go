@@ -15,19 +15,51 @@ import (
 	"github.com/mdlayher/netlink"
 )
 
-// batchSize is how many requests AddMany sends in one datagram. The
-// kernel queues each outcome on the socket before it reads the next
-// request, so the outcomes of a batch must fit in the socket's receive
-// buffer (net.core.rmem_default, 208 KiB: about 170 outcomes to
-// PORT_NEW), or the kernel drops them.
-const batchSize = 32
+// maxBatch is the most requests AddMany sends in one datagram, and
+// outcomeSize what each one's outcome may take of the socket's receive
+// buffer: the kernel queues each outcome on the socket before it reads
+// the next request, and drops those that find the buffer full (ENOBUFS),
+// so a batch holds no more outcomes than the buffer does. A port's reply
+// takes about 1.3 KiB (a trimmed skb); the default buffer
+// (net.core.rmem_default, 208 KiB) holds 32 with room to spare, and
+// 32 KiB 16.
+const (
+	maxBatch    = 32
+	outcomeSize = 2048
+)
+
+// batchSize is how many requests AddMany sends in one datagram: as many
+// outcomes as the socket's receive buffer holds, up to maxBatch. Called
+// with c.mu held.
+func (c *Client) batchSize() int {
+	if c.rcvbuf == nil {
+		return maxBatch
+	}
+	n, err := c.rcvbuf()
+	if err != nil {
+		return maxBatch
+	}
+	return min(max(n/outcomeSize, 1), maxBatch)
+}
 
 // AddMany creates the ports reqs ask for and returns them as the kernel
 // reports them, in the order of reqs. It checks every request first, and
-// sends none if one is wrong. It then sends them many to a system call;
-// the kernel makes each port it can: ports[i] is the port reqs[i] made,
-// nil where the kernel refused it, and err the first refusal. To create
-// all or nothing, delete the ports made when err is not nil (DeleteMany).
+// sends none if one is wrong. It then sends them many to a system call,
+// as many as the socket's receive buffer holds the answers of; the
+// kernel makes each port it can: ports[i] is the port reqs[i] made, nil
+// where the kernel refused it, and err the first refusal. To create all
+// or nothing, delete the ports made when err is not nil (DeleteMany).
+//
+// When the socket fails while answers are due, AddMany lists the ports
+// to learn which of the requests without an answer the kernel made, so
+// that ports holds exactly the ports it made: a port on the lower and
+// port number a request gave, under the name it gave (or the default
+// name), counts as made. After an overrun (ENOBUFS: answers lost, the
+// receive buffer smaller than the batch's answers) it sends the requests
+// that made no port again, half as many at a time. After another failure
+// (a deadline, a context done) it sends no more, and err is the socket's;
+// if the listing fails too, err says so, and the ports of the requests
+// without an answer are nil though the kernel may have made them.
 func (c *Client) AddMany(reqs []brcmlink.AddRequest) ([]*brcmlink.Port, error) {
 	return c.AddManyContext(context.Background(), reqs)
 }
@@ -40,30 +72,107 @@ func (c *Client) AddManyContext(ctx context.Context, reqs []brcmlink.AddRequest)
 		}
 	}
 	ports = make([]*brcmlink.Port, len(reqs))
-	for start := 0; start < len(reqs); start += batchSize {
-		batch := reqs[start:min(start+batchSize, len(reqs))]
-		encs := make([]func(*netlink.AttributeEncoder), len(batch))
-		for i, r := range batch {
+	todo := make([]int, len(reqs)) // the indexes of the requests to send, in order
+	for i := range todo {
+		todo[i] = i
+	}
+	c.mu.Lock()
+	size := c.batchSize()
+	c.mu.Unlock()
+	for len(todo) > 0 {
+		idx := todo[:min(size, len(todo))]
+		todo = todo[len(idx):]
+		encs := make([]func(*netlink.AttributeEncoder), len(idx))
+		for i, j := range idx {
+			r := reqs[j]
 			encs[i] = func(ae *netlink.AttributeEncoder) { encodeAdd(ae, r) }
 		}
 		outcomes, serr := c.executeMany(ctx, brcmlink.CmdPortNew, encs)
-		if serr != nil {
-			return ports, pkg.Wrap("add", "", serr)
-		}
 		for i, a := range outcomes {
-			r := batch[i]
+			if !a.answered {
+				continue
+			}
 			if a.err == nil {
 				var p brcmlink.Port
 				if p, a.err = parsePort(a.msg.Data); a.err == nil {
-					ports[start+i] = &p
+					ports[idx[i]] = &p
 				}
 			}
 			if a.err != nil && err == nil {
-				err = pkg.Wrap("add", nl.AddDev(r), a.err)
+				err = pkg.Wrap("add", nl.AddDev(reqs[idx[i]]), a.err)
 			}
 		}
+		if serr == nil {
+			continue
+		}
+		unknown, lerr := c.learn(reqs, idx, outcomes, ports)
+		if lerr != nil {
+			serr = fmt.Errorf("%w; and listing the ports to learn which of the %d requests without an answer the kernel made failed: %v", serr, len(unknown), lerr)
+		}
+		// An overrun lost answers, not requests: send again those that
+		// made no port, fewer at a time, to learn why or make them.
+		if lerr != nil || !errors.Is(serr, syscall.ENOBUFS) || len(idx) == 1 {
+			return ports, pkg.Wrap("add", "", serr)
+		}
+		todo = append(unknown, todo...)
+		size = max(len(idx)/2, 1)
 	}
 	return ports, err
+}
+
+// learn lists the ports to find those the requests reqs[idx[i]] without
+// an answer made, into ports, and returns the indexes of the requests
+// without an answer that made none. The listing is bounded by neither the
+// Client's deadline nor the caller's context, which may have cut the
+// batch: the kernel answers it at once.
+func (c *Client) learn(reqs []brcmlink.AddRequest, idx []int, outcomes []outcome, ports []*brcmlink.Port) (unknown []int, err error) {
+	for i, j := range idx {
+		if i >= len(outcomes) || !outcomes[i].answered {
+			unknown = append(unknown, j)
+		}
+	}
+	msgs, err := c.dumpWith(context.Background(), true, brcmlink.CmdPortGet, nil, "ports")
+	if err != nil {
+		return unknown, err
+	}
+	var listed []brcmlink.Port
+	for _, m := range msgs {
+		p, err := parsePort(m.Data)
+		if err != nil {
+			return unknown, err
+		}
+		listed = append(listed, p)
+	}
+	var none []int
+	for _, j := range unknown {
+		found := false
+		for _, p := range listed {
+			if madeBy(reqs[j], p) {
+				ports[j], found = &p, true
+				break
+			}
+		}
+		if !found {
+			none = append(none, j)
+		}
+	}
+	return none, nil
+}
+
+// madeBy reports whether p is the port r asks for: on its lower, with
+// its port number and name.
+func madeBy(r brcmlink.AddRequest, p brcmlink.Port) bool {
+	if p.Port != r.Port || p.LowerNetNSID != nil {
+		return false
+	}
+	if (r.Lower != "" && p.Lower != r.Lower) || (r.LowerIndex != 0 && p.LowerIndex != r.LowerIndex) {
+		return false
+	}
+	if r.Name != "" {
+		return p.Name == r.Name
+	}
+	name, err := nl.DefaultName(p.Lower, r.Port)
+	return err == nil && p.Name == name
 }
 
 // DeleteAll deletes every port of the lower device named lower, in one
@@ -154,13 +263,15 @@ func parseCount(b []byte) (int, error) {
 // outcome is the kernel's outcome to one request of executeMany: its one
 // message, or its error.
 type outcome struct {
-	msg genetlink.Message
-	err error
+	msg      genetlink.Message
+	err      error
+	answered bool // false when the socket failed before the answer came
 }
 
 // executeMany sends a request of cmd for each encoder in encs, in one
 // datagram where the socket allows, and returns each one's outcome in the
-// same order. Each request must be answered with one message or an
+// same order, as far as it read them before an error of the socket,
+// which it returns with them. Each request must be answered with one message or an
 // error, which the kernel sends in the order of the requests; the
 // sequence number of each message is checked against its request's.
 func (c *Client) executeMany(ctx context.Context, cmd uint8, encs []func(*netlink.AttributeEncoder)) (outcomes []outcome, err error) {
@@ -185,7 +296,7 @@ func (c *Client) executeMany(ctx context.Context, cmd uint8, encs []func(*netlin
 				}
 				// Receive hides the error message: its place in the order
 				// is what ties it to its request.
-				outcomes[i].err = err
+				outcomes[i] = outcome{err: err, answered: true}
 				continue
 			}
 			if err := netlink.Validate(req, nms); err != nil {
@@ -194,14 +305,11 @@ func (c *Client) executeMany(ctx context.Context, cmd uint8, encs []func(*netlin
 			if len(gms) != 1 {
 				return false, nl.Malformed("kernel answered %d messages for one request", len(gms))
 			}
-			outcomes[i].msg = gms[0]
+			outcomes[i] = outcome{msg: gms[0], answered: true}
 		}
 		return true, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return outcomes, nil
+	return outcomes, err
 }
 
 // isRefusal reports whether err, from Receive, is the kernel's error

@@ -79,6 +79,9 @@ func TestContextEndsOneCall(t *testing.T) {
 	k.Refuse(func(r brcmtest.Request) error {
 		if r.Dump {
 			cancel()
+			// The context's AfterFunc runs in a goroutine of its own:
+			// let it end the wait before the client reads.
+			time.Sleep(50 * time.Millisecond)
 		}
 		return nil
 	})

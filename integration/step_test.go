@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -101,4 +102,71 @@ func countNamed(ps []brcmlink.Port, names []string) int {
 		}
 	}
 	return n
+}
+
+// TestGenlAddManySmallBuffer creates 40 ports with AddMany, one of them
+// refused, with net.core.rmem_default at 32768, as embedded images set
+// it: fewer answers fit the socket than a batch of 32 has. AddMany must
+// return exactly the ports that exist, and deleting them must leave
+// exactly the ports that were there before.
+func TestGenlAddManySmallBuffer(t *testing.T) {
+	const key = "/proc/sys/net/core/rmem_default"
+	old, err := os.ReadFile(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, []byte("32768"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.WriteFile(key, old, 0o644) })
+	g := genlClient(t) // its socket's buffer is the new default
+	l1, l2 := name("rl"), name("rl")
+	veth(t, l1, name("rp"))
+	veth(t, l2, name("rp"))
+	taken, err := g.Add(brcmlink.AddRequest{Lower: l2, Port: 7, Name: name("rt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { command("ip", "link", "del", taken.Name) })
+	before, err := g.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reqs []brcmlink.AddRequest
+	for i := range 40 {
+		reqs = append(reqs, brcmlink.AddRequest{Lower: []string{l1, l2}[i/20], Port: uint16(i % 20)})
+	}
+	ports, err := g.AddMany(reqs)
+	wantErr(t, err, os.ErrExist, fmt.Sprintf("port 7 already exists on %s (%s)", l2, taken.Name))
+	var indexes []int
+	made := map[string]bool{}
+	for i, p := range ports {
+		switch {
+		case i == 27 && p != nil:
+			t.Errorf("request 27 was refused, but AddMany returned %+v", p)
+		case i != 27 && p == nil:
+			t.Errorf("request %d (%+v): no port", i, reqs[i])
+		case p != nil:
+			t.Cleanup(func() { command("ip", "link", "del", p.Name) })
+			indexes = append(indexes, p.Index)
+			made[p.Name] = true
+		}
+	}
+	after, err := g.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before)+len(made) {
+		t.Errorf("%d ports before, %d after, AddMany returned %d", len(before), len(after), len(made))
+	}
+	if err := g.DeleteMany(indexes); err != nil {
+		t.Fatal(err)
+	}
+	again, err := g.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != len(before) {
+		t.Errorf("%d ports before, %d after deleting what AddMany returned", len(before), len(again))
+	}
 }
