@@ -110,11 +110,12 @@ func (r *runner) description(path string) (*config.Config, error) {
 
 // apply brings the ports to the description at PATH, or only those of
 // LOWER with dev, or with check, prints the plan. The description is
-// checked whole before anything else; with dev, one that does not name
-// LOWER has nothing to do with it, and apply opens no socket.
+// checked whole before anything else; with validate, that is all, and
+// with dev, one that does not name LOWER has nothing to do with it: apply
+// then opens no socket and takes no lock.
 func (r *runner) Apply(req *grammar.Request) error {
 	c, err := r.description(req.File)
-	if err != nil {
+	if err != nil || req.Validate {
 		return err
 	}
 	if req.Lower != "" {

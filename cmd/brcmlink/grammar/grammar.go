@@ -42,6 +42,7 @@ const (
 	FieldTopic                       // help COMMAND
 	FieldFile                        // apply PATH
 	FieldCheck                       // check
+	FieldValidate                    // validate
 	FieldAll                         // all
 	FieldFormat                      // format FORMAT
 	FieldVLAN                        // vlan VLAN
@@ -438,18 +439,24 @@ var Commands = []*Command{
 			"named no other lower; one that does not name LOWER has nothing to do (LOWER: not in the description, nothing to do). " +
 			"The description is checked whole before anything changes, and " +
 			"if the kernel refuses a step, the steps made are undone. A lower device that is absent is reported, and its " +
-			"ports wait for it. Exit status: 0 done, 1 a mistake in the description (nothing changed), 2 refused (nothing changed), " +
+			"ports wait for it. With validate, only the description is checked, as configuration management checks a file before it installs it: " +
+			"no kernel, no lock, nothing printed if it is valid. " +
+			"Exit status: 0 done (or valid), 1 a mistake in the description (nothing changed), 2 refused (nothing changed), " +
 			"3 changes pending (with check), 4 done but lower devices absent.",
 		Syntax: Seq(
 			pos("PATH", FieldFile, "the description of the ports: a file, a directory of *.conf files, or - for standard input"),
 			Opt(lower("only LOWER's part of the description: what the packages apply when the network device LOWER appears")),
-			Opt(kw("check", "", FieldCheck, "print the steps that apply would make, change nothing, and exit 3 if there are any")),
+			Opt(Alt(
+				kw("check", "", FieldCheck, "print the steps that apply would make, change nothing, and exit 3 if there are any"),
+				kw("validate", "", FieldValidate, "check the description alone (syntax, values, duplicates, names), without the kernel: exit 0 or 1"),
+			)),
 		),
 		Examples: []Example{
 			{"apply /etc/brcmlink/board.conf", "Bring the ports to the description, printing each step."},
 			{"apply /etc/brcmlink", "Bring the ports to every *.conf file of /etc/brcmlink, read as one description."},
 			{"apply /etc/brcmlink dev eth0", "Bring only eth0's ports to it, as when eth0 appears; nothing to do if it does not name eth0."},
 			{"apply board.conf check", "Print what apply would do: exit 0 if nothing, 3 if something."},
+			{"apply board.conf validate", "Check the file alone, as Ansible's template validate: runs it: exit 0 if valid, 1 with FILE:LINE:COLUMN if not."},
 		},
 	},
 	{

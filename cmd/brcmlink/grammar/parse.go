@@ -56,6 +56,7 @@ type Request struct {
 	Topic             *Command // help COMMAND
 	File              string   // apply PATH
 	Check             bool     // apply ... check
+	Validate          bool     // apply ... validate
 	All               bool     // del or set dev LOWER all
 	Args              []string // the words of a Raw command
 }
@@ -123,6 +124,10 @@ func (r *Request) Words() []string {
 			}
 		case FieldCheck:
 			if r.Check {
+				w = append(w, a.Keyword)
+			}
+		case FieldValidate:
+			if r.Validate {
 				w = append(w, a.Keyword)
 			}
 		case FieldAll:
@@ -424,6 +429,8 @@ func (p *Parser) set(a *Arg, w string) error {
 		r.File = w
 	case FieldCheck:
 		r.Check = true
+	case FieldValidate:
+		r.Validate = true
 	case FieldAll:
 		r.All = true
 	}

@@ -348,7 +348,7 @@ func TestSynopsis(t *testing.T) {
 		"show [ NAME | dev LOWER [ port PORT ] ]",
 		"stats [ NAME | dev LOWER ]",
 		"monitor [ dev DEV ]",
-		"apply PATH [ dev LOWER ] [ check ]",
+		"apply PATH [ dev LOWER ] [ check | validate ]",
 		"config [ dev LOWER ]",
 		"help [ COMMAND ]",
 		"completion { bash | zsh | fish }",
