@@ -24,6 +24,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net"
 	"sync"
 	"syscall"
@@ -62,6 +63,7 @@ type Client struct {
 	c         *genetlink.Conn
 	nc        *netlink.Conn       // the socket under c, when Dial opened it: AddMany's
 	rcvbuf    func() (int, error) // the receive buffer of the socket under c; nil if unknown
+	done      *doneSocket         // the socket under nc, which sees the NLMSG_DONEs; nil if unknown
 	outOfStep bool                // an exchange ended before its answer did
 	family    genetlink.Family
 
@@ -85,6 +87,59 @@ type requestConn struct {
 	c      *genetlink.Conn
 	nc     *netlink.Conn
 	rcvbuf func() (int, error)
+	done   *doneSocket
+}
+
+// requestSocket is what a Client takes of a request socket: an
+// nlsock.Socket's methods.
+type requestSocket interface {
+	netlink.Socket
+	SetDeadline(time.Time) error
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+	SetOption(netlink.ConnOption, bool) error
+	ReadBuffer() (int, error)
+}
+
+// doneSocket is a request socket that sees the NLMSG_DONE of a dump,
+// which netlink.Conn reads but does not return: interrupted notes an
+// NLM_F_DUMP_INTR there, which the kernel sets on the DONE alone when
+// the dump changed after its last part. Reads run under the Client's mu,
+// which guards interrupted.
+type doneSocket struct {
+	requestSocket
+	interrupted bool
+}
+
+func (s *doneSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
+	return func(yield func(netlink.Message, error) bool) {
+		for m, err := range s.requestSocket.ReceiveIter() {
+			if err == nil && m.Header.Type == netlink.Done && m.Header.Flags&netlink.DumpInterrupted != 0 {
+				s.interrupted = true
+			}
+			if !yield(m, err) {
+				return
+			}
+		}
+	}
+}
+
+func (s *doneSocket) Receive() ([]netlink.Message, error) {
+	var ms []netlink.Message
+	for m, err := range s.ReceiveIter() {
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	return ms, nil
+}
+
+// onSocket returns the request socket s, with port id pid, as Conns.
+func onSocket(s requestSocket, pid uint32) *requestConn {
+	ds := &doneSocket{requestSocket: s}
+	nc := netlink.NewConn(ds, pid)
+	return &requestConn{c: genetlink.NewConn(nc), nc: nc, rcvbuf: s.ReadBuffer, done: ds}
 }
 
 // call is the bound of one exchange: its context's deadline, and whether
@@ -189,7 +244,7 @@ func Dial(opts ...Option) (c *Client, err error) {
 		_ = ns.close()
 		return nil, err
 	}
-	c.nc, c.rcvbuf, c.ns = rc.nc, rc.rcvbuf, ns
+	c.nc, c.rcvbuf, c.done, c.ns = rc.nc, rc.rcvbuf, rc.done, ns
 	c.redial = ns.dialRequests
 	return c, nil
 }
@@ -385,7 +440,7 @@ func (c *Client) resync() error {
 		return net.ErrClosed
 	}
 	old := c.c
-	c.c, c.nc, c.rcvbuf = rc.c, rc.nc, rc.rcvbuf
+	c.c, c.nc, c.rcvbuf, c.done = rc.c, rc.nc, rc.rcvbuf, rc.done
 	c.applied = time.Time{}
 	c.sock.Unlock()
 	_ = old.Close()
@@ -441,19 +496,19 @@ func (n *netns) dial() (*genetlink.Conn, error) {
 // namespace: a blocking one (internal/nlsock), which costs a request no
 // more than the system calls.
 func (n *netns) dialRequests() (*requestConn, error) {
-	var s *nlsock.Socket
-	nc, err := n.open(func() (*netlink.Conn, error) {
-		var pid uint32
-		var err error
-		if s, pid, err = nlsock.Dial(unix.NETLINK_GENERIC, n.fd); err != nil {
+	var rc *requestConn
+	_, err := n.open(func() (*netlink.Conn, error) {
+		s, pid, err := nlsock.Dial(unix.NETLINK_GENERIC, n.fd)
+		if err != nil {
 			return nil, err
 		}
-		return netlink.NewConn(s, pid), nil
+		rc = onSocket(s, pid)
+		return rc.nc, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &requestConn{c: genetlink.NewConn(nc), nc: nc, rcvbuf: s.ReadBuffer}, nil
+	return rc, nil
 }
 
 // open opens a socket with dial, unless n is closed.
@@ -488,9 +543,10 @@ func (n *netns) close() error {
 
 // execute sends one request of cmd, with the attributes encode writes,
 // and returns the replies. interrupted reports NLM_F_DUMP_INTR on any of
-// them, which genetlink.Conn.Execute would hide: hence Send and Receive.
-// (netlink.Conn hides the NLMSG_DONE itself, so a dump that only its
-// DONE marks, interrupted after its last port, goes unnoticed.)
+// them, which genetlink.Conn.Execute would hide: hence Send and Receive;
+// or on the NLMSG_DONE, which netlink.Conn hides, for a Client whose
+// socket is a doneSocket (Dial's). The DONE of a fake's socket under New
+// or Open goes unseen.
 func (c *Client) execute(ctx context.Context, cmd uint8, flags netlink.HeaderFlags, encode func(*netlink.AttributeEncoder)) (msgs []genetlink.Message, interrupted bool, err error) {
 	return c.executeWith(ctx, false, cmd, flags, encode)
 }
@@ -503,6 +559,9 @@ func (c *Client) executeWith(ctx context.Context, recovery bool, cmd uint8, flag
 		return nil, false, err
 	}
 	err = c.exchange(ctx, recovery, func() (bool, error) {
+		if c.done != nil {
+			c.done.interrupted = false
+		}
 		req, err := c.c.Send(m, c.family.ID, netlink.Request|flags)
 		if err != nil {
 			return true, err // not sent
@@ -515,6 +574,7 @@ func (c *Client) executeWith(ctx context.Context, recovery bool, cmd uint8, flag
 		if err := netlink.Validate(req, nms); err != nil {
 			return false, err
 		}
+		interrupted = c.done != nil && c.done.interrupted
 		for i, nm := range nms {
 			interrupted = interrupted || nm.Header.Flags&netlink.DumpInterrupted != 0
 			if nm.Header.Type != netlink.Error { // else the acknowledgement

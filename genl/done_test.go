@@ -9,7 +9,6 @@ import (
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/internal/nlfake"
-	"github.com/mdlayher/genetlink"
 	"github.com/mdlayher/netlink"
 	"github.com/mdlayher/netlink/nltest"
 )
@@ -77,5 +76,6 @@ func TestDumpInterruptedOnDone(t *testing.T) {
 
 // socketClient returns a Client on sock, as Dial makes one on its socket.
 func socketClient(sock *queueSocket) *Client {
-	return &Client{c: genetlink.NewConn(netlink.NewConn(sock, nltest.PID)), family: family}
+	rc := onSocket(sock, nltest.PID)
+	return &Client{c: rc.c, nc: rc.nc, rcvbuf: rc.rcvbuf, done: rc.done, family: family}
 }
