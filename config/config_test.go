@@ -3,6 +3,7 @@
 package config_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -850,5 +851,71 @@ func TestApplyFormatUndo(t *testing.T) {
 	}
 	if got := formats(k); got != before {
 		t.Errorf("after the undo:\n%s\nwant\n%s", got, before)
+	}
+}
+
+// TestPlanDisruptive: the plan says which steps disrupt traffic (a
+// deletion, a rename of a port that is up, which goes down for it), and
+// makes the deletions no other step needs last, after every step that
+// can fail, so that a refusal seldom has a deletion to undo.
+func TestPlanDisruptive(t *testing.T) {
+	k, sys := setup(t)
+	for _, r := range []brcmlink.AddRequest{
+		{Lower: "eth0", Port: 5, Up: true}, // renamed while up
+		{Lower: "eth0", Port: 6},           // renamed while down
+		{Lower: "eth0", Port: 7},           // deleted: its name is free for nobody
+		{Lower: "eth0", Port: 8},           // deleted: port 9 takes its name
+	} {
+		if _, err := sys.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{
+		"delete eth0.p8 (eth0 port 8) [disrupts traffic]",
+		"rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]",
+		"rename eth0.p6 -> lan (eth0 port 6)",
+		"create eth0.p8 (eth0 port 9)",
+		"delete eth0.p7 (eth0 port 7) [disrupts traffic]",
+	}
+	p := wantPlan(t, k, "lower eth0\nport 5 name wan\nport 6 name lan\nport 9 name eth0.p8\n", want)
+	for _, s := range p.Steps {
+		if got, want := s.Disrupts(), strings.HasSuffix(s.String(), "[disrupts traffic]"); got != want {
+			t.Errorf("%s: Disrupts() = %v", s, got)
+		}
+	}
+	if err := config.Apply(sys, p, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := state(k), "eth0.p8 eth0 port 9 queue 0 te 0 up false\nlan eth0 port 6 queue 0 te 0 up false\nwan eth0 port 5 queue 0 te 0 up true"; got != want {
+		t.Errorf("after apply:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestApplyInterrupted: an apply whose context ends (SIGINT, SIGTERM)
+// stops before its next step and undoes the steps made, as on a refusal.
+func TestApplyInterrupted(t *testing.T) {
+	k, sys := setup(t)
+	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5, Up: true})
+	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 7})
+	before := state(k)
+	p := plan(t, k, "lower eth0\nport 5 name wan queue 2 up\nport 6\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var done []string
+	err := config.ApplyContext(ctx, sys, p, func(s config.Step) {
+		done = append(done, s.String())
+		if len(done) == 2 {
+			cancel() // as a signal arrives while the third is on its way
+		}
+	})
+	var se *config.StepError
+	if !errors.As(err, &se) || !errors.Is(err, context.Canceled) || se.Undo != nil {
+		t.Fatalf("interrupted apply: %v, want a *StepError matching context.Canceled", err)
+	}
+	if se.Step.String() != p.Steps[2].String() || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("the error %q names %q, want the step not made, %q", err, se.Step, p.Steps[2])
+	}
+	if got := state(k); got != before {
+		t.Errorf("after the interrupted apply:\n%s\nwant\n%s", got, before)
 	}
 }

@@ -568,3 +568,30 @@ func TestApplyValidate(t *testing.T) {
 		t.Errorf("a directory: %+v, want stderr %q", r, want)
 	}
 }
+
+// TestApplySignal: SIGINT or SIGTERM mid-apply (a unit stopping, Ctrl-C)
+// undoes the steps made, as a refusal does, and says so: status 2.
+func TestApplySignal(t *testing.T) {
+	f := seeded()
+	file := filepath.Join(t.TempDir(), "f.conf")
+	if err := os.WriteFile(file, []byte("lower eth0\n  port 5 name wan queue 2 up\n  port 6\n  port 7\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := portsOf(f.k)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f.onCall = func(method string) {
+		if method == "Set" { // the first change made: the signal comes after it
+			cancel()
+		}
+	}
+	var out, errOut strings.Builder
+	status := Main(ctx, []string{"apply", file}, &env{stdout: &out, stderr: &errOut, dial: f.dial, links: f.links})
+	f.onCall = nil
+	if got := portsOf(f.k); got != before {
+		t.Errorf("after an interrupted apply, the ports are\n%s\nwant\n%s", got, before)
+	}
+	if status != exitSystem || !strings.Contains(errOut.String(), "interrupted") {
+		t.Errorf("interrupted apply: status %d, stderr %q; want %d, interrupted", status, errOut.String(), exitSystem)
+	}
+}

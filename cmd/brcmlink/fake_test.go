@@ -38,6 +38,8 @@ type fake struct {
 	terminal bool              // whether stdout is a terminal
 	environ  map[string]string // the environment
 
+	onCall func(method string) // called after each call is recorded, if set
+
 	events      []genl.Event // what Watch sends
 	afterEvents func()       // then this (run's cancel), before waiting for the context
 	endWatch    bool         // close the channel after the events, without waiting
@@ -107,9 +109,13 @@ func (f *fake) dial(netns string) (Backend, error) {
 // call records a call and returns the error set for its method.
 func (f *fake) call(method, format string, args ...any) error {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.calls = append(f.calls, method+" "+fmt.Sprintf(format, args...))
-	return f.fail[method]
+	err, onCall := f.fail[method], f.onCall
+	f.mu.Unlock()
+	if onCall != nil {
+		onCall(method)
+	}
+	return err
 }
 
 func optU8(p *uint8) string {
