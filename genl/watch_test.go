@@ -410,3 +410,53 @@ func TestEventKindString(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchExistingOutlivesClose closes the Client of a watch with
+// WatchExisting, as Dial's closes its namespace, and overruns the
+// watch's socket: the watch must list the ports again and go on, as
+// Watch says Close does not end it.
+func TestWatchExistingOutlivesClose(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	sock := newMcastSocket()
+	served := 0
+	c := existingClient(t, sock, [][]brcmlink.Port{{eth0p5}, {eth0p0}}, &served)
+	ns := new(netns)
+	dial := c.dial
+	c.dial = func() (*genetlink.Conn, error) { // as Dial's: none once closed
+		ns.mu.Lock()
+		defer ns.mu.Unlock()
+		if ns.closed {
+			return nil, net.ErrClosed
+		}
+		return dial()
+	}
+	c.ns = ns
+	c.c = genetlink.NewConn(netlink.NewConn(newMcastSocket(), 1)) // the Client's own, for Close
+	ctx, cancel := context.WithCancel(context.Background())
+	events, err := c.Watch(ctx, WatchExisting())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []Event{{Kind: Existing, Port: eth0p5}, {Kind: Synced}} {
+		if ev, _ := next(t, events); ev.Kind != want.Kind || ev.Port.Name != want.Port.Name {
+			t.Fatalf("event %d: %+v, want %+v", i, ev, want)
+		}
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		select {
+		case sock.feed <- received{err: os.NewSyscallError("recvmsg", syscall.ENOBUFS)}:
+		case <-sock.closed:
+		}
+	}()
+	for i, want := range []Event{{Kind: Lost}, {Kind: Existing, Port: eth0p0}, {Kind: Synced}} {
+		ev, ok := next(t, events)
+		if !ok || ev.Kind != want.Kind || ev.Port.Name != want.Port.Name {
+			t.Fatalf("event %d after Close: %+v (open %t), want %+v", i, ev, ok, want)
+		}
+	}
+	cancel()
+	closedSoon(t, events, sock)
+}
