@@ -262,8 +262,9 @@ func New(conn *genetlink.Conn) (c *Client, err error) {
 }
 
 // Open returns a Client on the sockets dial opens: one at once for its
-// requests, one for each watch and each listing of a watch, and one for
-// requests again after a call that failed with its answer queued. It is
+// requests, one for each watch (two with WatchExisting: one to list the
+// ports on), and one for requests again after a call that failed with
+// its answer queued. It is
 // New for a fake kernel that can also watch, such as brcmtest's.
 func Open(dial func() (*genetlink.Conn, error)) (c *Client, err error) {
 	defer pkg.Annotate(&err, "open", "")

@@ -99,8 +99,10 @@ func WatchReadBuffer(bytes int) WatchOption {
 // The channel closes when ctx is done, by which time the socket is closed
 // and nothing of the watch runs any more. It closes earlier only after a
 // Lost event for a failure of the socket itself, or of a listing, which
-// ends the watch. Close of the Client does not end it. A Client made by
-// New has no way to open sockets, and cannot watch.
+// ends the watch. Close of the Client does not end it: with
+// WatchExisting the watch opens, when it starts, the socket it lists the
+// ports on, and keeps it until it ends. A Client made by New has no way
+// to open sockets, and cannot watch.
 func (c *Client) Watch(ctx context.Context, opts ...WatchOption) (_ <-chan Event, err error) {
 	defer pkg.Annotate(&err, "watch", "")
 	var o watchOptions
@@ -138,29 +140,29 @@ func (c *Client) Watch(ctx context.Context, opts ...WatchOption) (_ <-chan Event
 	}
 	w := &watcher{conn: conn, events: make(chan Event)}
 	if o.existing {
-		w.list = c.listOnce
+		// The watch's listings have a socket of their own, opened now:
+		// the Client, and the namespace it holds, may be closed while
+		// the watch goes on.
+		lconn, err := c.dial()
+		if err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
+		lister := &Client{c: lconn, family: c.family}
+		w.list, w.closeList = lister.List, lister.Close
 	}
 	go w.run(ctx)
 	return w.events, nil
-}
-
-// listOnce lists the ports on a socket of its own, for a watch: the
-// Client's may be closed while the watch goes on.
-func (c *Client) listOnce() ([]brcmlink.Port, error) {
-	conn, err := c.dial()
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	return (&Client{c: conn, family: c.family}).List()
 }
 
 // watcher is one watch: what it receives on conn goes to events.
 type watcher struct {
 	conn   *genetlink.Conn
 	events chan Event
-	// list lists the ports, for WatchExisting; nil without.
-	list func() ([]brcmlink.Port, error)
+	// list lists the ports, for WatchExisting, on a socket of the
+	// watch's that closeList closes; nil without.
+	list      func() ([]brcmlink.Port, error)
+	closeList func() error
 }
 
 // run sends the listing, if any, and what the socket receives to events
@@ -175,6 +177,9 @@ func (w *watcher) run(ctx context.Context) {
 	defer func() {
 		stop()
 		_ = closeConn() // returns once the AfterFunc's close, if any, is done
+		if w.closeList != nil {
+			_ = w.closeList()
+		}
 	}()
 	send := func(evs []Event) bool {
 		for _, ev := range evs {

@@ -227,7 +227,8 @@ func TestWatch(t *testing.T) {
 
 // existingClient returns a Client whose first socket is the watch's,
 // sock, and whose later ones answer a dump of the ports with the next of
-// listings, or fail with EIO once listings run out. It counts the
+// listings, or fail with EIO once listings run out (the dial, or the
+// dump on a socket already open). It counts the
 // listings served.
 func existingClient(t *testing.T, sock *mcastSocket, listings [][]brcmlink.Port, served *int) *Client {
 	var mu sync.Mutex
@@ -247,6 +248,9 @@ func existingClient(t *testing.T, sock *mcastSocket, listings [][]brcmlink.Port,
 			defer mu.Unlock()
 			if greq.Header.Command != brcmlink.CmdPortGet || req.Header.Flags&netlink.Dump == 0 {
 				return nil, genltest.Error(int(syscall.EINVAL))
+			}
+			if *served == len(listings) {
+				return nil, syscall.EIO // the socket's, as the dial's
 			}
 			var msgs []genetlink.Message
 			for _, p := range listings[*served] {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/genl"
 )
 
 // manyLowers creates n ports over veth lowers of 28 ports each, with
@@ -169,4 +170,54 @@ func TestGenlAddManySmallBuffer(t *testing.T) {
 	if len(again) != len(before) {
 		t.Errorf("%d ports before, %d after deleting what AddMany returned", len(before), len(again))
 	}
+}
+
+// TestGenlWatchExistingAfterClose closes the Client of a watch with
+// WatchExisting, then overruns the watch's socket: the watch must say
+// so, list the ports again and go on, as Watch says Close does not end
+// it, in a namespace given by name too (the Client holds its descriptor).
+func TestGenlWatchExistingAfterClose(t *testing.T) {
+	lw, peer := name("cl"), name("cp")
+	veth(t, lw, peer)
+	ns := name("cn")
+	netns(t, ns)
+	sh(t, "ip", "link", "set", lw, "netns", ns)
+	sh(t, "ip", "-n", ns, "link", "set", lw, "up")
+	other := genlClient(t, genl.WithNetNSName(ns))
+	a := name("ca")
+	if _, err := other.Add(brcmlink.AddRequest{Lower: lw, Port: 1, Name: a}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := genl.Dial(genl.WithNetNSName(ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := g.Watch(ctx, genl.WatchExisting(), genl.WatchReadBuffer(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := map[string]brcmlink.Port{}
+	if lost := watchView(t, ch, view, false); lost != nil {
+		t.Fatalf("events lost before the burst: %v", lost)
+	}
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 64 {
+		q := uint8(i % 4)
+		if _, err := other.Set(brcmlink.ByName(a), brcmlink.SetRequest{Queue: &q}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, err := range watchView(t, ch, view, true) {
+		if !errors.Is(err, genl.ErrOverrun) {
+			t.Errorf("lost events after Close: %v, want ErrOverrun", err)
+		}
+	}
+	if view[a].Queue != 3 {
+		t.Errorf("%s has queue %d in the view, want the last set, 3", a, view[a].Queue)
+	}
+	sameView(t, other, view)
 }
