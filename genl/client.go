@@ -124,16 +124,7 @@ func (s *doneSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
 	}
 }
 
-func (s *doneSocket) Receive() ([]netlink.Message, error) {
-	var ms []netlink.Message
-	for m, err := range s.ReceiveIter() {
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, m)
-	}
-	return ms, nil
-}
+func (s *doneSocket) Receive() ([]netlink.Message, error) { return nlsock.Collect(s.ReceiveIter()) }
 
 // onSocket returns the request socket s, with port id pid, as Conns.
 func onSocket(s requestSocket, pid uint32) *requestConn {

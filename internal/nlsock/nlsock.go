@@ -277,9 +277,13 @@ func (s *Socket) SendMessages(ms []netlink.Message) error {
 }
 
 // Receive returns the messages of the next datagram.
-func (s *Socket) Receive() ([]netlink.Message, error) {
+func (s *Socket) Receive() ([]netlink.Message, error) { return Collect(s.ReceiveIter()) }
+
+// Collect returns the messages a netlink.Socket's ReceiveIter yields, as
+// its Receive does: all of them, or the first error.
+func Collect(it iter.Seq2[netlink.Message, error]) ([]netlink.Message, error) {
 	var ms []netlink.Message
-	for m, err := range s.ReceiveIter() {
+	for m, err := range it {
 		if err != nil {
 			return nil, err
 		}
