@@ -3,6 +3,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -52,15 +53,39 @@ func (e *StepError) Error() string {
 
 func (e *StepError) Unwrap() error { return e.Err }
 
+// interrupted is the error of the step ApplyContext did not make because
+// its context ended.
+type interrupted struct{ err error }
+
+func (e *interrupted) Error() string { return "interrupted before this step" }
+
+func (e *interrupted) Unwrap() error { return e.err }
+
 // Apply makes the steps of plan in order, calling done after each. If the
 // system refuses one, Apply undoes all it did, last first, and returns a
-// *StepError: the ports are then as they were, but for the counters and
-// ifindex of a port deleted and made again.
+// *StepError: the ports are then as they were, but for what undoing
+// cannot give back (docs/config.md): a port deleted and made again has
+// its name and brcm settings, but new counters and ifindex, and has lost
+// what others gave it (addresses, routes, master, VLANs, MTU, MAC); a
+// port renamed while up went down and up, which dropped its IPv4 routes
+// and IPv6 addresses.
 func Apply(sys System, plan *Plan, done func(Step)) error {
+	return ApplyContext(context.Background(), sys, plan, done)
+}
+
+// ApplyContext is Apply, which also stops when ctx ends, as when a
+// signal arrives: before its next step, it undoes the steps made, as on
+// a refusal, and returns a *StepError naming the step not made whose
+// error matches ctx.Err(). A step under way is finished first, and the
+// undoing is not interrupted.
+func ApplyContext(ctx context.Context, sys System, plan *Plan, done func(Step)) error {
 	a := &applier{sys: sys, done: done}
 	tmp := temporaries(plan)
 	for i := 0; i < len(plan.Steps); i++ {
 		s := plan.Steps[i]
+		if err := ctx.Err(); err != nil {
+			return a.fail(s, &interrupted{err})
+		}
 		var err error
 		switch s.Action {
 		case Delete, Create:

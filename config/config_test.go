@@ -200,12 +200,12 @@ func TestApply(t *testing.T) {
 	}
 	k.SetStats("eth0.p5", brcmlink.Stats{RxPackets: 42})
 	want := []string{
-		"delete eth0.p7 (eth0 port 7)",
-		"delete eth1.p3 (eth1 port 3)",
-		"rename eth0.p5 -> wan (eth0 port 5)",
+		"rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]",
 		"change eth0.any: down",
 		"change wan: queue 0 -> 2, tag-enforce 0 -> 1",
 		"create eth0.p6 (eth0 port 6)",
+		"delete eth0.p7 (eth0 port 7) [disrupts traffic]",
+		"delete eth1.p3 (eth1 port 3) [disrupts traffic]",
 	}
 	p := wantPlan(t, k, example, want)
 	var done []string
@@ -663,7 +663,7 @@ func TestOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"delete eth0.p7 (eth0 port 7)", "create eth0.p5 (eth0 port 5)"}; !slices.Equal(steps(p), want) || len(p.Absent) != 0 {
+	if want := []string{"create eth0.p5 (eth0 port 5)", "delete eth0.p7 (eth0 port 7) [disrupts traffic]"}; !slices.Equal(steps(p), want) || len(p.Absent) != 0 {
 		t.Errorf("eth0's plan: %q, absent %v; want %q, none", steps(p), p.Absent, want)
 	}
 	if err := config.Apply(sys, p, nil); err != nil {
@@ -800,12 +800,12 @@ func TestApplyFormat(t *testing.T) {
 	text := "lower eth0 format original\n  port 5 queue priority\n  port 6 queue 1 vlan 100\n  port 8 vlan 9\n" +
 		"lower eth1\n  port 1 format original\n  port 2 queue priority\n"
 	p := wantPlan(t, k, text, []string{
-		"delete eth0.p7 (eth0 port 7)",
 		"format eth0: bcm53242 -> original (for eth0.p5, eth0.p6)",
 		"change eth0.p5: queue 2 -> priority",
 		"change eth0.p6: queue priority -> 1, vlan 7 -> 100",
 		"create eth0.p8 (eth0 port 8 format original vlan 9)",
 		"create eth1.p2 (eth1 port 2 queue priority format original)",
+		"delete eth0.p7 (eth0 port 7) [disrupts traffic]",
 	})
 	if err := config.Apply(sys, p, nil); err != nil {
 		t.Fatal(err)

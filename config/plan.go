@@ -16,7 +16,8 @@ type Action int
 // The actions, in the order a Plan makes them: deletions free switch
 // ports and names, a lower's ports change their tag format before a port
 // is created in it, renames free names, a lower comes up before the
-// changes and creations that need it, creations come last.
+// changes and creations that need it, creations come last but for the
+// deletions no other step needs, which come after them (Step.Disrupts).
 const (
 	Delete Action = iota + 1
 	// Format changes the tag format of every port of a lower at once, as
@@ -72,11 +73,31 @@ type Step struct {
 	Also []string
 }
 
+// Disrupts reports whether s disrupts the traffic of a port in a way its
+// undoing cannot repair: a deletion (a port made again has lost its
+// addresses, routes, master, VLANs, MTU and MAC), or a rename of a port
+// that is up (the kernel renames only a device that is down, and going
+// down drops its IPv4 routes and IPv6 addresses).
+func (s Step) Disrupts() bool {
+	return s.Action == Delete || s.Action == Rename && s.Old.Up
+}
+
+// disrupts is what String adds to a step that Disrupts.
+const disrupts = " [disrupts traffic]"
+
 // String describes s in a line, like "create wan (eth0 port 5 queue 2
 // up)", "change eth0.p6: queue 0 -> 2, up", "set eth0 up (for wan; also
-// brings up eth0.p2)" or "format eth0: bcm53242 -> original (for wan,
-// eth0.p2)".
+// brings up eth0.p2)", "format eth0: bcm53242 -> original (for wan,
+// eth0.p2)" or "delete eth0.p7 (eth0 port 7) [disrupts traffic]".
 func (s Step) String() string {
+	if s.Disrupts() {
+		return s.line() + disrupts
+	}
+	return s.line()
+}
+
+// line is String without what it says of disruption.
+func (s Step) line() string {
 	port := func(p uint16) string {
 		if p == 0 {
 			return "any"
@@ -375,6 +396,13 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 			freed[old.Name] = true
 		}
 	}
+	// late: the deletions no other step needs, whose names no port is to
+	// take, made after everything else.
+	claimed := map[string]bool{}
+	for _, w := range claims {
+		claimed[w.name] = true
+	}
+	late := func(s Step) bool { return s.Action == Delete && !claimed[s.Old.Name] }
 	for _, w := range claims {
 		d, ok := byName[w.name]
 		switch {
@@ -385,9 +413,15 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 			return nil, &Error{w.pos, fmt.Sprintf("name %s is taken by %s", w.name, holder(w.name, ports))}
 		}
 	}
+	rank := func(s Step) int {
+		if late(s) {
+			return int(Create) + 1
+		}
+		return int(s.Action)
+	}
 	slices.SortStableFunc(plan.Steps, func(a, b Step) int {
-		if a.Action != b.Action {
-			return int(a.Action) - int(b.Action)
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
 		}
 		return strings.Compare(a.Old.Name+a.New.Name, b.Old.Name+b.New.Name)
 	})

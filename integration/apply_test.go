@@ -20,8 +20,7 @@ import (
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/config"
 	"github.com/brcmlink/brcmlink/genl"
-	"github.com/jsimonetti/rtnetlink/v2"
-	"golang.org/x/sys/unix"
+	"github.com/brcmlink/brcmlink/rtlink"
 )
 
 // TestApplyCLI provisions a lower with brcmlink apply as an operator
@@ -57,8 +56,13 @@ func TestApplyCLI(t *testing.T) {
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	steps := fmt.Sprintf("delete %[1]s.p7 (%[1]s port 7)\ndelete %[2]s.p1 (%[2]s port 1)\nrename %[1]s.p5 -> %[3]s (%[1]s port 5)\n"+
-		"change %[3]s: queue 0 -> 2\ncreate %[1]s.p6 (%[1]s port 6)\nabsent0: not present, 1 ports pending\n", lw, other, wan)
+	// The rename of the port that is up, and the deletions, disrupt its
+	// traffic; the deletions, which free no name another step takes, come
+	// last.
+	steps := fmt.Sprintf("rename %[1]s.p5 -> %[3]s (%[1]s port 5) [disrupts traffic]\n"+
+		"change %[3]s: queue 0 -> 2\ncreate %[1]s.p6 (%[1]s port 6)\n"+
+		"delete %[1]s.p7 (%[1]s port 7) [disrupts traffic]\ndelete %[2]s.p1 (%[2]s port 1) [disrupts traffic]\n"+
+		"absent0: not present, 1 ports pending\n", lw, other, wan)
 	if out, errs, code := cli(t, "apply", file, "check"); code != 3 || out != steps || errs != "" {
 		t.Errorf("apply check: exit %d, stdout\n%s\nstderr %s\nwant exit 3 and\n%s", code, out, errs, steps)
 	}
@@ -106,24 +110,19 @@ func TestApplyCLI(t *testing.T) {
 	}
 }
 
-// rtSystem is a config.System on the VM's kernel: genl, and rtnetlink to
-// rename and to set a lower up.
+// rtSystem is a config.System on the VM's kernel: genl, and rtlink to
+// rename and to set a lower up, as the command's.
 type rtSystem struct {
 	*genl.Client
-	rt *rtnetlink.Conn
+	rt *rtlink.Client
 }
 
 func (s rtSystem) Rename(index int, name string) error {
-	return s.rt.Link.Set(&rtnetlink.LinkMessage{Family: unix.AF_UNSPEC, Index: uint32(index), Attributes: &rtnetlink.LinkAttributes{Name: name}})
+	_, err := s.rt.Rename(brcmlink.ByIndex(index), name)
+	return err
 }
 
-func (s rtSystem) SetUp(index int, up bool) error {
-	m := &rtnetlink.LinkMessage{Family: unix.AF_UNSPEC, Index: uint32(index), Change: unix.IFF_UP}
-	if up {
-		m.Flags = unix.IFF_UP
-	}
-	return s.rt.Link.Set(m)
-}
+func (s rtSystem) SetUp(index int, up bool) error { return s.rt.SetDeviceUp(index, up) }
 
 // TestApplyRefused makes the kernel refuse a step of an apply planned
 // before the system changed: a name taken meanwhile by another device, a
@@ -133,7 +132,7 @@ func TestApplyRefused(t *testing.T) {
 	lw := name("rl")
 	veth(t, lw, name("rp"))
 	g := genlClient(t)
-	rt, err := rtnetlink.Dial(nil)
+	rt, err := rtlink.Dial(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,14 +180,13 @@ func TestApplyRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			links, err := rt.Link.List()
+			links, err := rt.Devices()
 			if err != nil {
 				t.Fatal(err)
 			}
 			var devs []config.Device
 			for _, l := range links {
-				devs = append(devs, config.Device{Name: l.Attributes.Name, Index: int(l.Index), Port: l.Attributes.Info != nil && l.Attributes.Info.Kind == "brcm",
-					Up: l.Flags&unix.IFF_UP != 0})
+				devs = append(devs, config.Device{Name: l.Name, Index: l.Index, Port: l.Kind == brcmlink.Kind, Up: l.Up})
 			}
 			plan, err := config.MakePlan(c, ports, devs)
 			if err != nil {

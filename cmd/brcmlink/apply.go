@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/brcmlink/brcmlink"
@@ -162,8 +164,12 @@ func (r *runner) Apply(req *grammar.Request) error {
 			return exitStatus(exitPending)
 		}
 	} else {
+		// A signal (Ctrl-C, a unit stopping) stops the apply before its
+		// next step, and the steps made are undone, as on a refusal.
+		ctx, stop := signal.NotifyContext(r.a.ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
 		var done []config.Step
-		err := config.Apply(system{be, lk}, plan, func(s config.Step) {
+		err := config.ApplyContext(ctx, system{be, lk}, plan, func(s config.Step) {
 			done = append(done, s)
 			if !r.a.opt.json {
 				fmt.Fprintln(r.out, s)
@@ -283,6 +289,9 @@ type stepJSON struct {
 	// Also are, for a lower set up, the other ports it brings up, which
 	// changes set down again.
 	Also []string `json:"also_up,omitempty"`
+	// Disrupts is set for a step that disrupts traffic in a way undoing
+	// cannot repair: a deletion, a rename of a port that is up.
+	Disrupts bool `json:"disrupts,omitempty"`
 }
 
 type absentJSON struct {
@@ -328,6 +337,7 @@ func (r *runner) printPlan(steps []config.Step, absent []config.Absent) error {
 				j.Format = s.New.TagFormat().String()
 			}
 		}
+		j.Disrupts = s.Disrupts()
 		out.Steps = append(out.Steps, j)
 	}
 	for _, a := range absent {

@@ -31,8 +31,9 @@ func TestApply(t *testing.T) {
 		}
 	}
 	write("lower eth0\n  port 5 name wan queue 2 up\n  port 6\nlower eth9\n  port 1\n")
-	steps := "delete eth0.p1 (eth0 port 1)\ndelete eth0.p27 (eth0 port 27)\nrename eth0.p5 -> wan (eth0 port 5)\n" +
-		"change wan: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\n"
+	steps := "rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]\n" +
+		"change wan: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\n" +
+		"delete eth0.p1 (eth0 port 1) [disrupts traffic]\ndelete eth0.p27 (eth0 port 27) [disrupts traffic]\n"
 	absent := "eth9: not present, 1 ports pending\n"
 	before := portsOf(f.k)
 	if r := run(t, f, "apply "+file+" check"); r.status != exitPending || r.stdout != steps+absent || r.stderr != "" {
@@ -237,8 +238,9 @@ func TestApplyDir(t *testing.T) {
 		"README":          "lower eth0\n",
 		"sub.conf/x.conf": "lower eth0\n",
 	})
-	steps := "delete eth0.p1 (eth0 port 1)\ndelete eth0.p27 (eth0 port 27)\nrename eth0.p5 -> wan (eth0 port 5)\n" +
-		"change wan: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\ncreate eth1.p4 (eth1 port 4 format original)\n"
+	steps := "rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]\n" +
+		"change wan: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\ncreate eth1.p4 (eth1 port 4 format original)\n" +
+		"delete eth0.p1 (eth0 port 1) [disrupts traffic]\ndelete eth0.p27 (eth0 port 27) [disrupts traffic]\n"
 	before := portsOf(f.k)
 	if r := run(t, f, "apply "+dir+" check"); r.status != exitPending || r.stdout != steps || r.stderr != "" {
 		t.Errorf("apply DIR check: %+v", r)
@@ -296,13 +298,13 @@ func TestApplyDev(t *testing.T) {
 		"a.conf": "lower eth0\n  port 5 name wan\n  port 27 queue 3 tag-enforce 1 vlan 100\n",
 		"b.conf": "lower eth1\n  port 4\nlower eth9\n  port 1\n", // eth1's uplink would go; eth9 is absent
 	})
-	steps := "delete eth0.p1 (eth0 port 1)\nrename eth0.p5 -> wan (eth0 port 5)\n"
+	steps := "rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]\ndelete eth0.p1 (eth0 port 1) [disrupts traffic]\n"
 	before := portsOf(f.k)
 	if r := run(t, f, "apply "+dir+" dev eth0 check"); r.status != exitPending || r.stdout != steps || r.stderr != "" {
 		t.Errorf("apply DIR dev eth0 check: %+v", r)
 	}
 	if r := run(t, f, "-j apply "+dir+" check dev eth0"); r.status != exitPending || r.stdout != `{"steps":[`+
-		`{"action":"delete","ifname":"eth0.p1","link":"eth0","port":1},{"action":"rename","ifname":"wan","old_ifname":"eth0.p5","link":"eth0","port":5}],"absent":[]}`+"\n" {
+		`{"action":"rename","ifname":"wan","old_ifname":"eth0.p5","link":"eth0","port":5,"disrupts":true},{"action":"delete","ifname":"eth0.p1","link":"eth0","port":1,"disrupts":true}],"absent":[]}`+"\n" {
 		t.Errorf("-j apply DIR check dev eth0: %+v", r)
 	}
 	if got := portsOf(f.k); got != before {
