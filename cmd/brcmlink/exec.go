@@ -308,12 +308,14 @@ var events = map[genl.EventKind][2]string{
 // monitor prints events until SIGINT or SIGTERM, each line flushed as it
 // comes for whoever reads the other end of a pipe.
 func (r *runner) Monitor(req *grammar.Request) error {
+	// Before anything else: a signal while the socket opens is an end
+	// like any other, not a death by signal (exit 130).
+	ctx, stop := signal.NotifyContext(r.a.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	be, err := r.backend()
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(r.a.ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	evs, err := be.Watch(ctx)
 	if err != nil {
 		return err
