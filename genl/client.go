@@ -175,7 +175,7 @@ func WithNetNSName(name string) Option {
 	return func(o *options) {
 		o.openNetNS = func() (int, error) {
 			// ip netns takes no path, only a name.
-			if err := nl.CheckNetNSName(name); err != nil {
+			if err := brcmlink.CheckNetNSName(name); err != nil {
 				return 0, pkg.Wrap("", "", err)
 			}
 			path := "/run/netns/" + name

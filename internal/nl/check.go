@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"strings"
 	"syscall"
 
 	"github.com/brcmlink/brcmlink"
@@ -184,15 +183,6 @@ func CheckIndexes(indexes []int) error {
 func checkIndex(what string, index int) error {
 	if index < 0 || index > math.MaxInt32 {
 		return errorf(syscall.ERANGE, "%s %d out of range", what, index)
-	}
-	return nil
-}
-
-// CheckNetNSName refuses what is no name `ip netns add` gives a network
-// namespace, bound at /run/netns/NAME: "", "." and "..", and a path.
-func CheckNetNSName(name string) error {
-	if name == "" || name == "." || name == ".." || strings.Contains(name, "/") {
-		return errorf(syscall.EINVAL, "invalid network namespace name %q", name)
 	}
 	return nil
 }
