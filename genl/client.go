@@ -102,26 +102,15 @@ type requestSocket interface {
 }
 
 // doneSocket is a request socket that sees the NLMSG_DONE of a dump,
-// which netlink.Conn reads but does not return: interrupted notes an
-// NLM_F_DUMP_INTR there, which the kernel sets on the DONE alone when
-// the dump changed after its last part. Reads run under the Client's mu,
-// which guards interrupted.
+// which netlink.Conn reads but does not return, for an NLM_F_DUMP_INTR
+// the kernel sets there alone when the dump changed after its last part.
 type doneSocket struct {
 	requestSocket
-	interrupted bool
+	nlsock.DumpIntr
 }
 
 func (s *doneSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
-	return func(yield func(netlink.Message, error) bool) {
-		for m, err := range s.requestSocket.ReceiveIter() {
-			if err == nil && m.Header.Type == netlink.Done && m.Header.Flags&netlink.DumpInterrupted != 0 {
-				s.interrupted = true
-			}
-			if !yield(m, err) {
-				return
-			}
-		}
-	}
+	return s.Watch(s.requestSocket.ReceiveIter())
 }
 
 func (s *doneSocket) Receive() ([]netlink.Message, error) { return nlsock.Collect(s.ReceiveIter()) }
@@ -552,7 +541,7 @@ func (c *Client) executeWith(ctx context.Context, recovery bool, cmd uint8, flag
 	}
 	err = c.exchange(ctx, recovery, func() (bool, error) {
 		if c.done != nil {
-			c.done.interrupted = false
+			c.done.Reset()
 		}
 		req, err := c.c.Send(m, c.family.ID, netlink.Request|flags)
 		if err != nil {
@@ -566,7 +555,7 @@ func (c *Client) executeWith(ctx context.Context, recovery bool, cmd uint8, flag
 		if err := netlink.Validate(req, nms); err != nil {
 			return false, err
 		}
-		interrupted = c.done != nil && c.done.interrupted
+		interrupted = c.done != nil && c.done.Interrupted()
 		for i, nm := range nms {
 			interrupted = interrupted || nm.Header.Flags&netlink.DumpInterrupted != 0
 			if nm.Header.Type != netlink.Error { // else the acknowledgement

@@ -4,9 +4,9 @@ package rtlink
 
 import (
 	"iter"
-	"sync/atomic"
 	"syscall"
 
+	"github.com/brcmlink/brcmlink/internal/nlsock"
 	"github.com/jsimonetti/rtnetlink/v2"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -17,39 +17,16 @@ import (
 const dumpTries = 5
 
 // intrSocket is the Client's socket: it notes NLM_F_DUMP_INTR on every
-// message it receives, the NLMSG_DONE included, which netlink.Conn reads
-// but never returns. A dump the kernel finds changed only after its last
-// link says so on its DONE alone.
+// message it receives, the NLMSG_DONE included (nlsock.DumpIntr).
 type intrSocket struct {
 	netlink.Socket
-	intr atomic.Bool
+	nlsock.DumpIntr
 }
 
-func (s *intrSocket) note(m netlink.Message) {
-	if m.Header.Flags&netlink.DumpInterrupted != 0 {
-		s.intr.Store(true)
-	}
-}
-
-func (s *intrSocket) Receive() ([]netlink.Message, error) {
-	msgs, err := s.Socket.Receive()
-	for _, m := range msgs {
-		s.note(m)
-	}
-	return msgs, err
-}
+func (s *intrSocket) Receive() ([]netlink.Message, error) { return nlsock.Collect(s.ReceiveIter()) }
 
 func (s *intrSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
-	return func(yield func(netlink.Message, error) bool) {
-		for m, err := range s.Socket.ReceiveIter() {
-			if err == nil {
-				s.note(m)
-			}
-			if !yield(m, err) {
-				return
-			}
-		}
-	}
+	return s.Watch(s.Socket.ReceiveIter())
 }
 
 // newClient returns a Client on the socket s, whose port id is pid.
@@ -82,13 +59,13 @@ func (c *Client) dumpOnce(filter *rtnetlink.LinkAttributes) ([]link, bool, error
 	c.dumpMu.Lock()
 	defer c.dumpMu.Unlock()
 	if c.sock != nil {
-		c.sock.intr.Store(false)
+		c.sock.Reset()
 	}
 	msgs, err := c.request(unix.RTM_GETLINK, netlink.Dump, &rtnetlink.LinkMessage{Attributes: filter})
 	if err != nil {
 		return nil, false, err
 	}
-	interrupted := c.sock != nil && c.sock.intr.Load()
+	interrupted := c.sock != nil && c.sock.Interrupted()
 	for _, m := range msgs {
 		interrupted = interrupted || m.Header.Flags&netlink.DumpInterrupted != 0
 	}

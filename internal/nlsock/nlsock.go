@@ -407,3 +407,31 @@ func (s *Socket) SetOption(option netlink.ConnOption, enable bool) error {
 }
 
 func align(n int) int { return (n + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1) }
+
+// DumpIntr notes NLM_F_DUMP_INTR on the messages a request socket reads,
+// the NLMSG_DONE included, which netlink.Conn reads but never returns: a
+// dump the kernel finds changed only after its last part says so on its
+// DONE alone. Both clients wrap their sockets' reads with Watch.
+type DumpIntr struct {
+	intr atomic.Bool
+}
+
+// Watch yields what it yields, noting the flag on each message.
+func (d *DumpIntr) Watch(it iter.Seq2[netlink.Message, error]) iter.Seq2[netlink.Message, error] {
+	return func(yield func(netlink.Message, error) bool) {
+		for m, err := range it {
+			if err == nil && m.Header.Flags&netlink.DumpInterrupted != 0 {
+				d.intr.Store(true)
+			}
+			if !yield(m, err) {
+				return
+			}
+		}
+	}
+}
+
+// Reset forgets the flag, before an exchange.
+func (d *DumpIntr) Reset() { d.intr.Store(false) }
+
+// Interrupted reports whether a message read since Reset had the flag.
+func (d *DumpIntr) Interrupted() bool { return d.intr.Load() }
