@@ -267,18 +267,7 @@ func testGSOUnderVLAN(t *testing.T, own uint16) {
 	})
 	port := tapOutgoing(t, dev, nil, nil)
 
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	if err := unix.SetsockoptInt(fd, unix.IPPROTO_UDP, unix.UDP_SEGMENT, size); err != nil {
-		t.Fatal(err)
-	}
-	data := payload(1, segs*size)
-	if err := unix.Sendto(fd, data, 0, &unix.SockaddrInet4{Port: 9, Addr: [4]byte{10, 89, 0, 2}}); err != nil {
-		t.Fatal(err)
-	}
+	data := sendUDPGSO(t, [4]byte{10, 89, 0, 2}, payload(1, segs*size), size)
 
 	eventually(t, "the segments on "+lw, func() bool { return len(lower.frames()) >= segs })
 	frames := lower.frames()
@@ -334,4 +323,22 @@ func l4Checksum(addrs []byte, proto byte, seg []byte, partial bool) error {
 		return nil
 	}
 	return fmt.Errorf("a %d-byte segment with a bad checksum %#04x", len(seg), binary.BigEndian.Uint16(seg[at:]))
+}
+
+// sendUDPGSO sends data to port 9 of dst as one UDP GSO packet
+// (UDP_SEGMENT) of size-byte segments, and returns data.
+func sendUDPGSO(t *testing.T, dst [4]byte, data []byte, size int) []byte {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_UDP, unix.UDP_SEGMENT, size); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Sendto(fd, data, 0, &unix.SockaddrInet4{Port: 9, Addr: dst}); err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

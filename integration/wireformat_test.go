@@ -141,6 +141,14 @@ func TestWireFormat(t *testing.T) {
 						w, format, v.port, v.queue, v.te, want)
 				}
 			}
+			// The port's own segmentation copies the same tag into every
+			// segment: a UDP GSO packet from port 26 (queue 3, TE 3).
+			want := wireVectors[len(wireVectors)-2].bcm53242
+			if format == brcmlink.FormatOriginal {
+				want = wireVectors[len(wireVectors)-2].original
+			}
+			wireGSO(t, w, devs[26], want)
+
 			lw, err := g.Lower(w.lower)
 			if err != nil {
 				t.Fatal(err)
@@ -286,3 +294,24 @@ func TestWirePriorityVLAN(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// wireGSO sends one UDP GSO packet of 4 segments from dev and checks that
+// each segment reaches the wire under the tag word.
+func wireGSO(t *testing.T, w *wireSock, dev string, word uint32) {
+	t.Helper()
+	const segs, size = 4, 500
+	sh(t, "ip", "addr", "add", "10.88.0.1/24", "dev", dev)
+	sh(t, "ip", "neigh", "add", "10.88.0.2", "lladdr", "02:00:00:00:00:02", "dev", dev)
+	data := sendUDPGSO(t, [4]byte{10, 88, 0, 2}, payload(7, segs*size), size)
+	for i := 0; i < segs; i++ {
+		chunk := data[i*size : (i+1)*size]
+		f := w.recv(t, func(f []byte) bool { return bytes.HasSuffix(f, chunk) })
+		if f == nil {
+			t.Fatalf("%s: GSO segment %d never reached the wire", dev, i)
+		}
+		// dst src 8874 tag 0800 | IPv4 (20) | UDP (8) | payload
+		if got := binary.BigEndian.Uint32(f[14:]); got != word || len(f) != 20+20+8+size {
+			t.Errorf("%s: GSO segment %d is %d bytes under tag %#08x, want %d under %#08x", dev, i, len(f), got, 20+20+8+size, word)
+		}
+	}
+}
