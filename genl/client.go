@@ -93,7 +93,7 @@ type requestConn struct {
 // requestSocket is what a Client takes of a request socket: an
 // nlsock.Socket's methods.
 type requestSocket interface {
-	netlink.Socket
+	nlsock.Transport
 	SetDeadline(time.Time) error
 	SetReadDeadline(time.Time) error
 	SetWriteDeadline(time.Time) error

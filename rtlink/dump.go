@@ -19,19 +19,19 @@ const dumpTries = 5
 // intrSocket is the Client's socket: it notes NLM_F_DUMP_INTR on every
 // message it receives, the NLMSG_DONE included (nlsock.DumpIntr).
 type intrSocket struct {
-	netlink.Socket
+	nlsock.Transport
 	nlsock.DumpIntr
 }
 
 func (s *intrSocket) Receive() ([]netlink.Message, error) { return nlsock.Collect(s.ReceiveIter()) }
 
 func (s *intrSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
-	return s.Watch(s.Socket.ReceiveIter())
+	return s.Watch(s.Transport.ReceiveIter())
 }
 
 // newClient returns a Client on the socket s, whose port id is pid.
-func newClient(s netlink.Socket, pid uint32) *Client {
-	is := &intrSocket{Socket: s}
+func newClient(s nlsock.Transport, pid uint32) *Client {
+	is := &intrSocket{Transport: s}
 	return &Client{c: netlink.NewConn(is, pid), sock: is}
 }
 

@@ -435,3 +435,14 @@ func (d *DumpIntr) Reset() { d.intr.Store(false) }
 
 // Interrupted reports whether a message read since Reset had the flag.
 func (d *DumpIntr) Interrupted() bool { return d.intr.Load() }
+
+// Transport is the method set netlink.NewConn takes of a socket, which
+// the netlink package names Socket and deprecates for its users: the
+// clients wrap their sockets in it to see what Conn hides.
+type Transport interface {
+	Close() error
+	Send(m netlink.Message) error
+	SendMessages(m []netlink.Message) error
+	Receive() ([]netlink.Message, error)
+	ReceiveIter() iter.Seq2[netlink.Message, error]
+}
