@@ -29,9 +29,10 @@ const (
 	// which no protocol handles, so every variant drops the frame at the
 	// same point, right after its device has counted it.
 	etherType = 0x88b5
-	// lowerMTU lets every lower carry a 1500-byte frame with a brcm tag,
-	// as the module would raise it to for the brcm lower alone.
-	lowerMTU = 1500 + brcmlink.HeaderLen
+	// lowerMTU lets every lower carry a 1500-byte frame with a brcm tag
+	// and a port's own 802.1Q header, as the module would raise it to for
+	// the brcm lower alone.
+	lowerMTU = 1500 + brcmlink.HeaderLen + 4
 )
 
 // foreignMAC is where transmitted frames go: no device has it, so the far
