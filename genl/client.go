@@ -24,7 +24,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"net"
 	"sync"
 	"syscall"
@@ -63,7 +62,7 @@ type Client struct {
 	c         *genetlink.Conn
 	nc        *netlink.Conn       // the socket under c, when Dial opened it: AddMany's
 	rcvbuf    func() (int, error) // the receive buffer of the socket under c; nil if unknown
-	done      *doneSocket         // the socket under nc, which sees the NLMSG_DONEs; nil if unknown
+	done      *nlsock.IntrSocket  // the socket under nc, which sees the NLMSG_DONEs; nil if unknown
 	outOfStep bool                // an exchange ended before its answer did
 	family    genetlink.Family
 
@@ -87,7 +86,7 @@ type requestConn struct {
 	c      *genetlink.Conn
 	nc     *netlink.Conn
 	rcvbuf func() (int, error)
-	done   *doneSocket
+	done   *nlsock.IntrSocket
 }
 
 // requestSocket is what a Client takes of a request socket: an
@@ -101,23 +100,9 @@ type requestSocket interface {
 	ReadBuffer() (int, error)
 }
 
-// doneSocket is a request socket that sees the NLMSG_DONE of a dump,
-// which netlink.Conn reads but does not return, for an NLM_F_DUMP_INTR
-// the kernel sets there alone when the dump changed after its last part.
-type doneSocket struct {
-	requestSocket
-	nlsock.DumpIntr
-}
-
-func (s *doneSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
-	return s.Watch(s.requestSocket.ReceiveIter())
-}
-
-func (s *doneSocket) Receive() ([]netlink.Message, error) { return nlsock.Collect(s.ReceiveIter()) }
-
 // onSocket returns the request socket s, with port id pid, as Conns.
 func onSocket(s requestSocket, pid uint32) *requestConn {
-	ds := &doneSocket{requestSocket: s}
+	ds := &nlsock.IntrSocket{Transport: s}
 	nc := netlink.NewConn(ds, pid)
 	return &requestConn{c: genetlink.NewConn(nc), nc: nc, rcvbuf: s.ReadBuffer, done: ds}
 }
@@ -526,8 +511,8 @@ func (n *netns) close() error {
 // and returns the replies. interrupted reports NLM_F_DUMP_INTR on any of
 // them, which genetlink.Conn.Execute would hide: hence Send and Receive;
 // or on the NLMSG_DONE, which netlink.Conn hides, for a Client whose
-// socket is a doneSocket (Dial's). The DONE of a fake's socket under New
-// or Open goes unseen.
+// socket is an nlsock.IntrSocket (Dial's). The DONE of a fake's socket
+// under New or Open goes unseen.
 func (c *Client) execute(ctx context.Context, cmd uint8, flags netlink.HeaderFlags, encode func(*netlink.AttributeEncoder)) (msgs []genetlink.Message, interrupted bool, err error) {
 	return c.executeWith(ctx, false, cmd, flags, encode)
 }

@@ -52,8 +52,8 @@ import (
 // concurrent use.
 type Client struct {
 	c      *netlink.Conn
-	sock   *intrSocket // c's socket; nil if Dial could not wrap it
-	dumpMu sync.Mutex  // dumps take turns, for sock's note of NLM_F_DUMP_INTR
+	sock   *nlsock.IntrSocket // c's socket; nil if Dial could not wrap it
+	dumpMu sync.Mutex         // dumps take turns, for sock's note of NLM_F_DUMP_INTR
 }
 
 // Dial opens an rtnetlink socket. cfg may be nil; cfg.NetNS selects the

@@ -3,7 +3,6 @@
 package rtlink
 
 import (
-	"iter"
 	"syscall"
 
 	"github.com/brcmlink/brcmlink/internal/nlsock"
@@ -16,22 +15,9 @@ import (
 // listing gives up, as in the genl package.
 const dumpTries = 5
 
-// intrSocket is the Client's socket: it notes NLM_F_DUMP_INTR on every
-// message it receives, the NLMSG_DONE included (nlsock.DumpIntr).
-type intrSocket struct {
-	nlsock.Transport
-	nlsock.DumpIntr
-}
-
-func (s *intrSocket) Receive() ([]netlink.Message, error) { return nlsock.Collect(s.ReceiveIter()) }
-
-func (s *intrSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
-	return s.Watch(s.Transport.ReceiveIter())
-}
-
 // newClient returns a Client on the socket s, whose port id is pid.
 func newClient(s nlsock.Transport, pid uint32) *Client {
-	is := &intrSocket{Transport: s}
+	is := &nlsock.IntrSocket{Transport: s}
 	return &Client{c: netlink.NewConn(is, pid), sock: is}
 }
 

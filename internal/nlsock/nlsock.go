@@ -446,3 +446,61 @@ type Transport interface {
 	Receive() ([]netlink.Message, error)
 	ReceiveIter() iter.Seq2[netlink.Message, error]
 }
+
+// IntrSocket is a request socket whose reads note NLM_F_DUMP_INTR
+// (DumpIntr), for netlink.NewConn. netlink.Conn asks its socket for
+// deadlines and options by type assertion: IntrSocket passes them on to
+// the socket it wraps, so that wrapping loses neither (without
+// SetOption, no extended ack would come back).
+type IntrSocket struct {
+	Transport
+	DumpIntr
+}
+
+// ReceiveIter yields the socket's messages, noting the flag on each.
+func (s *IntrSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
+	return s.Watch(s.Transport.ReceiveIter())
+}
+
+// Receive returns the socket's next messages, noting the flag on each.
+func (s *IntrSocket) Receive() ([]netlink.Message, error) { return Collect(s.ReceiveIter()) }
+
+type deadlines interface {
+	SetDeadline(time.Time) error
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+}
+
+// SetDeadline passes on to the socket, if it has deadlines.
+func (s *IntrSocket) SetDeadline(t time.Time) error {
+	if d, ok := s.Transport.(deadlines); ok {
+		return d.SetDeadline(t)
+	}
+	return errors.ErrUnsupported
+}
+
+// SetReadDeadline passes on to the socket, if it has deadlines.
+func (s *IntrSocket) SetReadDeadline(t time.Time) error {
+	if d, ok := s.Transport.(deadlines); ok {
+		return d.SetReadDeadline(t)
+	}
+	return errors.ErrUnsupported
+}
+
+// SetWriteDeadline passes on to the socket, if it has deadlines.
+func (s *IntrSocket) SetWriteDeadline(t time.Time) error {
+	if d, ok := s.Transport.(deadlines); ok {
+		return d.SetWriteDeadline(t)
+	}
+	return errors.ErrUnsupported
+}
+
+// SetOption passes on to the socket, if it takes options.
+func (s *IntrSocket) SetOption(option netlink.ConnOption, enable bool) error {
+	if o, ok := s.Transport.(interface {
+		SetOption(netlink.ConnOption, bool) error
+	}); ok {
+		return o.SetOption(option, enable)
+	}
+	return errors.ErrUnsupported
+}
