@@ -856,9 +856,25 @@ unlock:
 	return err ?: skb->len;
 }
 
-static int brcm_genl_link_get(struct sk_buff *skb, struct genl_info *info)
+/* The group of the lower @info selects, which must have ports. */
+static struct brcm_group *brcm_genl_group(struct genl_info *info)
 {
 	struct net_device *lower;
+	struct brcm_group *grp;
+
+	lower = brcm_genl_lower(genl_info_net(info), info->attrs, info->extack);
+	if (IS_ERR(lower))
+		return ERR_CAST(lower);
+	grp = brcm_group_find(lower);
+	if (!grp) {
+		brcm_err(info->extack, "%s has no brcm ports", lower->name);
+		return ERR_PTR(-ENODEV);
+	}
+	return grp;
+}
+
+static int brcm_genl_link_get(struct sk_buff *skb, struct genl_info *info)
+{
 	struct brcm_group *grp;
 	struct sk_buff *reply;
 	int err;
@@ -869,15 +885,9 @@ static int brcm_genl_link_get(struct sk_buff *skb, struct genl_info *info)
 	if (!reply)
 		return -ENOMEM;
 	rtnl_lock();
-	lower = brcm_genl_lower(genl_info_net(info), info->attrs, info->extack);
-	if (IS_ERR(lower)) {
-		err = PTR_ERR(lower);
-		goto unlock;
-	}
-	grp = brcm_group_find(lower);
-	if (!grp) {
-		brcm_err(info->extack, "%s has no brcm ports", lower->name);
-		err = -ENODEV;
+	grp = brcm_genl_group(info);
+	if (IS_ERR(grp)) {
+		err = PTR_ERR(grp);
 		goto unlock;
 	}
 	err = brcm_fill_lower(reply, grp, info->snd_portid, info->snd_seq, 0,
@@ -898,7 +908,6 @@ unlock:
 static int brcm_genl_link_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
-	struct net_device *lower;
 	struct brcm_group *grp;
 	struct sk_buff *reply;
 	int err;
@@ -913,15 +922,9 @@ static int brcm_genl_link_set(struct sk_buff *skb, struct genl_info *info)
 	if (!reply)
 		return -ENOMEM;
 	rtnl_lock();
-	lower = brcm_genl_lower(genl_info_net(info), info->attrs, extack);
-	if (IS_ERR(lower)) {
-		err = PTR_ERR(lower);
-		goto unlock;
-	}
-	grp = brcm_group_find(lower);
-	if (!grp) {
-		brcm_err(extack, "%s has no brcm ports", lower->name);
-		err = -ENODEV;
+	grp = brcm_genl_group(info);
+	if (IS_ERR(grp)) {
+		err = PTR_ERR(grp);
 		goto unlock;
 	}
 	err = brcm_group_set_format(grp, nla_get_u8(info->attrs[BRCM_A_FORMAT]),

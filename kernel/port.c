@@ -56,6 +56,14 @@ static __be32 brcm_tx_tag(const struct brcm_port *p)
 	return cpu_to_be32(tag);
 }
 
+/* The bytes a port with VLAN id @vlan (0 for none) puts before a frame's
+ * own ethertype: the tag, and its 802.1Q header if it has one.
+ */
+static unsigned int brcm_tx_hlen(u16 vlan)
+{
+	return vlan ? BRCM_HLEN + VLAN_HLEN : BRCM_HLEN;
+}
+
 static void brcm_update_tag(struct brcm_port *p)
 {
 	WRITE_ONCE(p->tx_tag, brcm_tx_tag(p));
@@ -198,16 +206,17 @@ static netdev_tx_t brcm_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct brcm_pcpu_stats *s = this_cpu_ptr(p->stats);
 	__be32 tag = READ_ONCE(p->tx_tag);
 	u16 vlan = READ_ONCE(p->vlan);
-	unsigned int hlen = vlan ? BRCM_HLEN + VLAN_HLEN : BRCM_HLEN;
+	u8 queue_from_prio = READ_ONCE(p->queue_from_prio);
+	unsigned int hlen = brcm_tx_hlen(vlan);
 	unsigned long flags;
 	u32 prio = 0;
 	u8 *hdr;
 
 	if (unlikely(len < ETH_HLEN || skb_cow_head(skb, hlen)))
 		goto drop;
-	if (vlan || READ_ONCE(p->queue_from_prio)) {
+	if (vlan || queue_from_prio) {
 		prio = brcm_tx_prio(skb);
-		if (READ_ONCE(p->queue_from_prio))
+		if (queue_from_prio)
 			tag |= cpu_to_be32(prio / 2 << BRCM_TX_QUEUE_SHIFT);
 	}
 
@@ -459,7 +468,7 @@ static void brcm_set_rx_mode(struct net_device *dev)
  */
 static unsigned int brcm_max_mtu(const struct brcm_port *p, u16 vlan)
 {
-	unsigned int hlen = vlan ? BRCM_HLEN + VLAN_HLEN : BRCM_HLEN;
+	unsigned int hlen = brcm_tx_hlen(vlan);
 
 	return p->lower->mtu > hlen ? p->lower->mtu - hlen : 0;
 }
