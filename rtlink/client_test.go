@@ -84,30 +84,13 @@ func (s *fakeSocket) SendMessages(ms []netlink.Message) error {
 }
 
 func (s *fakeSocket) Receive() ([]netlink.Message, error) {
-	var msgs []netlink.Message
-	for m, err := range s.ReceiveIter() {
-		if err != nil {
-			return nil, err
-		}
-		msgs = append(msgs, m)
-	}
-	return msgs, nil
+	msgs, err := s.msgs, s.err
+	s.msgs, s.err = nil, nil
+	return msgs, err
 }
 
 func (s *fakeSocket) ReceiveIter() iter.Seq2[netlink.Message, error] {
-	return func(yield func(netlink.Message, error) bool) {
-		msgs, err := s.msgs, s.err
-		s.msgs, s.err = nil, nil
-		if err != nil {
-			yield(netlink.Message{}, err)
-			return
-		}
-		for _, m := range msgs {
-			if !yield(m, nil) {
-				return
-			}
-		}
-	}
+	return nlfake.ReceiveIter(s.Receive)
 }
 
 func (k *kernel) handle(reqs []netlink.Message) ([]netlink.Message, error) {

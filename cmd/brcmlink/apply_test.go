@@ -177,14 +177,7 @@ func TestApplyLockHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Held as another process would hold it, by flock alone.
-	fd, err := unix.Open(lockPath, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
+	holdLock(t, lockPath)
 	var out, errOut strings.Builder
 	done := make(chan int, 1)
 	go func() {
@@ -519,14 +512,7 @@ func TestApplyValidate(t *testing.T) {
 	dir := t.TempDir()
 	lockPath := filepath.Join(dir, "lock")
 	// Held as a running apply would hold it: validate does not wait.
-	fd, err := unix.Open(lockPath, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fd)
-	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
+	holdLock(t, lockPath)
 	for _, tt := range []struct {
 		text, want string
 		status     int
@@ -595,5 +581,19 @@ func TestApplySignal(t *testing.T) {
 	}
 	if status != exitSystem || !strings.Contains(errOut.String(), "interrupted") {
 		t.Errorf("interrupted apply: status %d, stderr %q; want %d, interrupted", status, errOut.String(), exitSystem)
+	}
+}
+
+// holdLock holds the apply lock at path until the test ends, as another
+// process would hold it: by flock alone.
+func holdLock(t *testing.T, path string) {
+	t.Helper()
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
+		t.Fatal(err)
 	}
 }
