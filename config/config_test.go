@@ -856,15 +856,21 @@ func TestApplyFormatUndo(t *testing.T) {
 
 // TestPlanDisruptive: the plan says which steps disrupt traffic (a
 // deletion, a rename of a port that is up, which goes down for it), and
-// makes the deletions no other step needs last, after every step that
-// can fail, so that a refusal seldom has a deletion to undo.
+// makes those no other step needs last, after every step that can fail,
+// so that a refusal seldom has one to undo: renames of up ports, then
+// deletions. A port to go down goes down before its rename, which then
+// disrupts nothing more; renames that pass names between ports stay
+// together, before the creations.
 func TestPlanDisruptive(t *testing.T) {
 	k, sys := setup(t)
 	for _, r := range []brcmlink.AddRequest{
-		{Lower: "eth0", Port: 5, Up: true}, // renamed while up
-		{Lower: "eth0", Port: 6},           // renamed while down
-		{Lower: "eth0", Port: 7},           // deleted: its name is free for nobody
-		{Lower: "eth0", Port: 8},           // deleted: port 9 takes its name
+		{Lower: "eth0", Port: 5, Up: true},             // renamed while up
+		{Lower: "eth0", Port: 6},                       // renamed while down
+		{Lower: "eth0", Port: 7},                       // deleted: its name is free for nobody
+		{Lower: "eth0", Port: 8},                       // deleted: port 9 takes its name
+		{Lower: "eth0", Port: 10, Up: true},            // renamed, and to go down
+		{Lower: "eth0", Port: 11, Name: "x", Up: true}, // swaps names with 12
+		{Lower: "eth0", Port: 12, Name: "y", Up: true},
 	} {
 		if _, err := sys.Add(r); err != nil {
 			t.Fatal(err)
@@ -872,12 +878,18 @@ func TestPlanDisruptive(t *testing.T) {
 	}
 	want := []string{
 		"delete eth0.p8 (eth0 port 8) [disrupts traffic]",
-		"rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]",
 		"rename eth0.p6 -> lan (eth0 port 6)",
+		"rename x -> y (eth0 port 11) [disrupts traffic]",
+		"rename y -> x (eth0 port 12) [disrupts traffic]",
+		"change eth0.p10: down",
 		"create eth0.p8 (eth0 port 9)",
+		"rename eth0.p10 -> dmz (eth0 port 10)",
+		"rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]",
 		"delete eth0.p7 (eth0 port 7) [disrupts traffic]",
 	}
-	p := wantPlan(t, k, "lower eth0\nport 5 name wan\nport 6 name lan\nport 9 name eth0.p8\n", want)
+	const text = "lower eth0\nport 5 name wan\nport 6 name lan\nport 9 name eth0.p8\n" +
+		"port 10 name dmz down\nport 11 name y\nport 12 name x\n"
+	p := wantPlan(t, k, text, want)
 	for _, s := range p.Steps {
 		if got, want := s.Disrupts(), strings.HasSuffix(s.String(), "[disrupts traffic]"); got != want {
 			t.Errorf("%s: Disrupts() = %v", s, got)
@@ -886,8 +898,45 @@ func TestPlanDisruptive(t *testing.T) {
 	if err := config.Apply(sys, p, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := state(k), "eth0.p8 eth0 port 9 queue 0 te 0 up false\nlan eth0 port 6 queue 0 te 0 up false\nwan eth0 port 5 queue 0 te 0 up true"; got != want {
+	if got, want := state(k), "dmz eth0 port 10 queue 0 te 0 up false\neth0.p8 eth0 port 9 queue 0 te 0 up false\n"+
+		"lan eth0 port 6 queue 0 te 0 up false\nwan eth0 port 5 queue 0 te 0 up true\n"+
+		"x eth0 port 12 queue 0 te 0 up true\ny eth0 port 11 queue 0 te 0 up true"; got != want {
 		t.Errorf("after apply:\n%s\nwant\n%s", got, want)
+	}
+	if again := plan(t, k, text); len(again.Steps) != 0 {
+		t.Errorf("after apply, still to do: %v", steps(again))
+	}
+}
+
+// TestApplyCreateRefusedFirst: a creation refused is undone before any
+// port that is up went down for a rename or was deleted.
+func TestApplyCreateRefusedFirst(t *testing.T) {
+	k, sys := setup(t)
+	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 5, Up: true})
+	sys.Add(brcmlink.AddRequest{Lower: "eth0", Port: 7})
+	before := state(k)
+	var touched []string
+	k.Refuse(func(r brcmtest.Request) error {
+		switch r.Cmd {
+		case brcmlink.CmdPortNew:
+			return &brcmlink.Error{Err: syscall.EEXIST, Message: "refused here"}
+		case brcmlink.CmdPortGet:
+		default:
+			touched = append(touched, fmt.Sprintf("cmd %d %s%d", r.Cmd, r.Name, r.Index))
+		}
+		return nil
+	})
+	p := plan(t, k, "lower eth0\nport 5 name wan\nport 9 up\n")
+	err := config.Apply(sys, p, nil)
+	var se *config.StepError
+	if !errors.As(err, &se) || se.Step.Action != config.Create || se.Undo != nil {
+		t.Fatalf("apply: %v, want the creation refused", err)
+	}
+	if touched != nil {
+		t.Errorf("before the refused creation, apply asked %v", touched)
+	}
+	if got := state(k); got != before {
+		t.Errorf("after the refused apply:\n%s\nwant\n%s", got, before)
 	}
 }
 
