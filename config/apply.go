@@ -80,7 +80,7 @@ func Apply(sys System, plan *Plan, done func(Step)) error {
 // undoing is not interrupted.
 func ApplyContext(ctx context.Context, sys System, plan *Plan, done func(Step)) error {
 	a := &applier{sys: sys, done: done}
-	tmp := temporaries(plan)
+	var tmp map[int]string
 	for i := 0; i < len(plan.Steps); i++ {
 		s := plan.Steps[i]
 		if err := ctx.Err(); err != nil {
@@ -105,14 +105,20 @@ func ApplyContext(ctx context.Context, sys System, plan *Plan, done func(Step)) 
 			i += n - 1
 			continue
 		case Rename:
-			if tmp != nil && (i == 0 || plan.Steps[i-1].Action != Rename) {
+			if i == 0 || plan.Steps[i-1].Action != Rename {
+				n := 1
+				for i+n < len(plan.Steps) && plan.Steps[i+n].Action == Rename {
+					n++
+				}
 				// Names pass from one port to another: each port first
 				// takes a name no other wants.
-				for _, r := range plan.Steps[i:] {
-					if r.Action == Rename {
-						if err := a.rename(r.Old, tmp[r.Old.Index]); err != nil {
-							return a.fail(r, err)
-						}
+				tmp = temporaries(plan.Steps[i : i+n])
+				for _, r := range plan.Steps[i : i+n] {
+					if tmp == nil {
+						break
+					}
+					if err := a.rename(r.Old, tmp[r.Old.Index]); err != nil {
+						return a.fail(r, err)
 					}
 				}
 			}
@@ -143,28 +149,20 @@ func ApplyContext(ctx context.Context, sys System, plan *Plan, done func(Step)) 
 	return nil
 }
 
-// temporaries returns the temporary name of each port a Rename of plan
-// renames, by ifindex, when one takes a name another lets go of; nil
-// when the renames can be made as they come.
-func temporaries(plan *Plan) map[int]string {
+// temporaries returns the temporary name of each port renames renames,
+// by ifindex, when one takes a name another lets go of; nil when they
+// can be made as they come.
+func temporaries(renames []Step) map[int]string {
 	freed := map[string]bool{}
-	for _, s := range plan.Steps {
-		if s.Action == Rename {
-			freed[s.Old.Name] = true
-		}
+	for _, s := range renames {
+		freed[s.Old.Name] = true
 	}
-	var tmp map[int]string
-	for _, s := range plan.Steps {
-		if s.Action == Rename && freed[s.New.Name] {
-			tmp = map[int]string{}
-		}
+	if !slices.ContainsFunc(renames, func(s Step) bool { return freed[s.New.Name] }) {
+		return nil
 	}
-	if tmp != nil {
-		for _, s := range plan.Steps {
-			if s.Action == Rename {
-				tmp[s.Old.Index] = fmt.Sprintf("brcmtmp%d", s.Old.Index)
-			}
-		}
+	tmp := map[int]string{}
+	for _, s := range renames {
+		tmp[s.Old.Index] = fmt.Sprintf("brcmtmp%d", s.Old.Index)
 	}
 	return tmp
 }

@@ -200,10 +200,10 @@ func TestApply(t *testing.T) {
 	}
 	k.SetStats("eth0.p5", brcmlink.Stats{RxPackets: 42})
 	want := []string{
-		"rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]",
 		"change eth0.any: down",
-		"change wan: queue 0 -> 2, tag-enforce 0 -> 1",
+		"change eth0.p5: queue 0 -> 2, tag-enforce 0 -> 1",
 		"create eth0.p6 (eth0 port 6)",
+		"rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]",
 		"delete eth0.p7 (eth0 port 7) [disrupts traffic]",
 		"delete eth1.p3 (eth1 port 3) [disrupts traffic]",
 	}

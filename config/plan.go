@@ -17,7 +17,9 @@ type Action int
 // ports and names, a lower's ports change their tag format before a port
 // is created in it, renames free names, a lower comes up before the
 // changes and creations that need it, creations come last but for the
-// deletions no other step needs, which come after them (Step.Disrupts).
+// steps that disrupt traffic that no other step needs (Step.Disrupts),
+// which come after them: renames of ports that are up (Step.Late), then
+// deletions.
 const (
 	Delete Action = iota + 1
 	// Format changes the tag format of every port of a lower at once, as
@@ -71,6 +73,10 @@ type Step struct {
 	// the kernel brings up with it: a Change sets each down again, as the
 	// description wants it or as it was, down with its lower.
 	Also []string
+	// Late marks a Rename made after the creations, on the port as its
+	// Change left it (Old): one of a port that is up, which passes no
+	// name to or from another.
+	Late bool
 }
 
 // Disrupts reports whether s disrupts the traffic of a port in a way its
@@ -396,12 +402,13 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 			freed[old.Name] = true
 		}
 	}
-	// late: the deletions no other step needs, whose names no port is to
-	// take, made after everything else.
 	claimed := map[string]bool{}
 	for _, w := range claims {
 		claimed[w.name] = true
 	}
+	lateRenames(plan, claimed)
+	// late: the deletions no other step needs, whose names no port is to
+	// take, made after everything else.
 	late := func(s Step) bool { return s.Action == Delete && !claimed[s.Old.Name] }
 	for _, w := range claims {
 		d, ok := byName[w.name]
@@ -414,8 +421,11 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 		}
 	}
 	rank := func(s Step) int {
-		if late(s) {
+		switch {
+		case s.Late:
 			return int(Create) + 1
+		case late(s):
+			return int(Create) + 2
 		}
 		return int(s.Action)
 	}
@@ -426,6 +436,40 @@ func MakePlan(c *Config, ports []brcmlink.Port, devices []Device) (*Plan, error)
 		return strings.Compare(a.Old.Name+a.New.Name, b.Old.Name+b.New.Name)
 	})
 	return plan, nil
+}
+
+// lateRenames marks Late the renames of plan of ports that are up which
+// pass no name to or from another port (claimed are the names ports are
+// to have): they go down for the rename, which undoing cannot repair, so
+// they are made after every step that can fail. Each is made on the port
+// as its Change leaves it, which then keeps its old name: a port to go
+// down goes down first, and its rename disrupts nothing more.
+func lateRenames(plan *Plan, claimed map[string]bool) {
+	freed := map[string]bool{}
+	change := map[int]*Step{}
+	for i, s := range plan.Steps {
+		switch s.Action {
+		case Rename:
+			freed[s.Old.Name] = true
+		case Change:
+			change[s.Old.Index] = &plan.Steps[i]
+		}
+	}
+	for i, s := range plan.Steps {
+		if s.Action != Rename || !s.Old.Up || freed[s.New.Name] || claimed[s.Old.Name] {
+			continue
+		}
+		r := &plan.Steps[i]
+		r.Late = true
+		if c := change[s.Old.Index]; c != nil {
+			c.New.Name = s.Old.Name
+			r.Old.Queue, r.Old.QueueFromPriority = c.New.Queue, c.New.QueueFromPriority
+			r.Old.TagEnforce, r.Old.VLAN = c.New.TagEnforce, c.New.VLAN
+			if c.New.Up != nil {
+				r.Old.Up = *c.New.Up
+			}
+		}
+	}
 }
 
 // holder says which brcm port of ports, of a lower a plan leaves alone,

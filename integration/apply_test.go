@@ -57,10 +57,10 @@ func TestApplyCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The rename of the port that is up, and the deletions, disrupt its
-	// traffic; the deletions, which free no name another step takes, come
-	// last.
-	steps := fmt.Sprintf("rename %[1]s.p5 -> %[3]s (%[1]s port 5) [disrupts traffic]\n"+
-		"change %[3]s: queue 0 -> 2\ncreate %[1]s.p6 (%[1]s port 6)\n"+
+	// traffic; they free no name another step takes, so they come last,
+	// after the creation.
+	steps := fmt.Sprintf("change %[1]s.p5: queue 0 -> 2\ncreate %[1]s.p6 (%[1]s port 6)\n"+
+		"rename %[1]s.p5 -> %[3]s (%[1]s port 5) [disrupts traffic]\n"+
 		"delete %[1]s.p7 (%[1]s port 7) [disrupts traffic]\ndelete %[2]s.p1 (%[2]s port 1) [disrupts traffic]\n"+
 		"absent0: not present, 1 ports pending\n", lw, other, wan)
 	if out, errs, code := cli(t, "apply", file, "check"); code != 3 || out != steps || errs != "" {

@@ -31,8 +31,8 @@ func TestApply(t *testing.T) {
 		}
 	}
 	write("lower eth0\n  port 5 name wan queue 2 up\n  port 6\nlower eth9\n  port 1\n")
-	steps := "rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]\n" +
-		"change wan: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\n" +
+	steps := "change eth0.p5: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\n" +
+		"rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]\n" +
 		"delete eth0.p1 (eth0 port 1) [disrupts traffic]\ndelete eth0.p27 (eth0 port 27) [disrupts traffic]\n"
 	absent := "eth9: not present, 1 ports pending\n"
 	before := portsOf(f.k)
@@ -231,8 +231,8 @@ func TestApplyDir(t *testing.T) {
 		"README":          "lower eth0\n",
 		"sub.conf/x.conf": "lower eth0\n",
 	})
-	steps := "rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]\n" +
-		"change wan: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\ncreate eth1.p4 (eth1 port 4 format original)\n" +
+	steps := "change eth0.p5: queue 0 -> 2\ncreate eth0.p6 (eth0 port 6)\ncreate eth1.p4 (eth1 port 4 format original)\n" +
+		"rename eth0.p5 -> wan (eth0 port 5) [disrupts traffic]\n" +
 		"delete eth0.p1 (eth0 port 1) [disrupts traffic]\ndelete eth0.p27 (eth0 port 27) [disrupts traffic]\n"
 	before := portsOf(f.k)
 	if r := run(t, f, "apply "+dir+" check"); r.status != exitPending || r.stdout != steps || r.stderr != "" {
