@@ -219,3 +219,50 @@ func udpDatagram(dst, src net.HardwareAddr, port, id uint16, data []byte) []byte
 	udp = append(append(udp, 0, 0), data...)
 	return ipv4FromPort(dst, src, port, 62, id, unix.IPPROTO_UDP, udp, 6)
 }
+
+// TestGRODeepVLAN sends one burst of a port's TCP segments, each with a
+// run of 802.1Q headers behind the tag, to a lower doing GRO; tc
+// redirects what the port receives to a veth that segments nothing, so
+// the core must segment again whatever GRO merged. However deep the run,
+// every segment must leave the veth, none dropped.
+func TestGRODeepVLAN(t *testing.T) {
+	const segs, mss = 30, 1000
+	for _, depth := range []int{1, 6, 7, 8, 12} {
+		t.Run(fmt.Sprintf("%d headers", depth), func(t *testing.T) {
+			lw, peer := name("dl"), name("dp")
+			veth(t, lw, peer)
+			sh(t, "ip", "link", "set", lw, "mtu", "1600")
+			sh(t, "ip", "link", "set", peer, "mtu", "1600")
+			sh(t, "ethtool", "-K", peer, "tso", "off")
+			sh(t, "ethtool", "-K", lw, "gro", "on")
+			dev := lw + ".p5"
+			addPort(t, client(t), lw, 5, dev)
+			ow, op := name("do"), name("dq")
+			veth(t, ow, op)
+			sh(t, "ip", "link", "set", ow, "mtu", "1600")
+			sh(t, "ip", "link", "set", op, "mtu", "1600")
+			sh(t, "ethtool", "-K", ow, "tso", "off", "gso", "off")
+			sh(t, "tc", "qdisc", "add", "dev", dev, "clsact")
+			sh(t, "tc", "filter", "add", "dev", dev, "ingress", "matchall", "action", "mirred", "egress", "redirect", "dev", ow)
+			sh(t, "tc", "qdisc", "add", "dev", peer, "root", "plug", "limit", "1000000")
+			out := openRaw(t, nil, peer)
+			for i := 0; i < segs; i++ {
+				f := tcpSegment(mac(t, lw), mac(t, peer), 5, uint32(i*mss), uint16(i), payload(i, mss))
+				var run []byte
+				for j := 0; j < depth; j++ {
+					run = append(run, 0x81, 0x00, 0, byte(10+j))
+				}
+				out.send(t, append(append(append([]byte{}, f[:18]...), run...), f[18:]...))
+			}
+			before, dropped := stat(t, ow, "tx_packets"), stat(t, ow, "tx_dropped")
+			sh(t, "tc", "qdisc", "change", "dev", peer, "root", "plug", "release_indefinite")
+			waitStat(t, dev, "rx_packets", segs)
+			if n := stat(t, ow, "tx_dropped") - dropped; n != 0 {
+				t.Errorf("%s dropped %d of what %s received", ow, n, dev)
+			}
+			if n := stat(t, ow, "tx_packets") - before; n != segs {
+				t.Errorf("%s sent %d frames for %d segments", ow, n, segs)
+			}
+		})
+	}
+}
