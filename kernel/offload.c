@@ -36,31 +36,45 @@
  * to the network header.
  */
 #define BRCM_L2_MAX (BRCM_L2_DEPTH * BRCM_HLEN + 2)
+/* The most 802.1Q headers in a row GRO merges behind a tag. Once a port
+ * has taken its tag off, the core finds the network header of what GSO
+ * segments by its own walk (__vlan_get_protocol()), which gives up after
+ * VLAN_MAX_DEPTH - 1 headers, the first of which may be the ethertype of
+ * the Ethernet header read as if it ended one: deeper runs would be
+ * merged into a packet nothing can segment again, and dropped whole.
+ */
+#define BRCM_GRO_VLAN_RUN (VLAN_MAX_DEPTH - 2)
 
 /* Follows the ethertype at @hdr (@len bytes there) through tags and
  * 802.1Q headers to the network header. Returns its offset from @hdr and
  * sets @type to its protocol, or returns 0 if the chain is cut short,
- * deeper than BRCM_L2_DEPTH or carries neither IPv4 nor IPv6: the only
- * protocols GSO segments that cannot lead back here.
+ * deeper than BRCM_L2_DEPTH, has more than @vlan_run 802.1Q headers in
+ * a row or carries neither IPv4 nor IPv6: the only protocols GSO
+ * segments that cannot lead back here.
  */
 static unsigned int brcm_l2_walk(const u8 *hdr, unsigned int len,
-				 __be16 *type)
+				 unsigned int vlan_run, __be16 *type)
 {
-	unsigned int off = 0;
+	unsigned int off = 0, run = 0;
 	int depth;
 
 	for (depth = 0; depth <= BRCM_L2_DEPTH; depth++) {
 		if (off + sizeof(__be16) > len)
 			return 0;
 		*type = get_unaligned((__be16 *)(hdr + off));
-		if (*type == htons(ETH_P_BRCM))
+		if (*type == htons(ETH_P_BRCM)) {
 			off += BRCM_HLEN;
-		else if (eth_type_vlan(*type))
+			run = 0;
+		} else if (eth_type_vlan(*type)) {
 			off += VLAN_HLEN;
-		else if (*type == htons(ETH_P_IP) || *type == htons(ETH_P_IPV6))
+			if (++run > vlan_run)
+				return 0;
+		} else if (*type == htons(ETH_P_IP) ||
+			   *type == htons(ETH_P_IPV6)) {
 			return off + sizeof(__be16);
-		else
+		} else {
 			return 0;
+		}
 	}
 	return 0;
 }
@@ -90,7 +104,8 @@ static struct sk_buff *brcm_gro_receive(struct list_head *head,
 	if (unlikely(!hdr))
 		goto out;
 	/* Merge only what GSO can segment again. */
-	if (!brcm_l2_walk(hdr + BRCM_TAG_LEN, len - BRCM_TAG_LEN, &l3))
+	if (!brcm_l2_walk(hdr + BRCM_TAG_LEN, len - BRCM_TAG_LEN,
+			  BRCM_GRO_VLAN_RUN, &l3))
 		goto out;
 	flow = get_unaligned_be32(hdr) & BRCM_RX_FLOW_MASK;
 	type = get_unaligned((__be16 *)(hdr + BRCM_TAG_LEN));
@@ -150,7 +165,8 @@ static struct sk_buff *brcm_gso_segment(struct sk_buff *skb,
 	hdr = skb_header_pointer(skb, 0, len, buf);
 	if (unlikely(!hdr || len < ETH_HLEN))
 		return ERR_PTR(-EINVAL);
-	nhoff = brcm_l2_walk(hdr + ETH_ALEN * 2, len - ETH_ALEN * 2, &type);
+	nhoff = brcm_l2_walk(hdr + ETH_ALEN * 2, len - ETH_ALEN * 2,
+			     BRCM_L2_DEPTH, &type);
 	if (unlikely(!nhoff))
 		return ERR_PTR(-EPROTONOSUPPORT);
 	nhoff += ETH_ALEN * 2;
