@@ -7,9 +7,9 @@ export BRCM_CACHE := $(CACHE)
 GO ?= go
 STATICCHECK_VERSION := v0.8.2
 
-# The kernels brcm.ko is built for and tested on: integration/kernels.
+# The kernels brcm.ko is built for and tested on: kbuild/kernels.
 # KVER picks one for `make module`; the first is the default.
-KERNELS := $(shell awk '!/^\#/ && NF == 3 { print $$2 }' integration/kernels)
+KERNELS := $(shell awk '!/^\#/ && NF == 3 { print $$2 }' kbuild/kernels)
 KVER ?= $(firstword $(KERNELS))
 KSRC := $(CACHE)/linux-source
 
@@ -21,7 +21,7 @@ all: build
 build: module go
 
 prepare: go-version
-	@integration/vm/prepare >/dev/null
+	@vm/prepare >/dev/null
 
 # Go 1.21 or later fetches the toolchain go.mod asks for by itself.
 go-version:
@@ -34,10 +34,10 @@ go-version:
 # default kernel, kernel/out/KVER/brcm.ko for another.
 # prepare first: it installs the host packages the unit tests need too.
 module: prepare
-	@integration/kbuild/module $(KVER) >/dev/null
+	@kbuild/module $(KVER) >/dev/null
 
 modules: prepare
-	@for k in $(KERNELS); do integration/kbuild/module $$k >/dev/null || exit 1; done
+	@for k in $(KERNELS); do kbuild/module $$k >/dev/null || exit 1; done
 
 go:
 	$(GO) build ./...
@@ -46,7 +46,7 @@ go:
 
 # checkpatch.pl comes with the kernel source, not the headers.
 $(KSRC)/scripts/checkpatch.pl:
-	@. integration/kbuild/kernels.sh && host_packages linux-source-6.1
+	@. kbuild/kernels.sh && host_packages linux-source-6.1
 	mkdir -p $(KSRC)
 	tar -xJf /usr/src/linux-source-6.1.tar.xz -C $(KSRC) --strip-components=1 \
 		linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \
@@ -66,35 +66,35 @@ lint: modules $(KSRC)/scripts/checkpatch.pl $(CACHE)/bin/staticcheck
 	$(CACHE)/bin/staticcheck -tags vmtest ./integration/...
 	@# The family's spec against the kernel's schema (TestSpec checks it
 	@# against the header, the Go constants and the policies).
-	integration/ynl/validate kernel/brcm.yaml $$(integration/ynl/prepare)
+	ynl/validate kernel/brcm.yaml $$(ynl/prepare)
 
 # Go unit tests on the host; the switch model's tests need root for netns.
 unit: prepare
 	$(GO) test -race -count=1 ./...
 
 # Integration tests: built here, run as root inside the VM, on every
-# kernel of integration/kernels.
+# kernel of kbuild/kernels.
 integration:
 	integration/run
 
 test: build lint unit demo integration
 
 vm-shell: module
-	integration/vm/run -k $(KVER) --shell
+	vm/run -k $(KVER) --shell
 
 clean:
 	$(MAKE) -C kernel KDIR=/usr/src/linux-headers-$(firstword $(KERNELS)) clean
 	rm -rf kernel/out $(CACHE)/bin
 
-# Says which kernels of integration/kernels Debian has moved past.
+# Says which kernels of kbuild/kernels Debian has moved past.
 kernels-check:
-	integration/kbuild/check
+	kbuild/check
 
 # The main job: a narrated provisioning run in the VM.
 demo: module
-	$(GO) build -o $(CACHE)/bin/brcm-demo ./integration/cmd/brcm-demo
+	$(GO) build -o $(CACHE)/bin/brcm-demo ./cmd/brcm-demo
 	$(GO) build -o $(CACHE)/bin/brcmlink ./cmd/brcmlink
-	integration/vm/run -- $(CACHE)/bin/brcm-demo -brcm.ko=$(CURDIR)/kernel/brcm.ko \
+	vm/run -- $(CACHE)/bin/brcm-demo -brcm.ko=$(CURDIR)/kernel/brcm.ko \
 		-brcmlink=$(CACHE)/bin/brcmlink
 
 # Benchmarks: brcm against the kernel's VLAN devices and iproute2, in one

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/integration/internal/nlwait"
+	"github.com/brcmlink/brcmlink/internal/nlwait"
 )
 
 var cliPath = flag.String("brcmlink", "", "the brcmlink command to test")

@@ -48,7 +48,7 @@ func TestFaultWalk(t *testing.T) {
 		t.Fatalf("this kernel cannot inject faults (%v): run it on the debug kernel, `make test-debug`", err)
 	}
 	armFaults(t)
-	// integration/vm/run tolerates bare call traces of failed
+	// vm/run tolerates bare call traces of failed
 	// allocations between these, and only there. Registered first, the
 	// end is logged last, after the test's devices are gone and any
 	// leaked reference shown.

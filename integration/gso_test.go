@@ -17,7 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
+	"github.com/brcmlink/brcmlink/internal/swmodel"
 )
 
 // TestGSO sends a TCP stream through a port. With a lower that offloads

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
+	"github.com/brcmlink/brcmlink/internal/swmodel"
 	"golang.org/x/sys/unix"
 )
 

@@ -3,7 +3,7 @@
 //go:build vmtest
 
 // Package integration proves the brcm module on a real kernel. Its tests
-// run as root inside the test VM (integration/vm), which `make
+// run as root inside the test VM (vm/), which `make
 // integration` boots; outside it they refuse to run rather than skip.
 package integration
 

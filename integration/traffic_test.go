@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
+	"github.com/brcmlink/brcmlink/internal/swmodel"
 	"github.com/brcmlink/brcmlink/rtlink"
 	"golang.org/x/sys/unix"
 )

@@ -24,7 +24,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var ynlDir = flag.String("ynl", "", "the kernel's ynl and netlink schemas (integration/ynl/prepare)")
+var ynlDir = flag.String("ynl", "", "the kernel's ynl and netlink schemas (ynl/prepare)")
 
 // monitorGroup returns the id the kernel gave the brcm family's monitor
 // group: any number, past 32 too, depending on the families registered.
@@ -176,7 +176,7 @@ var specPath string
 // every command, do and dump, and the monitor group's events.
 func TestYNL(t *testing.T) {
 	if *ynlDir == "" {
-		t.Fatal("-ynl is required: integration/ynl/prepare prints it")
+		t.Fatal("-ynl is required: ynl/prepare prints it")
 	}
 	specPath = filepath.Join(kernelArg(t, "brcm.repo"), "kernel/brcm.yaml")
 	lower, peer := name("yl"), name("yp")

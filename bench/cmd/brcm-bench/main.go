@@ -72,7 +72,7 @@ func main() {
 	flag.StringVar(&c.only, "only", "", "run only the benchmarks whose names contain `TEXT` (tx, rx-64, create, ...)")
 	flag.StringVar(&c.profile, "profile", "", "after the rounds, profile each variant of `BENCH` with perf record -a")
 	flag.StringVar(&c.part, "part", "all", "what to measure: `data` path, control plane, or all")
-	flag.IntVar(&c.icount, "icount", -1, "the guest's clock counts instructions, 2^`SHIFT` ns each (integration/vm/run -icount)")
+	flag.IntVar(&c.icount, "icount", -1, "the guest's clock counts instructions, 2^`SHIFT` ns each (vm/run -icount)")
 	out := flag.String("o", "", "where to write the samples; default $BRCM_VM_RESULTS/raw-PART.json")
 	sink := flag.Bool("tcp-sink", false, "internal: be the TCP benchmark's sink")
 	farPort := flag.Bool("add-far-port", false, "internal: add the TCP benchmark's far port")
@@ -95,7 +95,7 @@ func main() {
 	if *out == "" {
 		dir := os.Getenv("BRCM_VM_RESULTS")
 		if dir == "" {
-			log.Fatal("no -o, and BRCM_VM_RESULTS is not set: run inside integration/vm/run with BRCM_VM_RESULTS")
+			log.Fatal("no -o, and BRCM_VM_RESULTS is not set: run inside vm/run with BRCM_VM_RESULTS")
 		}
 		*out = filepath.Join(dir, "raw-"+c.part+".json")
 	}

@@ -26,7 +26,7 @@ import (
 	"syscall"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
+	"github.com/brcmlink/brcmlink/internal/swmodel"
 )
 
 // vlanFlags collects repeated -vlan N=ID flags.

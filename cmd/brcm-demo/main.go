@@ -26,8 +26,8 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/integration/internal/nlwait"
-	"github.com/brcmlink/brcmlink/integration/internal/swmodel"
+	"github.com/brcmlink/brcmlink/internal/nlwait"
+	"github.com/brcmlink/brcmlink/internal/swmodel"
 )
 
 var ports = []uint16{1, 5, 27}

@@ -1,4 +1,4 @@
-# Sourced by the scripts that need a kernel of integration/kernels: reads
+# Sourced by the scripts that need a kernel of kbuild/kernels: reads
 # that file and reaches each release's archive through a private apt
 # configuration under $BRCM_SYSCACHE/apt/RELEASE, leaving the system's
 # own apt configuration alone.
@@ -6,7 +6,7 @@
 # BRCM_SYSCACHE (/var/cache/brcmlink) holds what outlives a clone:
 # unpacked kernels, build roots, the debug kernel.
 
-kernels_file=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/kernels
+kernels_file=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kernels
 syscache=${BRCM_SYSCACHE:-/var/cache/brcmlink}
 
 # kernels_list: every ABI, the default first.
