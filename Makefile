@@ -9,7 +9,7 @@ STATICCHECK_VERSION := v0.8.2
 
 # The kernels brcm.ko is built for and tested on: kbuild/kernels.
 # KVER picks one for `make module`; the first is the default.
-KERNELS := $(shell awk '!/^\#/ && NF == 3 { print $$2 }' kbuild/kernels)
+KERNELS := $(shell . kbuild/kernels.sh && kernels_list)
 KVER ?= $(firstword $(KERNELS))
 KSRC := $(CACHE)/linux-source
 
