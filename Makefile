@@ -13,7 +13,7 @@ KERNELS := $(shell . kbuild/kernels.sh && kernels_list)
 KVER ?= $(firstword $(KERNELS))
 KSRC := $(CACHE)/linux-source
 
-.PHONY: all build go-version prepare module modules go lint unit integration test test-debug vm-shell clean demo bench bench-smoke kernels-check \
+.PHONY: all build go-version prepare module modules go lint unit integration test-vm test test-debug vm-shell clean demo bench bench-smoke kernels-check \
 	cmd install install-dkms deb test-packages
 
 all: build
@@ -76,6 +76,11 @@ unit: prepare
 # kernel of kbuild/kernels.
 integration:
 	integration/run
+
+# One test, or those a regular expression matches, on one kernel (all
+# without KERNEL): make test-vm RUN=TestGSO KERNEL=6.12.117+deb13-amd64
+test-vm:
+	integration/run $(if $(RUN),-run '$(RUN)') $(KERNEL)
 
 test: build lint unit demo integration
 
