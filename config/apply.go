@@ -11,10 +11,22 @@ import (
 	"github.com/brcmlink/brcmlink"
 )
 
-// System is what Apply changes ports through: a *genl.Client, and ways
-// to rename a network device and to set a lower up (rtnetlink's; the
-// brcm family has none).
+// System is what Apply changes ports through: a *genl.Client (a
+// Changer), and ways to rename a network device and to set a lower up
+// (rtnetlink's; the brcm family has none).
 type System interface {
+	Changer
+	// Rename renames the device with ifindex index, which is down, as the
+	// kernel requires.
+	Rename(index int, name string) error
+	// SetUp sets the device with ifindex index, a lower, up or down, as
+	// `ip link set` does: its ports follow it.
+	SetUp(index int, up bool) error
+}
+
+// Changer is what Apply changes ports through in the brcm family: a
+// *genl.Client.
+type Changer interface {
 	Add(brcmlink.AddRequest) (*brcmlink.Port, error)
 	Delete(brcmlink.Selector) error
 	Set(brcmlink.Selector, brcmlink.SetRequest) (*brcmlink.Port, error)
@@ -25,12 +37,6 @@ type System interface {
 	// SetLowerFormat changes the tag format of every port of the lower
 	// device named lower at once, as genl.Client's does.
 	SetLowerFormat(lower string, f brcmlink.Format) (*brcmlink.Lower, error)
-	// Rename renames the device with ifindex index, which is down, as the
-	// kernel requires.
-	Rename(index int, name string) error
-	// SetUp sets the device with ifindex index, a lower, up or down, as
-	// `ip link set` does: its ports follow it.
-	SetUp(index int, up bool) error
 }
 
 // StepError is a step the system refused, after which Apply undid the
