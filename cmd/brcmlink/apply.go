@@ -31,30 +31,16 @@ const (
 	exitAbsent  = 4 // lower devices the file names are absent
 )
 
-// Links is what apply and config ask beyond the brcm family: the
-// network devices of the namespace, renaming one and setting a lower up,
-// through rtnetlink.
+// Links is what apply asks beyond the brcm family, through rtnetlink
+// (config.Links), and closing it.
 type Links interface {
-	// Device returns the device named name, or nil if there is none;
-	// Devices, every device.
-	Device(name string) (*config.Device, error)
-	Devices() ([]config.Device, error)
-	// Rename renames the device with ifindex index, which is down.
-	Rename(index int, name string) error
-	// SetUp sets the device with ifindex index up or down.
-	SetUp(index int, up bool) error
+	config.Links
 	Close() error
 }
 
 // LinksDialer opens Links in the network namespace netns ("" for this
 // one).
 type LinksDialer func(netns string) (Links, error)
-
-// system is what config.Apply changes the ports through.
-type system struct {
-	Backend
-	Links
-}
 
 func (r *runner) links() (Links, error) {
 	if r.lk == nil {
@@ -144,15 +130,8 @@ func (r *runner) Apply(req *grammar.Request) error {
 	if err != nil {
 		return err
 	}
-	ports, err := be.List()
-	if err != nil {
-		return err
-	}
-	devs, err := config.Devices(c, ports, lk.Device, lk.Devices)
-	if err != nil {
-		return err
-	}
-	plan, err := config.MakePlan(c, ports, devs)
+	live := config.Live{Family: be, Links: lk}
+	plan, err := live.Plan(c)
 	if err != nil {
 		return err
 	}
@@ -169,7 +148,7 @@ func (r *runner) Apply(req *grammar.Request) error {
 		ctx, stop := signal.NotifyContext(r.a.ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		var done []config.Step
-		err := config.ApplyContext(ctx, system{be, lk}, plan, func(s config.Step) {
+		err := config.ApplyContext(ctx, live, plan, func(s config.Step) {
 			done = append(done, s)
 			if !r.a.opt.json {
 				fmt.Fprintln(r.out, s)
@@ -382,18 +361,16 @@ func (r *runner) Config(req *grammar.Request) error {
 	return err
 }
 
-// rtLinks are Links through the rtlink package.
-type rtLinks struct {
-	c *rtlink.Client
-}
-
 // dialLinks opens rtnetlink in the network namespace netns.
 func dialLinks(netns string) (Links, error) {
 	c, err := dialRtlink(netns)
 	if err != nil {
 		return nil, dialError(err, netns)
 	}
-	return &rtLinks{c}, nil
+	return struct {
+		config.Links
+		io.Closer
+	}{config.NewLinks(c), c}, nil
 }
 
 // dialRtlink opens an rtlink.Client in the network namespace netns ("" for
@@ -404,41 +381,3 @@ func dialRtlink(netns string) (*rtlink.Client, error) {
 	}
 	return rtlink.Dial(nil)
 }
-
-func (l *rtLinks) Devices() ([]config.Device, error) {
-	ds, err := l.c.Devices()
-	if err != nil {
-		return nil, err
-	}
-	cds := make([]config.Device, len(ds))
-	for i, d := range ds {
-		cds[i] = configDevice(d)
-	}
-	return cds, nil
-}
-
-// configDevice is d as config.Devices and config.MakePlan take it.
-func configDevice(d rtlink.Device) config.Device {
-	return config.Device{Name: d.Name, Index: d.Index, Port: d.Kind == brcmlink.Kind, Up: d.Up}
-}
-
-func (l *rtLinks) Device(name string) (*config.Device, error) {
-	d, err := l.c.Device(name)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	cd := configDevice(*d)
-	return &cd, nil
-}
-
-func (l *rtLinks) Rename(index int, name string) error {
-	_, err := l.c.Rename(brcmlink.ByIndex(index), name)
-	return err
-}
-
-func (l *rtLinks) SetUp(index int, up bool) error { return l.c.SetDeviceUp(index, up) }
-
-func (l *rtLinks) Close() error { return l.c.Close() }
