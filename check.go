@@ -4,6 +4,7 @@ package brcmlink
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"syscall"
@@ -58,7 +59,11 @@ func (r Range) outOfRange(v string) *Error {
 	return errorf(syscall.ERANGE, "%s %s out of range (0-%d)", r.What, v, r.Max)
 }
 
-// CheckName refuses a device name longer than IFNAMSIZ - 1 bytes, as
+// NameMax is the longest name a network device can have, in bytes:
+// IFNAMSIZ - 1, the kernel's names ending in a NUL.
+const NameMax = unix.IFNAMSIZ - 1
+
+// CheckName refuses a device name longer than NameMax bytes, as
 // brcm_genl_name in kernel/genl.c does, with its errno (EINVAL) and
 // message; what names the device in the message, like "device" or "lower
 // device".
@@ -68,8 +73,8 @@ func (r Range) outOfRange(v string) *Error {
 // device would not have the name asked for, and no device has such a
 // name to select.
 func CheckName(what, name string) error {
-	if len(name) >= unix.IFNAMSIZ {
-		return errorf(syscall.EINVAL, "%s name %s is longer than %d bytes", what, name, unix.IFNAMSIZ-1)
+	if len(name) > NameMax {
+		return errorf(syscall.EINVAL, "%s name %s is longer than %d bytes", what, name, NameMax)
 	}
 	if strings.Contains(name, "%") {
 		return errorf(syscall.EINVAL, "%s name %s contains '%%', which the kernel would expand as a format: give the name itself", what, name)
@@ -78,11 +83,11 @@ func CheckName(what, name string) error {
 }
 
 // ValidDeviceName reports whether a network device can have name, as the
-// kernel's dev_valid_name() does: 1 to IFNAMSIZ - 1 bytes, not "." or
+// kernel's dev_valid_name() does: 1 to NameMax bytes, not "." or
 // "..", without '/', ':' or white space; and without '%', which the
 // kernel expands as a format (see CheckName).
 func ValidDeviceName(name string) bool {
-	if name == "" || len(name) >= unix.IFNAMSIZ || name == "." || name == ".." {
+	if name == "" || len(name) > NameMax || name == "." || name == ".." {
 		return false
 	}
 	for _, c := range []byte(name) {
@@ -92,6 +97,24 @@ func ValidDeviceName(name string) bool {
 		}
 	}
 	return true
+}
+
+// defaultName is brcm_genl_create's format of a default name, in Go's
+// words; a test reads the kernel's.
+const defaultName = "%s.p%d"
+
+// DefaultName is the name brcm_genl_create in kernel/genl.c gives a port
+// whose request gives none, "<lower>.p<port>" (AddRequest.Name), the one
+// definition of it on this side: rtlink sends it so that both clients
+// name a port alike, and config names a port without a name so. A name
+// longer than NameMax bytes fails as the kernel fails it, with EINVAL;
+// the name is returned even then, for a message.
+func DefaultName(lower string, port uint16) (string, error) {
+	name := fmt.Sprintf(defaultName, lower, port)
+	if len(name) > NameMax {
+		return name, errorf(syscall.EINVAL, "default name %s is longer than %d bytes: give a name", name, NameMax)
+	}
+	return name, nil
 }
 
 // CheckNetNSName refuses, with EINVAL, what is no name `ip netns add`

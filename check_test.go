@@ -5,7 +5,10 @@ package brcmlink
 import (
 	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -91,6 +94,49 @@ func TestCheckNetNSName(t *testing.T) {
 	for _, name := range []string{"", ".", "..", "../x", "a/b", "/run/netns/lab"} {
 		if err := CheckNetNSName(name); !errors.Is(err, syscall.EINVAL) {
 			t.Errorf("CheckNetNSName(%q) = %v, want EINVAL", name, err)
+		}
+	}
+}
+
+// TestDefaultNameIsTheKernels ties DefaultName to the kernel's: the
+// genl client sends no name and lets brcm_genl_create pick it, the rtlink
+// client sends DefaultName's, so that both name a port alike.
+func TestDefaultNameIsTheKernels(t *testing.T) {
+	src, err := os.ReadFile("kernel/genl.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`snprintf\(name, sizeof\(name\), "([^"]*)", lower->name,\s*cfg->port\)`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("kernel/genl.c: no snprintf of the default name")
+	}
+	// %u is C's for the unsigned port, %d Go's.
+	if got := strings.ReplaceAll(string(m[1]), "%u", "%d"); got != defaultName {
+		t.Errorf("the kernel names a port %q, DefaultName %q", m[1], defaultName)
+	}
+}
+
+// TestDefaultName checks the name the brcm family gives a port with none,
+// port 0 included, and its refusal of one too long.
+func TestDefaultName(t *testing.T) {
+	for _, tt := range []struct {
+		lower string
+		port  uint16
+		want  string // the name, or the error
+	}{
+		{"eth0", 5, "eth0.p5"},
+		{"eth0", 0, "eth0.p0"},
+		{"enp0s31f6", 27, "enp0s31f6.p27"},
+		{"abcdefghijkl", 9, "abcdefghijkl.p9"},
+		{"abcdefghijkl", 10, "default name abcdefghijkl.p10 is longer than 15 bytes: give a name: invalid argument"},
+	} {
+		name, err := DefaultName(tt.lower, tt.port)
+		got := name
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("DefaultName(%q, %d) = %q, want %q", tt.lower, tt.port, got, tt.want)
 		}
 	}
 }

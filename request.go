@@ -88,7 +88,7 @@ type AddRequest struct {
 	// Name is the new device's name. "" names it as the brcm generic
 	// netlink family does: the lower's name, ".p" and the port in decimal,
 	// like "eth0.p5", and "eth0.p0" for port 0. A default name longer than
-	// IFNAMSIZ - 1 bytes is refused with EINVAL: give a Name then. A Name
+	// NameMax bytes is refused with EINVAL (DefaultName): give a Name then. A Name
 	// with '%', which the kernel would expand as a format, is refused with
 	// EINVAL (see CheckName).
 	Name       string

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/brcmlink/brcmlink"
-	"github.com/brcmlink/brcmlink/internal/nl"
 	"github.com/brcmlink/brcmlink/internal/nlfake"
 	"github.com/mdlayher/genetlink"
 	"github.com/mdlayher/genetlink/genltest"
@@ -555,7 +554,7 @@ func (k *Kernel) portNew(a attrs) ([]netlink.Message, error) {
 		if n, err = name(*a.ifname, "device"); err != nil {
 			return nil, err
 		}
-	} else if n, err = nl.DefaultName(lower.name, p.port); err != nil {
+	} else if n, err = brcmlink.DefaultName(lower.name, p.port); err != nil {
 		return nil, err
 	}
 	d, err := k.newPort(lower, n, p, a.format != nil, a.up != nil && *a.up != 0)

@@ -49,11 +49,13 @@ func (c *Config) Check() error {
 			if err := brcmlink.CheckName("device", p.Name); err != nil {
 				return &Error{p.Pos, message(err)}
 			}
-			if !brcmlink.ValidDeviceName(name) {
-				if p.Name == "" {
-					return &Error{p.Pos, fmt.Sprintf("default name %s is longer than 15 bytes: give a name", name)}
+			if p.Name == "" {
+				if _, err := brcmlink.DefaultName(l.Name, p.Port); err != nil {
+					return &Error{p.Pos, message(err)}
 				}
-				return &Error{p.Pos, fmt.Sprintf("name %q is not one the kernel takes: 1-15 bytes, no blank, '/' or ':'", name)}
+			}
+			if !brcmlink.ValidDeviceName(name) {
+				return &Error{p.Pos, fmt.Sprintf("name %q is not one the kernel takes: 1-%d bytes, no blank, '/' or ':'", name, brcmlink.NameMax)}
 			}
 			if q, ok := names[name]; ok {
 				return &Error{p.Pos, fmt.Sprintf("name %s is given twice: first at %s", name, q.from(p.Pos))}

@@ -75,12 +75,13 @@ type Port struct {
 }
 
 // DeviceName is the name p's device has on lower: its Name, or the
-// default.
+// default (brcmlink.DefaultName), even one too long, which Check refuses.
 func (p Port) DeviceName(lower string) string {
 	if p.Name != "" {
 		return p.Name
 	}
-	return fmt.Sprintf("%s.p%d", lower, p.Port)
+	name, _ := brcmlink.DefaultName(lower, p.Port) // Check says why it is too long
+	return name
 }
 
 // Pos is a place in a description: its file, line and column, from 1.

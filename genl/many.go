@@ -171,7 +171,7 @@ func madeBy(r brcmlink.AddRequest, p brcmlink.Port) bool {
 	if r.Name != "" {
 		return p.Name == r.Name
 	}
-	name, err := nl.DefaultName(p.Lower, r.Port)
+	name, err := brcmlink.DefaultName(p.Lower, r.Port)
 	return err == nil && p.Name == name
 }
 

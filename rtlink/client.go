@@ -151,7 +151,7 @@ func (c *Client) Add(req brcmlink.AddRequest) (p *brcmlink.Port, err error) {
 	if name == "" {
 		// Named here, as the brcm family names it, since rtnetlink would
 		// pick brcm%d.
-		if name, err = nl.DefaultName(lower.name, req.Port); err != nil {
+		if name, err = brcmlink.DefaultName(lower.name, req.Port); err != nil {
 			return nil, err
 		}
 	}

@@ -4,13 +4,11 @@ package nl
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"syscall"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/mdlayher/netlink"
-	"golang.org/x/sys/unix"
 )
 
 // The checks below refuse what the kernel would refuse of a request, with
@@ -197,20 +195,4 @@ func AddDev(r brcmlink.AddRequest) string {
 		return brcmlink.ByPort(r.Lower, r.Port).String()
 	}
 	return brcmlink.ByLowerIndexPort(r.LowerIndex, r.Port).String()
-}
-
-// defaultName is brcm_genl_create's format of a default name, in Go's
-// words; a test reads the kernel's.
-const defaultName = "%s.p%d"
-
-// DefaultName is the name brcm_genl_create in kernel/genl.c gives a port
-// whose request gives none, "<lower>.p<port>", as brcmlink.AddRequest.Name
-// documents; rtlink sends it, so that both clients name a port alike. A
-// name too long fails as the kernel fails it.
-func DefaultName(lower string, port uint16) (string, error) {
-	name := fmt.Sprintf(defaultName, lower, port)
-	if len(name) >= unix.IFNAMSIZ {
-		return "", errorf(syscall.EINVAL, "default name %s is longer than %d bytes: give a name", name, unix.IFNAMSIZ-1)
-	}
-	return name, nil
 }

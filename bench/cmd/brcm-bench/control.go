@@ -205,7 +205,11 @@ func (c *config) tools() ([]tool, error) {
 		for p := 1; p <= c.perLower; p++ {
 			applyAll = append(applyAll, fmt.Sprintf("  port %d", p))
 			addBrcm = append(addBrcm, fmt.Sprintf("add dev %s port %d", l, p))
-			delBrcm = append(delBrcm, fmt.Sprintf("del %s.p%d", l, p))
+			name, err := brcmlink.DefaultName(l, uint16(p)) // what add named it
+			if err != nil {
+				return nil, err
+			}
+			delBrcm = append(delBrcm, "del "+name)
 			addVlan = append(addVlan, fmt.Sprintf("link add link %s name %s.v%d type vlan id %d", l, l, p, p))
 			delVlan = append(delVlan, fmt.Sprintf("link del %s.v%d", l, p))
 			reqs = append(reqs, brcmlink.AddRequest{Lower: l, Port: uint16(p)})
