@@ -258,15 +258,6 @@ func usagef(format string, args ...any) error {
 	return &grammar.UsageError{Msg: fmt.Sprintf(format, args...)}
 }
 
-// help prints the help of the command that topic names.
-func (a *app) help(topic string) error {
-	c, err := grammar.Lookup(topic, false)
-	if err != nil {
-		return err
-	}
-	return a.print(c.HelpText())
-}
-
 // literal makes s a text/template, for urfave's help, that prints s.
 func literal(s string) string {
 	return strings.ReplaceAll(s, "{{", `{{"{{"}}`)
@@ -291,22 +282,6 @@ func (a *app) command(words []string) error {
 		return err
 	}
 	return a.run(c, words[1:])
-}
-
-// Help prints the usage, or that of a command.
-func (r *runner) Help(req *grammar.Request) error {
-	text := grammar.Usage()
-	if req.Topic != nil {
-		text = req.Topic.HelpText()
-	}
-	_, err := r.out.WriteString(text)
-	return err
-}
-
-// Man prints the man page.
-func (r *runner) Man(*grammar.Request) error {
-	_, err := r.out.WriteString(grammar.Man())
-	return err
 }
 
 // run runs the command c with its arguments.

@@ -21,7 +21,6 @@ import (
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/format"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/config"
-	"github.com/brcmlink/brcmlink/rtlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,21 +35,6 @@ const (
 type Links interface {
 	config.Links
 	Close() error
-}
-
-// LinksDialer opens Links in the network namespace netns ("" for this
-// one).
-type LinksDialer func(netns string) (Links, error)
-
-func (r *runner) links() (Links, error) {
-	if r.lk == nil {
-		l, err := r.a.env.links(r.a.opt.netns)
-		if err != nil {
-			return nil, err
-		}
-		r.lk = l
-	}
-	return r.lk, nil
 }
 
 // readFile reads FILE, or standard input for "-".
@@ -359,25 +343,4 @@ func (r *runner) Config(req *grammar.Request) error {
 	}
 	_, err = io.WriteString(r.out, c.Format())
 	return err
-}
-
-// dialLinks opens rtnetlink in the network namespace netns.
-func dialLinks(netns string) (Links, error) {
-	c, err := dialRtlink(netns)
-	if err != nil {
-		return nil, dialError(err, netns)
-	}
-	return struct {
-		config.Links
-		io.Closer
-	}{config.NewLinks(c), c}, nil
-}
-
-// dialRtlink opens an rtlink.Client in the network namespace netns ("" for
-// this one).
-func dialRtlink(netns string) (*rtlink.Client, error) {
-	if netns != "" {
-		return rtlink.DialNetNSName(netns)
-	}
-	return rtlink.Dial(nil)
 }

@@ -5,12 +5,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"syscall"
 
 	"github.com/brcmlink/brcmlink"
 	"github.com/brcmlink/brcmlink/cmd/brcmlink/grammar"
 	"github.com/brcmlink/brcmlink/config"
-	"github.com/brcmlink/brcmlink/genl"
 )
 
 // Exit statuses.
@@ -24,17 +22,6 @@ const (
 type exitStatus int
 
 func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
-
-// dialFailure is a failure to open the brcm family that brcmlink words
-// itself, for a cause Dial's error names only in a program's terms.
-type dialFailure struct {
-	msg string
-	err error
-}
-
-func (e *dialFailure) Error() string { return e.msg }
-
-func (e *dialFailure) Unwrap() error { return e.err }
 
 // report prints err, if any, as one line on stderr and returns the exit
 // status it calls for.
@@ -102,32 +89,4 @@ func render(err error) (string, int) {
 		return ne.Message, exitSystem
 	}
 	return err.Error(), exitSystem
-}
-
-// dialGenl opens the brcm family in the network namespace netns.
-func dialGenl(netns string) (Backend, error) {
-	var opts []genl.Option
-	if netns != "" {
-		opts = append(opts, genl.WithNetNSName(netns))
-	}
-	c, err := genl.Dial(opts...)
-	if err != nil {
-		return nil, dialError(err, netns)
-	}
-	return c, nil
-}
-
-// dialError words the two failures of Dial that people meet most, both
-// ENOENT: a kernel without the brcm family, and a namespace that -n names
-// but "ip netns add" did not make (iproute2: Cannot open network
-// namespace "NAME": No such file or directory). Past the family, Dial's
-// only ENOENT is opening the namespace.
-func dialError(err error, netns string) error {
-	switch {
-	case errors.Is(err, genl.ErrNotLoaded):
-		return &dialFailure{msg: "the brcm kernel module is not loaded, and the kernel could not load it (apt install brcm-dkms; modprobe brcm says why)", err: err}
-	case netns != "" && errors.Is(err, syscall.ENOENT):
-		return &dialFailure{msg: fmt.Sprintf("network namespace %q not found (no /run/netns/%s)", netns, netns), err: err}
-	}
-	return err
 }

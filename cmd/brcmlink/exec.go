@@ -43,10 +43,6 @@ type Backend interface {
 
 var _ Backend = (*genl.Client)(nil)
 
-// Dialer opens a Backend in the network namespace netns ("" for this
-// one).
-type Dialer func(netns string) (Backend, error)
-
 // runner runs the port commands on one Backend, which it opens for the
 // first command and keeps: a batch file shares one socket.
 type runner struct {
@@ -59,13 +55,6 @@ type runner struct {
 
 func (a *app) runner() *runner {
 	return &runner{a: a, out: bufio.NewWriter(a.env.stdout)}
-}
-
-func (r *runner) backend() (Backend, error) {
-	if r.be == nil && r.dialErr == nil {
-		r.be, r.dialErr = r.a.env.dial(r.a.opt.netns)
-	}
-	return r.be, r.dialErr
 }
 
 func (r *runner) close() {
