@@ -3,7 +3,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,7 +39,7 @@ type Links interface {
 // readFile reads FILE, or standard input for "-".
 func (r *runner) readFile(name string) ([]byte, error) {
 	if name == "-" {
-		return io.ReadAll(r.a.env.stdin)
+		return io.ReadAll(r.stdin)
 	}
 	b, err := os.ReadFile(name)
 	if err != nil {
@@ -92,7 +91,7 @@ func (r *runner) Apply(req *grammar.Request) error {
 	}
 	if req.Lower != "" {
 		if c = c.Only(req.Lower); c == nil {
-			if r.a.opt.json {
+			if r.json {
 				return r.printPlan(nil, nil)
 			}
 			fmt.Fprintf(r.out, "%s: not in the description, nothing to do\n", req.Lower)
@@ -103,8 +102,8 @@ func (r *runner) Apply(req *grammar.Request) error {
 	if err != nil {
 		return err
 	}
-	if !req.Check && r.a.env.lockPath != "" {
-		unlock, err := lock(r.a.ctx, r.a.env.lockPath, cmp.Or(r.a.env.lockWait, lockWaitMax), r.a.env.stderr)
+	if !req.Check && r.lockPath != "" {
+		unlock, err := lock(r.ctx, r.lockPath, r.lockWait, r.stderr)
 		if err != nil {
 			return err
 		}
@@ -129,12 +128,12 @@ func (r *runner) Apply(req *grammar.Request) error {
 	} else {
 		// A signal (Ctrl-C, a unit stopping) stops the apply before its
 		// next step, and the steps made are undone, as on a refusal.
-		ctx, stop := signal.NotifyContext(r.a.ctx, os.Interrupt, syscall.SIGTERM)
+		ctx, stop := signal.NotifyContext(r.ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		var done []config.Step
 		err := config.ApplyContext(ctx, live, plan, func(s config.Step) {
 			done = append(done, s)
-			if !r.a.opt.json {
+			if !r.json {
 				fmt.Fprintln(r.out, s)
 				_ = r.out.Flush() // as each is made
 			}
@@ -142,7 +141,7 @@ func (r *runner) Apply(req *grammar.Request) error {
 		if err != nil {
 			return err
 		}
-		if r.a.opt.json {
+		if r.json {
 			if err := r.printPlan(done, plan.Absent); err != nil {
 				return err
 			}
@@ -265,7 +264,7 @@ type absentJSON struct {
 // printPlan prints steps, then the lowers absent: one line each, or
 // "no changes"; with -j, one object.
 func (r *runner) printPlan(steps []config.Step, absent []config.Absent) error {
-	if !r.a.opt.json {
+	if !r.json {
 		for _, s := range steps {
 			fmt.Fprintln(r.out, s)
 		}
@@ -306,7 +305,7 @@ func (r *runner) printPlan(steps []config.Step, absent []config.Absent) error {
 	for _, a := range absent {
 		out.Absent = append(out.Absent, absentJSON{a.Lower, a.Ports})
 	}
-	return format.WriteJSON(r.out, out, r.a.opt.pretty)
+	return format.WriteJSON(r.out, out, r.pretty)
 }
 
 // config prints the ports as apply reads them: of every lower in the
@@ -334,12 +333,12 @@ func (r *runner) Config(req *grammar.Request) error {
 		return err
 	}
 	c := config.FromPorts(ports, lowers)
-	if r.a.opt.json {
+	if r.json {
 		b, err := c.JSON()
 		if err != nil {
 			return err
 		}
-		return format.WriteJSON(r.out, json.RawMessage(b), r.a.opt.pretty)
+		return format.WriteJSON(r.out, json.RawMessage(b), r.pretty)
 	}
 	_, err = io.WriteString(r.out, c.Format())
 	return err

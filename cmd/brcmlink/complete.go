@@ -23,9 +23,7 @@ const filesDirective = ":files"
 // filesDirective. The grammar decides, so the scripts hold no knowledge of
 // the command line and cannot drift.
 func (r *runner) Complete(req *grammar.Request) error {
-	a := r.a
-	src := grammar.Sources{Lowers: a.env.lowers, NetNS: a.env.netns, Ports: a.portNames}
-	c := grammar.Complete(req.Args, src)
+	c := grammar.Complete(req.Args, r.sources)
 	if c.Files {
 		r.out.WriteString(filesDirective + "\n")
 	}
@@ -45,10 +43,10 @@ func (r *runner) Completion(req *grammar.Request) error {
 	return err
 }
 
-// portNames lists the ports of netns for completion; nothing if it
-// cannot.
-func (a *app) portNames(netns string) []string {
-	be, err := a.env.dial(netns)
+// portNames lists the ports of netns, opened with dial, for completion;
+// nothing if it cannot.
+func portNames(dial Dialer, netns string) []string {
+	be, err := dial(netns)
 	if err != nil {
 		return nil
 	}

@@ -24,7 +24,7 @@ type LinksDialer func(netns string) (Links, error)
 // backend opens the Backend for the first command, and keeps it.
 func (r *runner) backend() (Backend, error) {
 	if r.be == nil && r.dialErr == nil {
-		r.be, r.dialErr = r.a.env.dial(r.a.opt.netns)
+		r.be, r.dialErr = r.dial(r.netns)
 	}
 	return r.be, r.dialErr
 }
@@ -32,7 +32,7 @@ func (r *runner) backend() (Backend, error) {
 // links opens rtnetlink for the first apply, and keeps it.
 func (r *runner) links() (Links, error) {
 	if r.lk == nil {
-		l, err := r.a.env.links(r.a.opt.netns)
+		l, err := r.dialLinks(r.netns)
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -44,17 +45,48 @@ type Backend interface {
 var _ Backend = (*genl.Client)(nil)
 
 // runner runs the port commands on one Backend, which it opens for the
-// first command and keeps: a batch file shares one socket.
+// first command and keeps: a batch file shares one socket. It is given
+// all it reads when it is made, and knows nothing of the app.
 type runner struct {
-	a       *app
+	ctx       context.Context
+	netns     string // -netns
+	dial      Dialer
+	dialLinks LinksDialer
+	stdin     io.Reader
+	stderr    io.Writer // apply's word that it waits for the lock
+	out       *bufio.Writer
+	// view is how ports print: -details, -stats, -brief, -oneline, and
+	// the palette.
+	view              format.View
+	json, pretty      bool
+	timestamp, tshort bool // monitor's
+	now               func() time.Time
+	lockPath          string // apply's lock; "" for none
+	lockWait          time.Duration
+	sources           grammar.Sources // what completion offers
+
 	be      Backend
 	dialErr error
 	lk      Links // for apply, opened with its first command
-	out     *bufio.Writer
 }
 
+// runner makes the runner of a's command line or batch file, with what
+// it needs of a's options and environment.
 func (a *app) runner() *runner {
-	return &runner{a: a, out: bufio.NewWriter(a.env.stdout)}
+	o, e := a.opt, a.env
+	now := e.now
+	if now == nil {
+		now = time.Now
+	}
+	return &runner{
+		ctx: a.ctx, netns: o.netns, dial: e.dial, dialLinks: e.links,
+		stdin: e.stdin, stderr: e.stderr, out: bufio.NewWriter(e.stdout),
+		view: format.View{Details: o.details, Stats: o.stats, Brief: o.brief, Oneline: o.oneline, Color: a.palette()},
+		json: o.json, pretty: o.pretty, timestamp: o.timestamp, tshort: o.tshort,
+		now: now, lockPath: e.lockPath, lockWait: cmp.Or(e.lockWait, lockWaitMax),
+		sources: grammar.Sources{Lowers: e.lowers, NetNS: e.netns,
+			Ports: func(netns string) []string { return portNames(e.dial, netns) }},
+	}
 }
 
 func (r *runner) close() {
@@ -81,11 +113,6 @@ func (r *runner) do(req *grammar.Request, err error) error {
 		err = ferr
 	}
 	return err
-}
-
-func (r *runner) view() format.View {
-	o := r.a.opt
-	return format.View{Details: o.details, Stats: o.stats, Brief: o.brief, Oneline: o.oneline, Color: r.a.palette()}
 }
 
 // selector is the port that req names: by NAME, or by lower and port.
@@ -228,18 +255,18 @@ func (r *runner) Show(req *grammar.Request) error {
 		return err
 	}
 	var lowers []brcmlink.Lower
-	if r.a.opt.stats > 1 && len(ps) > 0 {
+	if r.view.Stats > 1 && len(ps) > 0 {
 		if lowers, err = be.Lowers(); err != nil {
 			return err
 		}
 	}
-	if r.a.opt.json && r.a.opt.brief {
-		return format.WriteJSON(r.out, format.BriefJSON(ps), r.a.opt.pretty)
+	if r.json && r.view.Brief {
+		return format.WriteJSON(r.out, format.BriefJSON(ps), r.pretty)
 	}
-	if r.a.opt.json {
-		return format.WriteJSON(r.out, format.PortsJSON(ps, lowers, r.view()), r.a.opt.pretty)
+	if r.json {
+		return format.WriteJSON(r.out, format.PortsJSON(ps, lowers, r.view), r.pretty)
 	}
-	return format.Ports(r.out, ps, lowers, r.view())
+	return format.Ports(r.out, ps, lowers, r.view)
 }
 
 // stats prints ports with their counters, then their lowers: every one,
@@ -275,9 +302,9 @@ func (r *runner) Stats(req *grammar.Request) error {
 		}
 		format.SortLowers(lowers)
 	}
-	v := r.view()
-	if r.a.opt.json {
-		return format.WriteJSON(r.out, format.Stats(ps, lowers, v), r.a.opt.pretty)
+	v := r.view
+	if r.json {
+		return format.WriteJSON(r.out, format.Stats(ps, lowers, v), r.pretty)
 	}
 	v.Stats = 1
 	if err := format.Ports(r.out, ps, nil, v); err != nil {
@@ -299,7 +326,7 @@ var events = map[genl.EventKind][2]string{
 func (r *runner) Monitor(req *grammar.Request) error {
 	// Before anything else: a signal while the socket opens is an end
 	// like any other, not a death by signal (exit 130).
-	ctx, stop := signal.NotifyContext(r.a.ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(r.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	be, err := r.backend()
 	if err != nil {
@@ -339,31 +366,28 @@ func (r *runner) event(ev genl.Event) error {
 	if !ok {
 		return nil // a kind this brcmlink does not know
 	}
-	now := time.Now()
-	if r.a.env.now != nil {
-		now = r.a.env.now()
-	}
-	if r.a.opt.json {
+	now := r.now()
+	if r.json {
 		j := format.EventJSON{Event: names[1], Timestamp: now.Format(jsonTime)}
 		if ev.Kind == genl.Lost {
 			j.Error, _ = render(ev.Err)
 		} else {
-			p := format.Port(ev.Port, nil, format.View{Stats: min(r.a.opt.stats, 1)})
+			p := format.Port(ev.Port, nil, format.View{Stats: min(r.view.Stats, 1)})
 			j.PortJSON = &p
 		}
 		return format.WriteJSON(r.out, j, false) // one object a line, even with -pretty
 	}
 	switch {
-	case r.a.opt.tshort:
+	case r.tshort:
 		fmt.Fprintf(r.out, "[%s] ", now.Format("2006-01-02T15:04:05.000000"))
-	case r.a.opt.timestamp:
+	case r.timestamp:
 		fmt.Fprintf(r.out, "Timestamp: %s %06d usec\n", now.Format("Mon Jan _2 15:04:05 2006"), now.Nanosecond()/1000)
 	}
 	if ev.Kind == genl.Lost {
 		reason, _ := render(ev.Err)
 		return format.Lost(r.out, reason)
 	}
-	return format.Event(r.out, names[0], ev.Port, r.view())
+	return format.Event(r.out, names[0], ev.Port, r.view)
 }
 
 // jsonTime is the time of an event in JSON: RFC 3339, to the microsecond.
