@@ -56,7 +56,7 @@ func (l Lower) TagFormat() brcmlink.Format {
 
 // Port is a port as a Config wants it.
 type Port struct {
-	Port  uint16 // the switch port; 0 is "any"
+	Port  uint16 // the switch port; 0 is PortAny
 	Name  string // the device's name; "" for the default, <lower>.p<port>
 	Queue uint8
 	// QueueFromPriority takes each frame's queue from its priority

@@ -16,7 +16,7 @@ import (
 
 // The JSON form: {"lowers": [{"name": ..., "ports": [{"port": ...}]}]}.
 type jsonPort struct {
-	Port              json.RawMessage `json:"port"` // a number, or "any"
+	Port              json.RawMessage `json:"port"` // a number, or PortAny
 	Name              string          `json:"name,omitempty"`
 	Queue             uint8           `json:"queue,omitempty"`
 	QueueFromPriority bool            `json:"queue_from_priority,omitempty"`
@@ -141,17 +141,20 @@ func (jp jsonPort) port() (Port, error) {
 	}
 	var s string
 	if err := json.Unmarshal(jp.Port, &s); err == nil {
-		if s != "any" {
-			return p, fmt.Errorf("port %q is neither a number nor \"any\"", s)
+		if s != PortAny {
+			return p, fmt.Errorf("port %q is neither a number nor %q", s, PortAny)
 		}
 		return p, nil
 	}
 	if len(jp.Port) == 0 {
 		return p, errors.New("a port without its \"port\"")
 	}
-	v, err := parseNumber(string(jp.Port), brcmlink.PortRange)
-	p.Port = uint16(v)
-	return p, err
+	v, err := ParsePort(string(jp.Port)) // JSON's number, never PortAny
+	if err != nil {
+		return p, errors.New(valueMessage(err, string(jp.Port), brcmlink.PortRange))
+	}
+	p.Port = v
+	return p, nil
 }
 
 // object reads a JSON object, calling fn for each key with the decoder

@@ -24,7 +24,7 @@ func parseText(file string, data []byte) (*Config, error) {
 		pos := func(w word) Pos { return Pos{file, i + 1, w.col} }
 		switch words[0].s {
 		case "lower":
-			if len(words) != 2 && (len(words) != 4 || words[2].s != "format") {
+			if len(words) != 2 && (len(words) != 4 || words[2].s != KeyFormat) {
 				return nil, &Error{pos(words[0]), "want: lower NAME [format FORMAT]"}
 			}
 			l := Lower{Name: words[1].s, Pos: pos(words[1])}
@@ -36,7 +36,7 @@ func parseText(file string, data []byte) (*Config, error) {
 				l.Format = &f
 			}
 			c.Lowers = append(c.Lowers, l)
-		case "port":
+		case KeyPort:
 			if len(c.Lowers) == 0 {
 				return nil, &Error{pos(words[0]), "port before any lower: start with lower NAME"}
 			}
@@ -57,95 +57,73 @@ func parseText(file string, data []byte) (*Config, error) {
 func parsePort(words []word, pos func(word) Pos, at Pos) (Port, error) {
 	p := Port{Pos: at}
 	if len(words) == 0 {
-		return p, &Error{at, "missing PORT after port"}
+		return p, &Error{at, "missing PORT after " + KeyPort}
 	}
-	v, err := parseNumber(words[0].s, brcmlink.PortRange)
+	v, err := ParsePort(words[0].s)
 	if err != nil {
-		return p, &Error{pos(words[0]), err.Error()}
+		return p, &Error{pos(words[0]), valueMessage(err, words[0].s, brcmlink.PortRange)}
 	}
-	p.Port = uint16(v)
+	p.Port = v
 	seen := map[string]bool{}
 	for i := 1; i < len(words); i++ {
 		w := words[i]
 		key := w.s
-		if key == "down" {
-			key = "up" // one or the other
+		if key == KeyDown {
+			key = KeyUp // one or the other
 		}
 		if seen[key] {
 			return p, &Error{pos(w), fmt.Sprintf("%s given twice for port %d", w.s, p.Port)}
 		}
 		seen[key] = true
 		switch w.s {
-		case "up", "down":
-			p.Up = new(w.s == "up")
+		case KeyUp, KeyDown:
+			p.Up = new(w.s == KeyUp)
 			continue
-		case "name", "queue", "tag-enforce", "format", "vlan":
+		case KeyName, KeyQueue, KeyTagEnforce, KeyFormat, KeyVLAN:
 		default:
-			return p, &Error{pos(w), fmt.Sprintf("unknown keyword %q, expected one of: name, queue, tag-enforce, format, vlan, up, down", w.s)}
+			return p, &Error{pos(w), fmt.Sprintf("unknown keyword %q, expected one of: %s", w.s, strings.Join(portKeys, ", "))}
 		}
 		if i+1 == len(words) {
 			return p, &Error{pos(w), fmt.Sprintf("missing value after %s", w.s)}
 		}
 		i++
 		val := words[i]
+		var r brcmlink.Range // the range of a number that fails
+		var err error
 		switch w.s {
-		case "name":
+		case KeyName:
 			p.Name = val.s
-		case "format":
+		case KeyFormat:
 			f, err := brcmlink.ParseFormat(val.s)
 			if err != nil {
 				return p, &Error{pos(val), message(err)}
 			}
 			p.Format = &f
-		case "queue":
-			if val.s == QueuePriority {
-				p.QueueFromPriority = true
-				break
-			}
-			fallthrough
-		case "vlan", "tag-enforce":
-			if w.s == "vlan" && val.s == VLANNone {
-				break
-			}
-			r := map[string]brcmlink.Range{"queue": brcmlink.QueueRange, "tag-enforce": brcmlink.TagEnforceRange, "vlan": brcmlink.VLANRange}[w.s]
-			v, err := parseNumber(val.s, r)
-			if err != nil {
-				return p, &Error{pos(val), err.Error()}
-			}
-			switch w.s {
-			case "queue":
-				p.Queue = uint8(v)
-			case "vlan":
-				p.VLAN = uint16(v)
-			default:
-				p.TagEnforce = uint8(v)
-			}
+		case KeyQueue:
+			r = brcmlink.QueueRange
+			p.Queue, p.QueueFromPriority, err = ParseQueue(val.s)
+		case KeyTagEnforce:
+			r = brcmlink.TagEnforceRange
+			p.TagEnforce, err = ParseTagEnforce(val.s)
+		case KeyVLAN:
+			r = brcmlink.VLANRange
+			p.VLAN, err = ParseVLAN(val.s)
+		}
+		if err != nil {
+			return p, &Error{pos(val), valueMessage(err, val.s, r)}
 		}
 	}
 	return p, nil
 }
 
-// The words that stand for a value, as the command takes them: queue
-// priority, vlan none.
-const (
-	QueuePriority = "priority"
-	VLANNone      = "none"
-)
-
-// parseNumber reads a number of r, or "any" for a port.
-func parseNumber(s string, r brcmlink.Range) (uint64, error) {
-	if s == "any" && r == brcmlink.PortRange {
-		return 0, nil
-	}
-	v, err := r.ParseUint(s)
+// valueMessage is the words of the error of a value s of r that did not
+// parse: the check's, or that it is no number.
+func valueMessage(err error, s string, r brcmlink.Range) string {
 	var e *brcmlink.Error
-	switch {
-	case errors.As(err, &e):
-		return 0, errors.New(message(err))
-	case err != nil:
-		return 0, fmt.Errorf("%s %q is not a number", r.What, s)
+	if errors.As(err, &e) {
+		return message(err)
 	}
-	return v, nil
+	return fmt.Sprintf("%s %q is not a number", r.What, s)
 }
 
 // word is a word of a line and its column, from 1.

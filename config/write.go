@@ -85,35 +85,31 @@ func (c *Config) Format() string {
 		}
 		fmt.Fprintf(&b, "lower %s", l.Name)
 		if l.Format != nil {
-			fmt.Fprintf(&b, " format %s", l.Format)
+			fmt.Fprintf(&b, " %s %s", KeyFormat, l.Format)
 		}
 		b.WriteByte('\n')
 		for _, p := range l.Ports {
-			port := strconv.Itoa(int(p.Port))
-			if p.Port == 0 {
-				port = "any"
-			}
-			fmt.Fprintf(&b, "    port %s", port)
+			fmt.Fprintf(&b, "    %s %s", KeyPort, PortString(p.Port))
 			if p.Name != "" {
-				fmt.Fprintf(&b, " name %s", p.Name)
+				fmt.Fprintf(&b, " %s %s", KeyName, p.Name)
 			}
 			switch {
 			case p.QueueFromPriority:
-				fmt.Fprintf(&b, " queue %s", QueuePriority)
+				fmt.Fprintf(&b, " %s %s", KeyQueue, QueuePriority)
 			case p.Queue != 0:
-				fmt.Fprintf(&b, " queue %d", p.Queue)
+				fmt.Fprintf(&b, " %s %d", KeyQueue, p.Queue)
 			}
 			if p.TagEnforce != 0 {
-				fmt.Fprintf(&b, " tag-enforce %d", p.TagEnforce)
+				fmt.Fprintf(&b, " %s %d", KeyTagEnforce, p.TagEnforce)
 			}
 			if p.Format != nil {
-				fmt.Fprintf(&b, " format %s", p.Format)
+				fmt.Fprintf(&b, " %s %s", KeyFormat, p.Format)
 			}
 			if p.VLAN != 0 {
-				fmt.Fprintf(&b, " vlan %d", p.VLAN)
+				fmt.Fprintf(&b, " %s %d", KeyVLAN, p.VLAN)
 			}
 			if p.Up != nil {
-				fmt.Fprintf(&b, " %s", map[bool]string{true: "up", false: "down"}[*p.Up])
+				fmt.Fprintf(&b, " %s", map[bool]string{true: KeyUp, false: KeyDown}[*p.Up])
 			}
 			b.WriteByte('\n')
 		}

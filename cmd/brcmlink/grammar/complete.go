@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/config"
 )
 
 // A Candidate is a word that completion offers, with what it means.
@@ -115,13 +116,13 @@ func values(a *Arg, cur string, src Sources, netns string) Completion {
 		}
 		return offer(cur, ports)
 	case FieldPort:
-		return offer(cur, append([]string{"any"}, upTo(brcmlink.PortMax)...))
+		return offer(cur, append([]string{config.PortAny}, upTo(brcmlink.PortMax)...))
 	case FieldQueue:
-		return offer(cur, append(upTo(brcmlink.QueueMax), QueuePriority))
+		return offer(cur, append(upTo(brcmlink.QueueMax), config.QueuePriority))
 	case FieldFormat:
 		return offer(cur, FormatNames())
 	case FieldVLAN:
-		return offer(cur, []string{VLANNone}) // ids are too many to list
+		return offer(cur, []string{config.VLANNone}) // ids are too many to list
 	case FieldTagEnforce:
 		return offer(cur, upTo(brcmlink.TagEnforceMax))
 	case FieldTopic:

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/config"
 )
 
 // Program is the name of the command.
@@ -255,11 +256,11 @@ var Priority = map[string]string{"s": "show", "a": "add", "c": "completion"}
 var Domains = []struct {
 	Meta, Domain string
 }{
-	{"PORT", fmt.Sprintf("{ 0..%d | any }", brcmlink.PortMax)},
-	{"Q", fmt.Sprintf("{ 0..%d | priority }", brcmlink.QueueMax)},
+	{"PORT", fmt.Sprintf("{ 0..%d | %s }", brcmlink.PortMax, config.PortAny)},
+	{"Q", fmt.Sprintf("{ 0..%d | %s }", brcmlink.QueueMax, config.QueuePriority)},
 	{"T", fmt.Sprintf("{ 0..%d }", brcmlink.TagEnforceMax)},
 	{"FORMAT", "{ " + strings.Join(FormatNames(), " | ") + " }"},
-	{"VLAN", fmt.Sprintf("{ 1..%d | none }", brcmlink.VLANMax)},
+	{"VLAN", fmt.Sprintf("{ 1..%d | %s }", brcmlink.VLANMax, config.VLANNone)},
 }
 
 // FormatNames are the names of the tag formats, as format takes them.
@@ -274,28 +275,28 @@ func FormatNames() []string {
 // The arguments several commands share.
 func portName(help string) Node { return pos("NAME", FieldName, help) }
 func lower(help string) Node    { return kw("dev", "LOWER", FieldLower, help) }
-func port(help string) Node     { return kw("port", "PORT", FieldPort, help) }
+func port(help string) Node     { return kw(config.KeyPort, "PORT", FieldPort, help) }
 
 // queue and tagEnforce take what a value not given means: for add, 0;
 // for set, unchanged.
 func queue(otherwise string) Node {
-	return kw("queue", "Q", FieldQueue, fmt.Sprintf("traffic queue put in every transmitted tag, 0-%d, "+
-		"or priority: each frame's priority / 2 (a priority above 7 counts as 7); %s unless given", brcmlink.QueueMax, otherwise))
+	return kw(config.KeyQueue, "Q", FieldQueue, fmt.Sprintf("traffic queue put in every transmitted tag, 0-%d, "+
+		"or %s: each frame's priority / 2 (a priority above 7 counts as 7); %s unless given", brcmlink.QueueMax, config.QueuePriority, otherwise))
 }
 
 // vlan and format take what a value not given means, as queue does.
 func vlan(otherwise string) Node {
-	return kw("vlan", "VLAN", FieldVLAN, fmt.Sprintf("VLAN id of the 802.1Q header inserted after the tag of every transmitted frame "+
-		"and taken off received frames with that id, 1-%d, or none; %s unless given", brcmlink.VLANMax, otherwise))
+	return kw(config.KeyVLAN, "VLAN", FieldVLAN, fmt.Sprintf("VLAN id of the 802.1Q header inserted after the tag of every transmitted frame "+
+		"and taken off received frames with that id, 1-%d, or %s; %s unless given", brcmlink.VLANMax, config.VLANNone, otherwise))
 }
 
-func tagFormat(help string) Node { return kw("format", "FORMAT", FieldFormat, help) }
+func tagFormat(help string) Node { return kw(config.KeyFormat, "FORMAT", FieldFormat, help) }
 
 func tagEnforce(otherwise string) Node {
-	return kw("tag-enforce", "T", FieldTagEnforce, fmt.Sprintf("tag enforcement put in every transmitted tag, 0-%d; %s unless given", brcmlink.TagEnforceMax, otherwise))
+	return kw(config.KeyTagEnforce, "T", FieldTagEnforce, fmt.Sprintf("tag enforcement put in every transmitted tag, 0-%d; %s unless given", brcmlink.TagEnforceMax, otherwise))
 }
 
-var portHelp = fmt.Sprintf("switch port, 0-%d; any is 0, the port that takes what no other port on the lower does", brcmlink.PortMax)
+var portHelp = fmt.Sprintf("switch port, 0-%d; %s is 0, the port that takes what no other port on the lower does", brcmlink.PortMax, config.PortAny)
 
 // Commands are brcmlink's commands, in the order help lists them.
 var Commands = []*Command{
@@ -308,13 +309,13 @@ var Commands = []*Command{
 		Syntax: Seq(
 			lower("the lower (IMP) Ethernet device the switch is behind"),
 			port(portHelp),
-			Opt(kw("name", "NAME", FieldNewName, "name of the new device; LOWER.pPORT unless given")),
+			Opt(kw(config.KeyName, "NAME", FieldNewName, "name of the new device; LOWER.pPORT unless given")),
 			Opt(queue("0")),
 			Opt(tagEnforce("0")),
 			Opt(tagFormat("tag format of the lower's ports: the first port sets it, bcm53242 unless given; "+
 				"a later port takes the lower's, and is refused if it names another")),
 			Opt(vlan("none")),
-			Opt(kw("up", "", FieldUp, "bring the port up as it is created")),
+			Opt(kw(config.KeyUp, "", FieldUp, "bring the port up as it is created")),
 		),
 		Examples: []Example{
 			{"add dev eth0 port 5 up", "Create eth0.p5, bound to switch port 5 behind eth0, and bring it up."},
@@ -368,8 +369,8 @@ var Commands = []*Command{
 			Opt(tagFormat("tag format of the lower's ports; unchanged unless given")),
 			Opt(vlan("unchanged")),
 			Opt(Alt(
-				kw("up", "", FieldUp, "bring the port up"),
-				kw("down", "", FieldDown, "bring the port down"),
+				kw(config.KeyUp, "", FieldUp, "bring the port up"),
+				kw(config.KeyDown, "", FieldDown, "bring the port down"),
 			)),
 		),
 		Examples: []Example{

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/brcmlink/brcmlink"
+	"github.com/brcmlink/brcmlink/config"
 )
 
 // UsageError is a command line the grammar refuses: exit status 1, and
@@ -86,7 +87,7 @@ func (r *Request) Words() []string {
 		case FieldQueue:
 			switch {
 			case r.QueueFromPriority != nil && *r.QueueFromPriority:
-				w = append(w, a.Keyword, QueuePriority)
+				w = append(w, a.Keyword, config.QueuePriority)
 			case r.Queue != nil:
 				w = append(w, a.Keyword, strconv.Itoa(int(*r.Queue)))
 			}
@@ -96,7 +97,7 @@ func (r *Request) Words() []string {
 			}
 		case FieldVLAN:
 			if r.VLAN != nil {
-				w = append(w, a.Keyword, VLANString(*r.VLAN))
+				w = append(w, a.Keyword, config.VLANString(*r.VLAN))
 			}
 		case FieldTagEnforce:
 			if r.TagEnforce != nil {
@@ -370,24 +371,21 @@ func (p *Parser) set(a *Arg, w string) error {
 			r.Name = w
 		}
 	case FieldPort:
-		if w == "any" {
-			w = "0"
-		}
-		v, err := number(w, a.Keyword, brcmlink.PortRange)
+		v, err := config.ParsePort(w)
 		if err != nil {
-			return err
+			return valueError(err, w, a.Keyword)
 		}
-		r.Port = new(uint16(v))
+		r.Port = &v
 	case FieldQueue:
-		if w == QueuePriority {
+		v, fromPriority, err := config.ParseQueue(w)
+		if err != nil {
+			return valueError(err, w, a.Keyword)
+		}
+		if fromPriority {
 			r.QueueFromPriority = new(true)
 			return nil
 		}
-		v, err := number(w, a.Keyword, brcmlink.QueueRange)
-		if err != nil {
-			return err
-		}
-		r.Queue = new(uint8(v))
+		r.Queue = &v
 		r.QueueFromPriority = new(false) // a fixed queue, for set again
 
 	case FieldFormat:
@@ -397,20 +395,17 @@ func (p *Parser) set(a *Arg, w string) error {
 		}
 		r.Format = &f
 	case FieldVLAN:
-		if w == VLANNone {
-			w = "0"
-		}
-		v, err := number(w, a.Keyword, brcmlink.VLANRange)
+		v, err := config.ParseVLAN(w)
 		if err != nil {
-			return err
+			return valueError(err, w, a.Keyword)
 		}
-		r.VLAN = new(uint16(v))
+		r.VLAN = &v
 	case FieldTagEnforce:
-		v, err := number(w, a.Keyword, brcmlink.TagEnforceRange)
+		v, err := config.ParseTagEnforce(w)
 		if err != nil {
-			return err
+			return valueError(err, w, a.Keyword)
 		}
-		r.TagEnforce = new(uint8(v))
+		r.TagEnforce = &v
 	case FieldUp, FieldDown:
 		up := a.Field == FieldUp
 		r.Up = &up
@@ -437,28 +432,14 @@ func (p *Parser) set(a *Arg, w string) error {
 	return nil
 }
 
-// The words that stand for a value: queue priority, vlan none.
-const (
-	QueuePriority = "priority"
-	VLANNone      = "none"
-)
-
-// VLANString is how a VLAN id reads: its number, or none for 0.
-func VLANString(id uint16) string {
-	if id == 0 {
-		return VLANNone
-	}
-	return strconv.Itoa(int(id))
-}
-
-// number parses a decimal value of the keyword what and refuses one out
-// of r in the kernel's words, even one too big for the attribute.
-func number(w, what string, r brcmlink.Range) (uint64, error) {
-	v, err := r.ParseUint(w)
+// valueError is the usage error of the value w of the keyword what that
+// config's parser refused: no number, or out of range in the kernel's
+// words, even a number too big for the attribute.
+func valueError(err error, w, what string) error {
 	if ne := (*strconv.NumError)(nil); errors.As(err, &ne) {
-		return 0, usagef("argument %q is wrong: %s is not a number", w, what)
+		return usagef("argument %q is wrong: %s is not a number", w, what)
 	}
-	return v, CheckError(err)
+	return CheckError(err)
 }
 
 // CheckError turns a failed check of the kernel's into a usage error,
