@@ -80,7 +80,7 @@ integration:
 # One test, or those a regular expression matches, on one kernel (all
 # without KERNEL): make test-vm RUN=TestGSO KERNEL=6.12.117+deb13-amd64
 test-vm:
-	integration/run $(if $(RUN),-run '$(RUN)') $(KERNEL)
+	integration/run $(if $(value RUN),-run '$(value RUN)') $(KERNEL)
 
 test: build lint unit demo integration
 
@@ -116,7 +116,7 @@ bench-smoke: module
 # The suite on a debug kernel (KASAN, lockdep, kmemleak, refcount
 # trackers), with the fuzzers turned up; see integration/debug/.
 test-debug: prepare
-	integration/debug/run
+	integration/debug/run $(if $(value RUN),-run '$(value RUN)')
 
 # Installing without packages, and the packages. kernel/VERSION is the
 # one version: of the module, the command and the packages.

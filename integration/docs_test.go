@@ -29,6 +29,7 @@ import (
 // command alone must succeed; a transcript must print what the document
 // shows and end as it says.
 func TestDocExamples(t *testing.T) {
+	onlyOn(t, kindStock, "make test runs it on every stock kernel: the debug kernel's checkers gain nothing from it")
 	repo := kernelArg(t, "brcm.repo")
 	bin := t.TempDir()
 	if err := os.Symlink(*cliPath, filepath.Join(bin, "brcmlink")); err != nil {

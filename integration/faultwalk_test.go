@@ -44,6 +44,7 @@ var faultStride = flag.Int("fault-stride", 1,
 // which the debug kernel has and Debian's do not: integration/run leaves
 // it out, `make test-debug` runs it.
 func TestFaultWalk(t *testing.T) {
+	onlyOn(t, kindDebug, "Debian's kernels cannot inject faults")
 	if _, err := os.Stat("/proc/thread-self/fail-nth"); err != nil {
 		t.Fatalf("this kernel cannot inject faults (%v): run it on the debug kernel, `make test-debug`", err)
 	}

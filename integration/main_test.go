@@ -17,10 +17,31 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var koPath = flag.String("brcm.ko", "", "brcm.ko to load before the tests")
+var (
+	koPath     = flag.String("brcm.ko", "", "brcm.ko to load before the tests")
+	kernelKind = flag.String("kernel", kindStock, "the kernel the harness booted: stock (Debian's, make test) or debug (make test-debug's)")
+)
+
+// The kernels the harness boots.
+const (
+	kindStock = "stock"
+	kindDebug = "debug"
+)
+
+// onlyOn skips t unless the harness booted a kernel of kind, saying why.
+func onlyOn(t *testing.T, kind, why string) {
+	t.Helper()
+	if *kernelKind != kind {
+		t.Skipf("only on the %s kernel (-kernel %s): %s", kind, kind, why)
+	}
+}
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if *kernelKind != kindStock && *kernelKind != kindDebug {
+		fmt.Fprintf(os.Stderr, "integration: -kernel %q: want %s or %s\n", *kernelKind, kindStock, kindDebug)
+		os.Exit(2)
+	}
 	if port := os.Getenv(childEnv); port != "" {
 		unprivilegedChild(port)
 	}

@@ -20,7 +20,7 @@ import (
 
 func readWireFormat(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../../../docs/wire-format.md")
+	b, err := os.ReadFile("../../docs/wire-format.md")
 	if err != nil {
 		t.Fatal(err)
 	}
