@@ -169,7 +169,8 @@ int brcm_port_register(struct net_device *dev, struct net_device *lower,
 void brcm_port_unbind(struct net_device *dev);
 void brcm_port_delete(struct net_device *dev, struct list_head *head);
 void brcm_port_allow_new(bool allow);
-void brcm_port_cfg(const struct net_device *dev, struct brcm_port_cfg *cfg);
+void brcm_port_get_cfg(const struct net_device *dev,
+		       struct brcm_port_cfg *cfg);
 int brcm_port_check_change(const struct net_device *dev,
 			   const struct brcm_port_cfg *cfg,
 			   struct netlink_ext_ack *extack);

@@ -134,9 +134,8 @@ static struct net_device *brcm_genl_lower(struct net *net, struct nlattr **attrs
 		return lower;
 	}
 	if (name) {
-		s = brcm_genl_name(name, "lower device", extack);
-		if (!s)
-			return ERR_PTR(-EINVAL);
+		/* Its length was checked with every name (brcm_genl_names). */
+		s = nla_data(name);
 		lower = __dev_get_by_name(net, s);
 		if (!lower) {
 			brcm_err(extack, "lower device %s not found", s);
@@ -211,9 +210,8 @@ static struct net_device *brcm_genl_port(struct net *net, struct nlattr **attrs,
 			return ERR_PTR(-ENODEV);
 		}
 	} else {
-		name = brcm_genl_name(attrs[BRCM_A_IFNAME], "device", extack);
-		if (!name)
-			return ERR_PTR(-EINVAL);
+		/* Its length was checked with every name (brcm_genl_names). */
+		name = nla_data(attrs[BRCM_A_IFNAME]);
 		dev = __dev_get_by_name(net, name);
 		if (!dev) {
 			brcm_err(extack, "no device %s", name);
@@ -375,7 +373,9 @@ static int brcm_reply_port(struct genl_info *info, struct sk_buff *reply,
 	return genlmsg_reply(reply, info);
 }
 
-static void brcm_genl_cfg(struct brcm_port_cfg *cfg, struct nlattr **attrs)
+/* Takes the settings @attrs give into @cfg. */
+static void brcm_cfg_from_genl(struct brcm_port_cfg *cfg,
+			       struct nlattr **attrs)
 {
 	if (attrs[BRCM_A_PORT])
 		cfg->port = nla_get_u16(attrs[BRCM_A_PORT]);
@@ -414,17 +414,14 @@ static struct net_device *brcm_genl_create(struct net *net, struct nlattr **attr
 	struct ifinfomsg ifm = {};
 	struct net_device *lower, *dev;
 	char name[IFNAMSIZ];
-	const char *s;
 	int err;
 
 	lower = brcm_genl_lower(net, attrs, extack);
 	if (IS_ERR(lower))
 		return lower;
 	if (attrs[BRCM_A_IFNAME]) {
-		s = brcm_genl_name(attrs[BRCM_A_IFNAME], "device", extack);
-		if (!s)
-			return ERR_PTR(-EINVAL);
-		strscpy(name, s, sizeof(name));
+		/* Its length was checked with every name (brcm_genl_names). */
+		nla_strscpy(name, attrs[BRCM_A_IFNAME], sizeof(name));
 	} else if (snprintf(name, sizeof(name), "%s.p%u", lower->name,
 			    cfg->port) >= sizeof(name)) {
 		brcm_err(extack, "default name %s.p%u is longer than %u bytes: give a name",
@@ -478,7 +475,7 @@ static int brcm_genl_port_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "switch port not given (BRCM_A_PORT)");
 		return -EINVAL;
 	}
-	brcm_genl_cfg(&cfg, attrs);
+	brcm_cfg_from_genl(&cfg, attrs);
 	err = brcm_check_cfg(&cfg, extack);
 	if (err)
 		return err;
@@ -725,8 +722,8 @@ static int brcm_genl_port_set(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(dev);
 		goto unlock;
 	}
-	brcm_port_cfg(dev, &cfg);
-	brcm_genl_cfg(&cfg, attrs);
+	brcm_port_get_cfg(dev, &cfg);
+	brcm_cfg_from_genl(&cfg, attrs);
 	/* Everything is checked before the one step that can fail, so that
 	 * nothing is half set.
 	 */

@@ -915,7 +915,8 @@ int brcm_group_set_format(struct brcm_group *grp, u8 format,
 }
 
 /* Fills @cfg with the current settings of @dev. */
-void brcm_port_cfg(const struct net_device *dev, struct brcm_port_cfg *cfg)
+void brcm_port_get_cfg(const struct net_device *dev,
+		       struct brcm_port_cfg *cfg)
 {
 	const struct brcm_port *p = brcm_port(dev);
 

@@ -21,8 +21,8 @@ static const struct nla_policy brcm_policy[IFLA_BRCM_MAX + 1] = {
 };
 
 /* Takes one attribute of the link data into @cfg. */
-static void brcm_cfg_from_attr(struct brcm_port_cfg *cfg, int type,
-			       const struct nlattr *attr)
+static void brcm_cfg_from_rtnl_attr(struct brcm_port_cfg *cfg, int type,
+				    const struct nlattr *attr)
 {
 	switch (type) {
 	case IFLA_BRCM_PORT:
@@ -47,14 +47,15 @@ static void brcm_cfg_from_attr(struct brcm_port_cfg *cfg, int type,
 	}
 }
 
-static void brcm_cfg_from_attrs(struct brcm_port_cfg *cfg,
-				struct nlattr *data[])
+/* Takes the settings of the link data @data into @cfg. */
+static void brcm_cfg_from_rtnl(struct brcm_port_cfg *cfg,
+			       struct nlattr *data[])
 {
 	int type;
 
 	for (type = 1; type <= IFLA_BRCM_MAX; type++)
 		if (data[type])
-			brcm_cfg_from_attr(cfg, type, data[type]);
+			brcm_cfg_from_rtnl_attr(cfg, type, data[type]);
 }
 
 /* rtnetlink parses IFLA_INFO_DATA leniently: it skips unknown types,
@@ -94,7 +95,7 @@ static int brcm_validate_data(const struct nlattr *linkinfo,
 			goto bad_attr;
 		}
 		memset(&cfg, 0, sizeof(cfg));
-		brcm_cfg_from_attr(&cfg, type, attr);
+		brcm_cfg_from_rtnl_attr(&cfg, type, attr);
 		err = brcm_check_cfg(&cfg, extack);
 		if (err) {
 			NL_SET_BAD_ATTR(extack, attr);
@@ -153,7 +154,7 @@ static int brcm_newlink(struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "switch port not given (IFLA_BRCM_PORT)");
 		return -EINVAL;
 	}
-	brcm_cfg_from_attrs(&cfg, data);
+	brcm_cfg_from_rtnl(&cfg, data);
 	return brcm_port_register(dev, lower, &cfg, extack);
 }
 
@@ -167,8 +168,8 @@ static int brcm_changelink(struct net_device *dev, struct nlattr *tb[],
 
 	if (!data)
 		return 0;
-	brcm_port_cfg(dev, &cfg);
-	brcm_cfg_from_attrs(&cfg, data);
+	brcm_port_get_cfg(dev, &cfg);
+	brcm_cfg_from_rtnl(&cfg, data);
 	return brcm_port_change(dev, &cfg, extack);
 }
 
