@@ -20,6 +20,7 @@ all: build
 
 build: module go
 
+# The VM's kernel and initramfs, and the host packages the VM needs.
 prepare: go-version
 	@vm/prepare >/dev/null
 
@@ -31,12 +32,12 @@ go-version:
 	fi
 
 # brcm.ko for KVER with W=1 -Werror and sparse: kernel/brcm.ko for the
-# default kernel, kernel/out/KVER/brcm.ko for another.
-# prepare first: it installs the host packages the unit tests need too.
-module: prepare
+# default kernel, kernel/out/KVER/brcm.ko for another. kbuild/ installs
+# what the build needs; no VM is involved.
+module:
 	@kbuild/module $(KVER) >/dev/null
 
-modules: prepare
+modules:
 	@for k in $(KERNELS); do kbuild/module $$k >/dev/null || exit 1; done
 
 go:
@@ -68,8 +69,10 @@ lint: modules $(KSRC)/scripts/checkpatch.pl $(CACHE)/bin/staticcheck
 	@# against the header, the Go constants and the policies).
 	ynl/validate kernel/brcm.yaml $$(ynl/prepare)
 
-# Go unit tests on the host; the switch model's tests need root for netns.
-unit: prepare
+# Go unit tests on the host; the switch model's tests need root for netns
+# and iproute2 and ethtool, the completion tests the shells they complete.
+unit: go-version
+	@. kbuild/kernels.sh && host_packages iproute2 ethtool zsh fish
 	$(GO) test -race -count=1 ./...
 
 # Integration tests: built here, run as root inside the VM, on every
