@@ -61,6 +61,29 @@ kapt() {
 	"$tool" "${opts[@]}" "$@"
 }
 
+# debootstrap_root RELEASE ROOT: a minimal root of RELEASE made afresh at
+# ROOT, whose apt reaches RELEASE's archive as kapt does; the log in
+# ROOT.log, its tail on standard error if it fails.
+debootstrap_root() {
+	local release=$1 root=$2 mirror
+	host_packages debootstrap
+	mirror=$(kapt_sources "$release" | awk 'NR == 1 { print $2 }')
+	rm -rf "$root" && mkdir -p "$root"
+	debootstrap --variant=minbase "$release" "$root" "$mirror" >"$root.log" 2>&1 ||
+		{ tail -n 20 "$root.log" >&2; return 1; }
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	# The archive may be a snapshot whose Release has passed its Valid-Until.
+	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99brcm-snapshot"
+	kapt_sources "$release" >"$root/etc/apt/sources.list"
+}
+
+# in_root ROOT SCRIPT: runs the shell SCRIPT in ROOT (kbuild/inroot), its
+# output added to ROOT.log, the log's tail on standard error if it fails.
+in_root() {
+	"$(dirname "${BASH_SOURCE[0]}")/inroot" "$1" sh -c "$2" >>"$1.log" 2>&1 ||
+		{ tail -n 20 "$1.log" >&2; return 1; }
+}
+
 # host_release: the host's Debian release (bookworm, trixie, ...).
 host_release() {
 	(. /etc/os-release && echo "$VERSION_CODENAME")
