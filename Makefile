@@ -99,9 +99,8 @@ kernels-check:
 	kbuild/check
 
 # The main job: a narrated provisioning run in the VM.
-demo: module
+demo: module cmd
 	$(GO) build -o $(CACHE)/bin/brcm-demo ./cmd/brcm-demo
-	$(GO) build -o $(CACHE)/bin/brcmlink ./cmd/brcmlink
 	vm/run -- $(CACHE)/bin/brcm-demo -brcm.ko=$(CURDIR)/kernel/brcm.ko \
 		-brcmlink=$(CACHE)/bin/brcmlink
 
@@ -134,7 +133,8 @@ UDEVRULESDIR ?= /lib/udev/rules.d
 GOBUILDFLAGS ?= -trimpath -buildmode=pie
 DOCS := README.md docs/cli.md docs/config.md docs/netlink.md docs/packaging.md
 
-# The command alone, into $(CACHE)/bin.
+# The command alone, into $(CACHE)/bin: what installs, and what the
+# tests, the demo and the benchmarks run.
 cmd:
 	$(GO) build $(GOBUILDFLAGS) -o $(CACHE)/bin/brcmlink ./cmd/brcmlink
 
