@@ -96,10 +96,7 @@ func ApplyContext(ctx context.Context, sys System, plan *Plan, done func(Step)) 
 		switch s.Action {
 		case Delete, Create:
 			// All of them at once: the kernel makes them far faster so.
-			n := 1
-			for i+n < len(plan.Steps) && plan.Steps[i+n].Action == s.Action {
-				n++
-			}
+			n := sameAction(plan.Steps[i:])
 			if s.Action == Delete {
 				err = a.deleteAll(plan.Steps[i : i+n])
 			} else {
@@ -112,10 +109,7 @@ func ApplyContext(ctx context.Context, sys System, plan *Plan, done func(Step)) 
 			continue
 		case Rename:
 			if i == 0 || plan.Steps[i-1].Action != Rename {
-				n := 1
-				for i+n < len(plan.Steps) && plan.Steps[i+n].Action == Rename {
-					n++
-				}
+				n := sameAction(plan.Steps[i:])
 				// Names pass from one port to another: each port first
 				// takes a name no other wants.
 				tmp = temporaries(plan.Steps[i : i+n])
@@ -153,6 +147,16 @@ func ApplyContext(ctx context.Context, sys System, plan *Plan, done func(Step)) 
 		a.made(s)
 	}
 	return nil
+}
+
+// sameAction returns how many steps of steps, from the first, have the
+// first's action.
+func sameAction(steps []Step) int {
+	n := 1
+	for n < len(steps) && steps[n].Action == steps[0].Action {
+		n++
+	}
+	return n
 }
 
 // temporaries returns the temporary name of each port renames renames,
